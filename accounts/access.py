@@ -1,0 +1,85 @@
+"""The one access layer: which areas a user covers, and querysets filtered to them.
+
+A user's data scope is the set of area subtrees they cover (their assigned areas plus their department's
+area). Area codes are hierarchical (DESIGN §4), so "inside a subtree" is "code starts with the area code".
+Every area-bound model uses :class:`ScopedQuerySet` with the path to its area code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    codes: tuple[str, ...]
+
+    def covers(self, code: str) -> bool:
+        return self.everything or any(code.startswith(prefix) for prefix in self.codes)
+
+    def q(self, code_field: str) -> Q:
+        """A filter on ``code_field`` (a path to an area code) that keeps what this scope covers."""
+        if self.everything:
+            return Q()
+        if not self.codes:
+            return Q(pk__in=[])
+        condition = Q()
+        for prefix in self.codes:
+            condition |= Q(**{f"{code_field}__startswith": prefix})
+        return condition
+
+
+NOTHING = Scope(everything=False, codes=())
+EVERYTHING = Scope(everything=True, codes=())
+
+
+def _minimal_prefixes(codes: set[str]) -> tuple[str, ...]:
+    """Drop codes already covered by a shorter code (a street covers its communities)."""
+    kept: list[str] = []
+    for code in sorted(codes, key=lambda value: (len(value), value)):
+        if not any(code.startswith(prefix) for prefix in kept):
+            kept.append(code)
+    return tuple(sorted(kept))
+
+
+def user_scope(user: User | AnonymousUser | None) -> Scope:
+    """The data scope of ``user``, computed once per user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_gridgov_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = EVERYTHING
+    else:
+        codes = set(user.areas.values_list("code", flat=True))
+        if user.department_id and user.department.area_id:
+            codes.add(user.department.area.code)
+        scope = Scope(everything=False, codes=_minimal_prefixes(codes))
+    user._gridgov_scope = scope  # type: ignore[union-attr]
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Call after changing a user's areas or department in the same request."""
+    if hasattr(user, "_gridgov_scope"):
+        del user._gridgov_scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset of area-bound rows; ``scope_code_field`` is the path to the area code of each row."""
+
+    scope_code_field = "area__code"
+
+    def visible_to(self, user: Any) -> ScopedQuerySet:
+        return self.filter(user_scope(user).q(self.scope_code_field))

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+
+
+class DepartmentKind(models.TextChoices):
+    COMMAND_CENTRE = "command_centre", _("指挥中心")
+    STREET_OFFICE = "street_office", _("街道办事处")
+    COMMUNITY_COMMITTEE = "community_committee", _("社区居委会")
+    SANITATION = "sanitation", _("环卫")
+    ENFORCEMENT = "enforcement", _("城管执法")
+    MUNICIPAL = "municipal", _("市政")
+    LANDSCAPING = "landscaping", _("园林绿化")
+    WATER = "water", _("供水排水")
+    HOUSING = "housing", _("住房建设")
+    POLICE = "police", _("公安")
+    MARKET = "market", _("市场监管")
+    CIVIL_AFFAIRS = "civil_affairs", _("民政")
+    OTHER = "other", _("其他")
+
+
+class Department(models.Model):
+    """A responsible unit (专业部门/责任单位). Its ``area`` is the area it serves, if any."""
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=32, choices=DepartmentKind.choices)
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("服务区域"),
+        null=True,
+        blank=True,
+        related_name="serving_departments",
+        on_delete=models.PROTECT,
+    )
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("手机"), max_length=32, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, related_name="members", on_delete=models.SET_NULL
+    )
+    areas = models.ManyToManyField(
+        "areas.Area", verbose_name=_("数据范围"), blank=True, related_name="scoped_users"
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def roles(self) -> list[Role]:
+        """The user's roles, in the order of :class:`Role`."""
+        names = {group.name for group in self.groups.all()}
+        return [role for role in Role if role.value in names]
+
+    def has_role(self, role: str) -> bool:
+        return any(group.name == role for group in self.groups.all())
+
+
+class ApiToken(models.Model):
+    """A bearer token for the mobile app and integrations. Only its SHA-256 is stored."""
+
+    PREFIX = "gg_"
+
+    user = models.ForeignKey(User, related_name="api_tokens", on_delete=models.CASCADE)
+    name = models.CharField(_("名称"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+        """Create a token; the clear key is returned once and never stored."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

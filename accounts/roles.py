@@ -1,0 +1,65 @@
+"""Roles (DESIGN §1) as groups with permissions. ``roles_sync`` makes the groups match this table."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("网格员")
+    GRID_LEADER = "grid_leader", _("网格长")
+    SUPERVISOR = "supervisor", _("监督员")
+    BUILDING_HEAD = "building_head", _("楼栋长")
+    INTAKE_CLERK = "intake_clerk", _("受理员")
+    SHIFT_LEADER = "shift_leader", _("值班长")
+    DISPATCHER = "dispatcher", _("派遣员")
+    DEPARTMENT_HANDLER = "department_handler", _("部门处置人员")
+    COMMUNITY_STAFF = "community_staff", _("社区工作人员")
+    STREET_LEADER = "street_leader", _("街道领导")
+    DISTRICT_LEADER = "district_leader", _("区领导")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+
+
+_VIEW_AREAS = ["areas.view_area", "areas.view_areaboundary", "areas.view_boundaryversion"]
+_VIEW_REGISTRY = ["registry.view_building", "registry.view_household", "registry.view_person"]
+_LEADER = [*_VIEW_AREAS, *_VIEW_REGISTRY, "areas.check_partition"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.GRID_WORKER: [*_VIEW_AREAS, *_VIEW_REGISTRY],
+    Role.GRID_LEADER: [*_VIEW_AREAS, *_VIEW_REGISTRY],
+    Role.SUPERVISOR: [*_VIEW_AREAS],
+    Role.BUILDING_HEAD: [*_VIEW_AREAS],
+    Role.INTAKE_CLERK: [*_VIEW_AREAS],
+    Role.SHIFT_LEADER: [*_VIEW_AREAS],
+    Role.DISPATCHER: [*_VIEW_AREAS],
+    Role.DEPARTMENT_HANDLER: [*_VIEW_AREAS],
+    Role.COMMUNITY_STAFF: [*_VIEW_AREAS, *_VIEW_REGISTRY],
+    Role.STREET_LEADER: _LEADER,
+    Role.DISTRICT_LEADER: _LEADER,
+    Role.ADMINISTRATOR: [
+        *_LEADER,
+        "areas.add_area",
+        "areas.change_area",
+        "areas.import_areas",
+        "accounts.view_department",
+        "accounts.add_department",
+        "accounts.change_department",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+    ],
+}
+
+
+def roles_sync() -> None:
+    """Create or update one group per role with exactly the permissions above (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    permissions = {
+        f"{permission.content_type.app_label}.{permission.codename}": permission
+        for permission in Permission.objects.select_related("content_type")
+    }
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set([permissions[name] for name in names if name in permissions])

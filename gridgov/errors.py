@@ -1,0 +1,63 @@
+"""Domain errors with stable machine codes, shared by pages, the JSON API and commands.
+
+Services and access helpers raise these; the page middleware and the API handler translate them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class DomainError(Exception):
+    """A refused request. ``code`` is stable and machine-readable; ``message`` is for people."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": str(self.message)}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class NotFound(DomainError):
+    """Does not exist, or is not the user's to see: both answer the same."""
+
+    code = "not_found"
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class ValidationFailed(DomainError):
+    code = "validation_failed"
+    status = 400
+
+
+class DomainErrorMiddleware:
+    """Renders a DomainError raised by a page view as an error page with its status."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        return render(request, "web/error.html", {"error": exception}, status=exception.status)
