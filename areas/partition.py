@@ -89,10 +89,21 @@ def partition_check(
     *,
     bounds: Bounds | None = None,
     version: int | None = None,
-    tolerance_m2: float = 1.0,
+    sliver_width_m: float = 0.1,
+    tolerance_m2: float = 0.5,
 ) -> PartitionReport:
-    """Check that ``children`` tile ``parent_shape``; pieces smaller than ``tolerance_m2`` are ignored."""
+    """Check that ``children`` tile ``parent_shape``.
+
+    Slivers narrower than ``sliver_width_m`` (digitising and rounding noise along shared edges) are removed
+    by a morphological opening, and pieces smaller than ``tolerance_m2`` are ignored.
+    """
     bounds = bounds if bounds is not None else settings.PARTITION_BOUNDS
+    half_width = sliver_width_m / 2 / 111_320  # metres to degrees (latitude; longitude is never larger)
+
+    def significant(shape: BaseGeometry) -> list[tuple[BaseGeometry, float]]:
+        opened = shapely.buffer(shapely.buffer(shape, -half_width, join_style="mitre"), half_width, join_style="mitre")
+        pieces = [piece for piece in shapely.get_parts(opened) if piece.geom_type == "Polygon"]
+        return [(piece, m2) for piece in pieces if (m2 := area_m2(piece)) >= tolerance_m2]
     shapes = np.asarray([child.shape for child in children], dtype=object)
     codes = [child.code for child in children]
 
@@ -104,8 +115,8 @@ def partition_check(
         left, right = left[keep], right[keep]
         interior = shapely.relate_pattern(shapes[left], shapes[right], "T********")
         for a, b in zip(left[interior], right[interior], strict=True):
-            m2 = area_m2(shapely.intersection(shapes[a], shapes[b]))
-            if m2 >= tolerance_m2:
+            m2 = sum(m2 for _piece, m2 in significant(shapely.intersection(shapes[a], shapes[b])))
+            if m2:
                 overlaps.append({"a": codes[a], "b": codes[b], "area_m2": round(m2, 1)})
 
     gap_features: list[dict[str, Any]] = []
@@ -113,16 +124,14 @@ def partition_check(
     if parent_shape is not None:
         shapely.prepare(parent_shape)
         covered = shapely.union_all(shapes) if len(shapes) else shapely.Polygon()
-        for piece in shapely.get_parts(shapely.difference(parent_shape, covered)):
-            m2 = area_m2(piece)
-            if m2 >= tolerance_m2 and piece.geom_type == "Polygon":
-                gap_features.append(
-                    {"type": "Feature", "properties": {"area_m2": round(m2, 1)}, "geometry": json.loads(shapely.to_geojson(piece))}
-                )
+        for piece, m2 in significant(shapely.difference(parent_shape, covered)):
+            gap_features.append(
+                {"type": "Feature", "properties": {"area_m2": round(m2, 1)}, "geometry": json.loads(shapely.to_geojson(piece))}
+            )
         if len(shapes):
             for position in np.flatnonzero(~shapely.covers(parent_shape, shapes)):
-                m2 = area_m2(shapely.difference(shapes[position], parent_shape))
-                if m2 >= tolerance_m2:
+                m2 = sum(m2 for _piece, m2 in significant(shapely.difference(shapes[position], parent_shape)))
+                if m2:
                     outside.append({"code": codes[position], "area_m2": round(m2, 1)})
 
     seen: dict[str, int] = {}

@@ -1,0 +1,72 @@
+"""The versioned JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from accounts.models import ApiToken
+from gridgov.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer gg_…`` — tokens issued per user, revocable."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        request.user = row.user
+        return row.user
+
+
+api = NinjaAPI(
+    title="gridgov API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SessionAuth()],
+    description="网格化社会治理平台接口。错误响应统一为 {code, message, details}。",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    details = [
+        {"field": ".".join(str(part) for part in item.get("loc", [])[1:]), "message": item.get("msg", "")}
+        for item in error.errors
+    ]
+    first = details[0] if details else {"field": "", "message": ""}
+    return api.create_response(
+        request,
+        {"code": "validation_failed", "message": f"参数无效：{first['field']} {first['message']}", "details": details},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"code": "unauthenticated", "message": "需要登录或有效的接口令牌"}, status=401)
+
+
+def _register() -> None:
+    from areas.api import router as areas_router
+
+    api.add_router("/", areas_router)
+
+
+_register()

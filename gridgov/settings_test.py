@@ -1,0 +1,14 @@
+"""Lean test override: production settings (DEBUG off) with fixed test keys and a fast hasher."""
+
+import os
+
+os.environ.setdefault("GRIDGOV_SECRET_KEY", "test-secret-key-" + "0123456789" * 5)
+os.environ.setdefault("GRIDGOV_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMDEyMzQ1Njc4OWFiY2RlZjA=")
+os.environ.setdefault("GRIDGOV_HTTPS", "0")
+os.environ.setdefault("GRIDGOV_LOG_LEVEL", "WARNING")
+
+from gridgov.settings import *  # noqa: E402,F403
+
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
