@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """gridgov developer entry point; needs only Python >= 3.11 and access to the package registries.
 
-    python3 dev.py demo    install everything, build the demo district, serve http://127.0.0.1:8000
-    python3 dev.py test    install everything and run the whole test suite (pytest arguments may follow)
-    python3 dev.py setup   install only (virtual environment, Python and front-end packages, translations)
+python3 dev.py demo    install everything, build the demo district, serve http://127.0.0.1:8000
+python3 dev.py test    install everything and run the whole test suite (pytest arguments may follow)
+python3 dev.py setup   install only (virtual environment, Python and front-end packages, translations)
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ def _fingerprint() -> str:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("gridgov needs Python 3.11 or newer.")
     if not PYTHON.exists():
         say("creating the virtual environment in .venv")
         venv.create(VENV, with_pip=True)
@@ -82,6 +80,8 @@ def test(arguments: list[str]) -> None:
 
 
 def main() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file is what tells a user with an older Python
+        sys.exit("gridgov needs Python 3.11 or newer.")
     command, *arguments = sys.argv[1:] or ["help"]
     if command == "setup":
         setup()

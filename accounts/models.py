@@ -59,9 +59,7 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name=_("部门"), null=True, blank=True, related_name="members", on_delete=models.SET_NULL
     )
-    areas = models.ManyToManyField(
-        "areas.Area", verbose_name=_("数据范围"), blank=True, related_name="scoped_users"
-    )
+    areas = models.ManyToManyField("areas.Area", verbose_name=_("数据范围"), blank=True, related_name="scoped_users")
 
     class Meta:
         verbose_name = _("用户")
@@ -95,6 +93,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.user}）"
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -12,7 +12,7 @@ from areas.locate import grid_locate, grid_locate_many
 from areas.models import Area
 from areas.partition import partition_check_area
 from areas.selectors import access_area, area_boundaries_geojson, area_children, area_roots
-from areas.services import AreaImportError, areas_export, areas_import, latest_version_number
+from areas.services import areas_export, areas_import, latest_version_number
 from gridgov.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["areas"])
@@ -109,7 +109,12 @@ def area_import(
     except (ValueError, UnicodeDecodeError) as error:
         raise ValidationFailed(f"请求体不是有效的 JSON：{error}", code="invalid_json") from None
     summary = areas_import(
-        collection, datum=datum, replace=replace, dry_run=dry_run, effective_from=effective_from, name=name,
+        collection,
+        datum=datum,
+        replace=replace,
+        dry_run=dry_run,
+        effective_from=effective_from,
+        name=name,
         user=request.user,
     )
     return summary.as_dict()

@@ -122,3 +122,6 @@ class AreaBoundary(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area", "valid_from"], name="area_boundary_unique_start"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} v{self.valid_from}–{self.valid_to or ''}"

@@ -57,9 +57,7 @@ class PartitionReport:
 
     @property
     def ok(self) -> bool:
-        return not (
-            self.overlaps or self.gaps["features"] or self.outside or self.duplicate_codes or self.bad_codes
-        )
+        return not (self.overlaps or self.gaps["features"] or self.outside or self.duplicate_codes or self.bad_codes)
 
     def as_dict(self) -> dict[str, Any]:
         result = asdict(self)
@@ -75,9 +73,13 @@ def _check_balance(child: PartitionChild, measured: dict[str, float], bounds: Bo
             continue
         label = MEASURE_LABELS.get(measure, measure)
         if low is not None and value < low:
-            problems.append(_("%(measure)s %(value)s 低于下限 %(bound)s") % {"measure": label, "value": round(value), "bound": low})
+            problems.append(
+                _("%(measure)s %(value)s 低于下限 %(bound)s") % {"measure": label, "value": round(value), "bound": low}
+            )
         if high is not None and value > high:
-            problems.append(_("%(measure)s %(value)s 高于上限 %(bound)s") % {"measure": label, "value": round(value), "bound": high})
+            problems.append(
+                _("%(measure)s %(value)s 高于上限 %(bound)s") % {"measure": label, "value": round(value), "bound": high}
+            )
     return problems
 
 
@@ -104,6 +106,7 @@ def partition_check(
         opened = shapely.buffer(shapely.buffer(shape, -half_width, join_style="mitre"), half_width, join_style="mitre")
         pieces = [piece for piece in shapely.get_parts(opened) if piece.geom_type == "Polygon"]
         return [(piece, m2) for piece in pieces if (m2 := area_m2(piece)) >= tolerance_m2]
+
     shapes = np.asarray([child.shape for child in children], dtype=object)
     codes = [child.code for child in children]
 
@@ -126,7 +129,11 @@ def partition_check(
         covered = shapely.union_all(shapes) if len(shapes) else shapely.Polygon()
         for piece, m2 in significant(shapely.difference(parent_shape, covered)):
             gap_features.append(
-                {"type": "Feature", "properties": {"area_m2": round(m2, 1)}, "geometry": json.loads(shapely.to_geojson(piece))}
+                {
+                    "type": "Feature",
+                    "properties": {"area_m2": round(m2, 1)},
+                    "geometry": json.loads(shapely.to_geojson(piece)),
+                }
             )
         if len(shapes):
             for position in np.flatnonzero(~shapely.covers(parent_shape, shapes)):
@@ -139,7 +146,9 @@ def partition_check(
         seen[code] = seen.get(code, 0) + 1
     duplicate_codes = sorted(code for code, count in seen.items() if count > 1 and code)
     bad_codes = sorted(
-        code or _("（无编码）") for code in seen if not code or not code.startswith(parent_code) or len(code) != len(parent_code) + 3
+        code or _("（无编码）")
+        for code in seen
+        if not code or not code.startswith(parent_code) or len(code) != len(parent_code) + 3
     )
     sequences = sorted({int(code[-3:]) for code in seen if code.startswith(parent_code) and code[-3:].isdigit()})
     missing_codes = (

@@ -35,9 +35,7 @@ def area_boundaries_geojson(areas: list[Area], version: int) -> dict[str, Any]:
     """A FeatureCollection of ``areas`` at ``version`` for maps (properties for popups)."""
     import json
 
-    shapes = dict(
-        AreaBoundary.objects.at_version(version).filter(area__in=areas).values_list("area_id", "geometry")
-    )
+    shapes = dict(AreaBoundary.objects.at_version(version).filter(area__in=areas).values_list("area_id", "geometry"))
     return {
         "type": "FeatureCollection",
         "features": [

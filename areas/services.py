@@ -126,7 +126,12 @@ def _parse_features(
         code, level = _text(properties, "code"), _text(properties, "level")
         if level not in AreaLevel.values:
             problems.append(
-                ImportProblem(position, code, "level", _("层级应为 district/street/community/grid，而不是“%(level)s”") % {"level": level})
+                ImportProblem(
+                    position,
+                    code,
+                    "level",
+                    _("层级应为 district/street/community/grid，而不是“%(level)s”") % {"level": level},
+                )
             )
             continue
         given_parent = _text(properties, "parent_code") or None
@@ -152,19 +157,28 @@ def _parse_features(
             if problem:
                 problems.append(ImportProblem(position, code, "code", problem))
         if level == AreaLevel.GRID and area.grid_kind not in GridKind.values:
-            problems.append(ImportProblem(position, code, "grid_kind", _("未知的网格类型“%(kind)s”") % {"kind": area.grid_kind}))
+            problems.append(
+                ImportProblem(position, code, "grid_kind", _("未知的网格类型“%(kind)s”") % {"kind": area.grid_kind})
+            )
         if level != AreaLevel.GRID and area.grid_kind:
             problems.append(ImportProblem(position, code, "grid_kind", _("只有网格才有网格类型")))
         if area.management_level not in ManagementLevel.values:
             problems.append(
-                ImportProblem(position, code, "management_level", _("未知的管理等级“%(value)s”") % {"value": area.management_level})
+                ImportProblem(
+                    position,
+                    code,
+                    "management_level",
+                    _("未知的管理等级“%(value)s”") % {"value": area.management_level},
+                )
             )
         try:
             shape = polygon_from_geojson(feature.get("geometry"))
             if datum != Datum.WGS84:
                 shape = shapely.transform(shape, lambda xy: np.column_stack(coords.to_wgs84(xy[:, 0], xy[:, 1], datum)))
                 if not shape.is_valid:
-                    raise GeometryProblem(_("坐标转换后多边形无效：%(reason)s") % {"reason": shapely.is_valid_reason(shape)})
+                    raise GeometryProblem(
+                        _("坐标转换后多边形无效：%(reason)s") % {"reason": shapely.is_valid_reason(shape)}
+                    )
             area.shape = shape
         except GeometryProblem as problem:
             problems.append(ImportProblem(position, code, "geometry", str(problem)))
@@ -178,21 +192,29 @@ def _check_tree(incoming: list[IncomingArea], replace: bool) -> list[ImportProbl
     for area in incoming:
         if area.code in seen:
             problems.append(
-                ImportProblem(area.position, area.code, "code", _("编码与第 %(other)d 个要素重复") % {"other": seen[area.code]})
+                ImportProblem(
+                    area.position, area.code, "code", _("编码与第 %(other)d 个要素重复") % {"other": seen[area.code]}
+                )
             )
         elif area.code:
             seen[area.code] = area.position
     in_file = {area.code: area for area in incoming if area.code}
     parent_codes = {area.parent_code for area in incoming if area.parent_code} - set(in_file)
-    existing = {} if replace else dict(Area.objects.current().filter(code__in=parent_codes).values_list("code", "level"))
+    existing = (
+        {} if replace else dict(Area.objects.current().filter(code__in=parent_codes).values_list("code", "level"))
+    )
     for area in incoming:
         if not area.parent_code or area.level == AreaLevel.DISTRICT:
             continue
         expected = PARENT_LEVEL[AreaLevel(area.level)]
-        parent_level = in_file[area.parent_code].level if area.parent_code in in_file else existing.get(area.parent_code)
+        parent_level = (
+            in_file[area.parent_code].level if area.parent_code in in_file else existing.get(area.parent_code)
+        )
         if parent_level is None:
             problems.append(
-                ImportProblem(area.position, area.code, "parent_code", _("上级“%(parent)s”不存在") % {"parent": area.parent_code})
+                ImportProblem(
+                    area.position, area.code, "parent_code", _("上级“%(parent)s”不存在") % {"parent": area.parent_code}
+                )
             )
         elif parent_level != expected:
             problems.append(
@@ -200,7 +222,8 @@ def _check_tree(incoming: list[IncomingArea], replace: bool) -> list[ImportProbl
                     area.position,
                     area.code,
                     "parent_code",
-                    _("上级“%(parent)s”应为%(level)s") % {"parent": area.parent_code, "level": AreaLevel(expected).label},
+                    _("上级“%(parent)s”应为%(level)s")
+                    % {"parent": area.parent_code, "level": AreaLevel(expected).label},
                 )
             )
     return problems
@@ -273,7 +296,12 @@ def areas_import(
         for area in incoming:
             if area.department_code and area.department_code not in departments:
                 problems.append(
-                    ImportProblem(area.position, area.code, "department_code", _("部门“%(code)s”不存在") % {"code": area.department_code})
+                    ImportProblem(
+                        area.position,
+                        area.code,
+                        "department_code",
+                        _("部门“%(code)s”不存在") % {"code": area.department_code},
+                    )
                 )
     if problems:
         raise AreaImportError(problems)
@@ -317,7 +345,9 @@ def _apply(
         for item in (item for item in incoming if item.level == level):
             parent = saved.get(item.parent_code) if item.parent_code else None
             attributes = {
-                "name": item.name or _("%(community)s第%(number)d网格") % {
+                "name": item.name
+                or _("%(community)s第%(number)d网格")
+                % {
                     "community": parent.name if parent else "",
                     "number": int(item.code[-3:]),
                 },
@@ -411,11 +441,7 @@ def areas_export(areas: Iterable[Area], version: int | None = None) -> dict[str,
     department_codes = dict(
         Department.objects.filter(pk__in={area.department_id for area in area_list}).values_list("pk", "code")
     )
-    shapes = dict(
-        AreaBoundary.objects.at_version(number)
-        .filter(area__in=area_list)
-        .values_list("area_id", "geometry")
-    )
+    shapes = dict(AreaBoundary.objects.at_version(number).filter(area__in=area_list).values_list("area_id", "geometry"))
     features = []
     for area in sorted(area_list, key=lambda item: item.code):
         if area.pk not in shapes:

@@ -24,7 +24,12 @@ def area_browser(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if selected
         else []
     )
-    context = {"roots": roots, "selected": selected, "trail": trail, "children": area_children(selected) if selected else []}
+    context = {
+        "roots": roots,
+        "selected": selected,
+        "trail": trail,
+        "children": area_children(selected) if selected else [],
+    }
     return render(request, "areas/browser.html", context)
 
 

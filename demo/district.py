@@ -35,8 +35,89 @@ STREETS = [
     "东直门街道", "和平里街道", "前门街道", "崇文门外街道", "东花市街道", "龙潭街道", "体育馆路街道", "天坛街道",
     "永定门外街道",
 ]  # fmt: skip
-COMMUNITY_WORDS = "东厂 南池子 北池子 韶九 灯市口 智德 多福巷 钟鼓 大兴 府学 国子监 分司厅 方家 青龙 交东 小经厂 新太仓 民安 北官厅 东四 演乐 东堂子 史家 内务 豆瓣 本司 朝西 竹杆 新鲜 礼士 西总布 外交部 建国里 赵家楼 苏州 东总布 北池 和平里 安德里 兴化 青年湖 草厂 鲜鱼口 西河沿 长巷 崇文门 新怡家园 花市 幸福 龙潭 法华寺 天坛 先农坛 永外 桃园 景泰 宝华里 光明 北矶".split()  # fmt: skip
-ESTATE_WORDS = "和平 幸福 光明 安华 东风 向阳 建国 胜利 新兴 北新 南湾 春秀 金宝 海运 育树 中石 雍和 安乐 清华 嘉园".split()
+COMMUNITY_WORDS = [
+    "东厂",
+    "南池子",
+    "北池子",
+    "韶九",
+    "灯市口",
+    "智德",
+    "多福巷",
+    "钟鼓",
+    "大兴",
+    "府学",
+    "国子监",
+    "分司厅",
+    "方家",
+    "青龙",
+    "交东",
+    "小经厂",
+    "新太仓",
+    "民安",
+    "北官厅",
+    "东四",
+    "演乐",
+    "东堂子",
+    "史家",
+    "内务",
+    "豆瓣",
+    "本司",
+    "朝西",
+    "竹杆",
+    "新鲜",
+    "礼士",
+    "西总布",
+    "外交部",
+    "建国里",
+    "赵家楼",
+    "苏州",
+    "东总布",
+    "北池",
+    "和平里",
+    "安德里",
+    "兴化",
+    "青年湖",
+    "草厂",
+    "鲜鱼口",
+    "西河沿",
+    "长巷",
+    "崇文门",
+    "新怡家园",
+    "花市",
+    "幸福",
+    "龙潭",
+    "法华寺",
+    "天坛",
+    "先农坛",
+    "永外",
+    "桃园",
+    "景泰",
+    "宝华里",
+    "光明",
+    "北矶",
+]
+ESTATE_WORDS = [
+    "和平",
+    "幸福",
+    "光明",
+    "安华",
+    "东风",
+    "向阳",
+    "建国",
+    "胜利",
+    "新兴",
+    "北新",
+    "南湾",
+    "春秀",
+    "金宝",
+    "海运",
+    "育树",
+    "中石",
+    "雍和",
+    "安乐",
+    "清华",
+    "嘉园",
+]
 OTHER_REGIONS = ["130102", "370102", "410102", "510104", "340102", "130602", "150102", "230102", "420102", "610102"]
 DEPARTMENTS = [
     ("DC-CC", "东城区城市管理指挥中心", DepartmentKind.COMMAND_CENTRE),
@@ -88,7 +169,9 @@ def divide(shape: BaseGeometry, parts: int, rng: np.random.Generator) -> list[Ba
     seeds = samples[rng.choice(len(samples), parts, replace=False)]
     for _round in range(8):  # Lloyd relaxation on the samples: cells of similar size
         nearest = np.argmin(((samples[:, None, :] - seeds[None, :, :]) ** 2).sum(axis=2), axis=1)
-        seeds = np.array([samples[nearest == k].mean(axis=0) if np.any(nearest == k) else seeds[k] for k in range(parts)])
+        seeds = np.array(
+            [samples[nearest == k].mean(axis=0) if np.any(nearest == k) else seeds[k] for k in range(parts)]
+        )
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=shape))
     pieces = [shapely.intersection(cell, shape) for cell in cells]
     result = []
@@ -139,7 +222,9 @@ def district_collection(scale: float, rng: np.random.Generator) -> dict[str, Any
             )
             for grid_shape in divide(communities[community_position], side, rng):
                 features.append(
-                    _feature(grid_shape, name="", level="grid", parent_code=community_code, grid_kind=GridKind.COMPREHENSIVE)
+                    _feature(
+                        grid_shape, name="", level="grid", parent_code=community_code, grid_kind=GridKind.COMPREHENSIVE
+                    )
                 )
     return {"type": "FeatureCollection", "features": features}
 
@@ -192,7 +277,9 @@ def _age_to_birth(rng: random.Random, today: dt.date) -> dt.date:
     return today - dt.timedelta(days=age * 365 + rng.randrange(365))
 
 
-def populate(scale_households: tuple[int, int], seed: int, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def populate(
+    scale_households: tuple[int, int], seed: int, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Buildings, households and residents for every current grid of the district."""
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
@@ -210,7 +297,7 @@ def populate(scale_households: tuple[int, int], seed: int, progress: Callable[[i
         households_wanted = rng.randint(low, high)
         if grid_number % 37 == 5:  # a few grids out of balance, as in any real district
             households_wanted = int(households_wanted * rng.choice([0.6, 1.35]))
-        community, street = grid.parent, grid.parent.parent
+        street = grid.parent.parent
         shape = shapely.from_geojson(shapes[grid.pk])
         estate = rng.choice(ESTATE_WORDS)
         road = fake.street_name()
@@ -268,9 +355,9 @@ def populate(scale_households: tuple[int, int], seed: int, progress: Callable[[i
                     name=fake.name(),
                     sex="male" if int(id_number[16]) % 2 else "female",
                     birth_date=birth,
-                    residency_type=ResidencyType.FLOATING if floating else rng.choices(
-                        [ResidencyType.REGISTERED, ResidencyType.RESIDENT], weights=[80, 20]
-                    )[0],
+                    residency_type=ResidencyType.FLOATING
+                    if floating
+                    else rng.choices([ResidencyType.REGISTERED, ResidencyType.RESIDENT], weights=[80, 20])[0],
                 )
                 person.set_id_number(id_number)
                 if birth.year < today.year - 12:
@@ -285,7 +372,9 @@ def populate(scale_households: tuple[int, int], seed: int, progress: Callable[[i
     return totals
 
 
-def demo_build(scale: float, seed: int, progress_factory: Callable[[str, int], Callable[[int], None]]) -> dict[str, Any]:
+def demo_build(
+    scale: float, seed: int, progress_factory: Callable[[str, int], Callable[[int], None]]
+) -> dict[str, Any]:
     """Build the whole demo district in an empty database; returns counts and the demo users."""
     rng = np.random.default_rng(seed)
     with transaction.atomic():

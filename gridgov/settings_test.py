@@ -7,7 +7,7 @@ os.environ.setdefault("GRIDGOV_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMDEyMzQ1Njc4OWF
 os.environ.setdefault("GRIDGOV_HTTPS", "0")
 os.environ.setdefault("GRIDGOV_LOG_LEVEL", "WARNING")
 
-from gridgov.settings import *  # noqa: E402,F403
+from gridgov.settings import *  # noqa: F403
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -148,7 +148,9 @@ def check_access(
             expected = anonymous_status or (401 if url.startswith("/api/") else 302)
         else:
             expected = denied_status
-        assert response.status_code == expected, f"{persona} {method.upper()} {url}: {response.status_code} != {expected}"
+        assert response.status_code == expected, (
+            f"{persona} {method.upper()} {url}: {response.status_code} != {expected}"
+        )
         if persona in allowed and check:
             check(response)
     return statuses

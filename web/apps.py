@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class WebConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'web'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "web"

@@ -52,8 +52,12 @@ def test_other_datums_are_converted_first(world):
 
 @pytest.mark.parametrize(
     ("lon", "lat", "datum", "code"),
-    [(200, 39.9, "wgs84", "lon_out_of_range"), (116.4, -91, "wgs84", "lat_out_of_range"),
-     (float("nan"), 39.9, "wgs84", "lon_out_of_range"), (116.4, 39.9, "mars", "unknown_datum")],
+    [
+        (200, 39.9, "wgs84", "lon_out_of_range"),
+        (116.4, -91, "wgs84", "lat_out_of_range"),
+        (float("nan"), 39.9, "wgs84", "lon_out_of_range"),
+        (116.4, 39.9, "mars", "unknown_datum"),
+    ],
 )
 def test_bad_input_is_refused_with_a_code(world, lon, lat, datum, code):
     with pytest.raises(ValidationFailed) as raised:

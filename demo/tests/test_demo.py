@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+import shapely
+from django.core.management import call_command
+
+from accounts.models import User
+from accounts.roles import Role
+from areas.choices import AreaLevel
+from areas.locate import grid_locate_many
+from areas.models import Area
+from areas.partition import partition_check_area
+from demo import district
+from registry.idnumber import id_number_problem
+from registry.models import Building, Person
+
+
+def test_the_tree_is_deterministic():
+    first = district.district_collection(1, np.random.default_rng(5))
+    second = district.district_collection(1, np.random.default_rng(5))
+    assert first == second
+    assert sum(item["properties"]["level"] == "street" for item in first["features"]) == 17
+
+
+@pytest.mark.slow
+def test_demo_district_is_believable(db, monkeypatch):
+    monkeypatch.setattr(district, "populate", _small_populate(district.populate))
+    call_command("demo_seed")
+    outline = Area.objects.get(code=district.DISTRICT_CODE)
+    assert outline.name == "东城区" and 41e6 < outline.boundaries.get().area_m2 < 42.5e6  # the real 41.8 km²
+    assert Area.objects.filter(level=AreaLevel.STREET).count() == 17
+    for area in Area.objects.exclude(level=AreaLevel.GRID):
+        report = partition_check_area(area)
+        assert report.ok, (area.code, report.overlaps, report.gap_m2, report.outside)
+    grids = Area.objects.filter(level=AreaLevel.GRID)
+    assert all(
+        grid.code.startswith(grid.parent.code) and len(grid.code) == 15 for grid in grids.select_related("parent")
+    )
+    buildings = list(Building.objects.values_list("lon", "lat", "grid__code"))
+    located = grid_locate_many([row[0] for row in buildings], [row[1] for row in buildings])
+    assert located.codes == [row[2] for row in buildings]  # every building lies in its own grid
+    people = list(Person.objects.all()[:500])
+    assert people and all(id_number_problem(person.id_number) is None for person in people)
+    assert {person.id_number[:6] for person in people} > {"110101"}  # floating population from elsewhere
+    assert {group for user in User.objects.all() for group in user.groups.values_list("name", flat=True)} == set(
+        Role.values
+    )
+    assert shapely.from_geojson(outline.boundaries.get().geometry).is_valid
+
+
+def _small_populate(populate):
+    def small(households, seed, progress=None):
+        return populate((3, 6), seed, progress)
+
+    return small
