@@ -62,9 +62,13 @@ def user_scope(user: User | AnonymousUser | None) -> Scope:
     if user.is_superuser:
         scope = EVERYTHING
     else:
-        codes = set(user.areas.values_list("code", flat=True))
-        if user.department_id and user.department.area_id:
-            codes.add(user.department.area.code)
+        from areas.models import Area
+
+        # The user's own areas and their department's area, in one query.
+        own_or_department = Q(scoped_users=user)
+        if user.department_id:
+            own_or_department |= Q(serving_departments=user.department_id)
+        codes = set(Area.objects.filter(own_or_department).values_list("code", flat=True))
         scope = Scope(everything=False, codes=_minimal_prefixes(codes))
     user._gridgov_scope = scope  # type: ignore[union-attr]
     return scope

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from accounts.access import user_scope
 from areas.choices import AreaLevel, Datum
 from areas.locate import grid_locate, grid_locate_many
 from areas.models import Area
@@ -160,7 +161,7 @@ def locate(
 ) -> dict[str, Any]:
     result = grid_locate(lon, lat, datum=datum, at=at)
     found = result.grid or result.nearest
-    if found is not None and not Area.objects.visible_to(request.user).filter(pk=found.pk).exists():
+    if found is not None and not user_scope(request.user).covers(found.code):
         raise NotFound("该位置不在您的管辖范围内", code="outside_scope")
     return {
         "inside": result.inside,

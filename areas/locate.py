@@ -282,13 +282,14 @@ def grid_locate(lon: float, lat: float, datum: str = Datum.WGS84, at: dt.datetim
     found = index.locate(lons, lats)[0]
     if found != OUTSIDE:
         code = index.codes[found]
-        areas = {area.code: area for area in Area.objects.filter(code__in=[*ancestor_codes(code), code])}
+        wanted = [*ancestor_codes(code), code]
+        areas = {area.code: area for area in Area.objects.filter(code__in=wanted).select_related("department")}
         result.grid = areas[code]
         result.ancestors = [areas[ancestor] for ancestor in ancestor_codes(code) if ancestor in areas]
         return result
     nearest, distances = index.nearest(lons, lats)
     if nearest[0] != OUTSIDE:
-        result.nearest = Area.objects.get(pk=index.grid_ids[nearest[0]])
+        result.nearest = Area.objects.select_related("department").get(pk=index.grid_ids[nearest[0]])
         result.distance_m = float(distances[0])
     return result
 

@@ -404,13 +404,14 @@ def _apply(
     )
     AreaBoundary.objects.filter(pk__in=[boundary.pk for boundary in closed]).update(valid_to=new_number)
     AreaBoundary.objects.bulk_create(
-        [_boundary_row(area, shape, new_number) for area, shape in new_boundaries], batch_size=2000
+        [boundary_row(area, shape, new_number) for area, shape in new_boundaries], batch_size=2000
     )
     summary.version = new_number
     return summary
 
 
-def _boundary_row(area: Area, shape: BaseGeometry, version: int) -> AreaBoundary:
+def boundary_row(area: Area, shape: BaseGeometry, version: int) -> AreaBoundary:
+    """An unsaved boundary row of ``shape`` for ``area`` from ``version`` on, with its measures."""
     measured = measures(shape)
     return AreaBoundary(
         area=area,

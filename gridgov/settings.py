@@ -85,7 +85,6 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    _database["CONN_MAX_AGE"] = 0
 elif _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(f"Unsupported database engine {_database['ENGINE']}: use SQLite or PostgreSQL.")
 DATABASES = {"default": _database}

@@ -1,0 +1,24 @@
+"""Keep the benchmarks runnable: each script runs end to end at a tiny size (its own asserts included)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["locate_batch.py", "--grids", "500", "--points", "20000", "--loop-points", "500"],
+        ["partition.py", "--grids", "300", "--naive-grids", "100"],
+        ["api_locate.py", "--requests", "30"],
+    ],
+)
+def test_benchmark_runs(arguments):
+    result = subprocess.run([sys.executable, *arguments], cwd=HERE, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ratio" in result.stdout
