@@ -79,6 +79,8 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":
+    if _database["NAME"] not in ("", ":memory:"):
+        Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _database["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
