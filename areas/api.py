@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from accounts.access import user_scope
 from areas.choices import AreaLevel, Datum
+from areas.codes import parent_code
 from areas.locate import grid_locate, grid_locate_many
 from areas.models import Area
 from areas.partition import partition_check_area
@@ -34,7 +35,7 @@ class AreaOut(Schema):
             "code": area.code,
             "name": area.name,
             "level": area.level,
-            "parent_code": area.code[: len(area.code) - 3] if area.level != AreaLevel.DISTRICT else None,
+            "parent_code": parent_code(area.code),
             "grid_kind": area.grid_kind,
             "management_level": area.management_level,
             "department": area.department.name if area.department_id else None,

@@ -26,6 +26,7 @@ def area_roots(user: Any) -> list[Area]:
 def area_children(area: Area) -> list[Area]:
     return list(
         area.children.current()
+        .select_related("department")
         .annotate(child_count=Count("children", filter=Q(children__retired_in__isnull=True)))
         .order_by("code")
     )

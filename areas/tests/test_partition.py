@@ -1,7 +1,6 @@
 import shapely
 
 from areas.partition import PartitionChild, partition_check, partition_check_area
-from gridgov.testing import make_user
 from registry.models import Building, Household
 
 
@@ -56,4 +55,3 @@ def test_balance_uses_registry_counts_and_configurable_bounds(world):
     assert rows[world.grid_a.code]["problems"] == []
     assert [row["code"] for row in report.outliers] == [world.grid_b.code]
     assert "户数 0 低于下限 2" in rows[world.grid_b.code]["problems"][0]
-    assert make_user  # the persona kit is importable from tests of every app
