@@ -22,23 +22,39 @@ class Role(models.TextChoices):
 
 
 _VIEW_AREAS = ["areas.view_area", "areas.view_areaboundary", "areas.view_boundaryversion"]
-_VIEW_REGISTRY = ["registry.view_building", "registry.view_household", "registry.view_person"]
-_LEADER = [*_VIEW_AREAS, *_VIEW_REGISTRY, "areas.check_partition"]
+_REGISTRY_MODELS = ["building", "house", "household", "person", "persontag", "place", "component"]
+_VIEW_REGISTRY = [f"registry.view_{model}" for model in _REGISTRY_MODELS]
+_EDIT_REGISTRY = [f"registry.{verb}_{model}" for model in _REGISTRY_MODELS for verb in ("add", "change")]
+_FULL_IDENTITY = "registry.view_person_full_identity"
+_SENSITIVE_TAGS = "registry.view_sensitive_tags"
+_IMPORT = "registry.import_registry"
+_EXPORT = "registry.export_registry"
+_LEADER = [*_VIEW_AREAS, *_VIEW_REGISTRY, "areas.check_partition", _SENSITIVE_TAGS, _EXPORT]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.GRID_WORKER: [*_VIEW_AREAS, *_VIEW_REGISTRY],
-    Role.GRID_LEADER: [*_VIEW_AREAS, *_VIEW_REGISTRY],
-    Role.SUPERVISOR: [*_VIEW_AREAS],
+    Role.GRID_WORKER: [*_VIEW_AREAS, *_VIEW_REGISTRY, *_EDIT_REGISTRY],
+    Role.GRID_LEADER: [*_VIEW_AREAS, *_VIEW_REGISTRY, *_EDIT_REGISTRY, _FULL_IDENTITY, _SENSITIVE_TAGS, _EXPORT],
+    Role.SUPERVISOR: [*_VIEW_AREAS, "registry.view_component", "registry.view_place"],
     Role.BUILDING_HEAD: [*_VIEW_AREAS],
     Role.INTAKE_CLERK: [*_VIEW_AREAS],
     Role.SHIFT_LEADER: [*_VIEW_AREAS],
     Role.DISPATCHER: [*_VIEW_AREAS],
     Role.DEPARTMENT_HANDLER: [*_VIEW_AREAS],
-    Role.COMMUNITY_STAFF: [*_VIEW_AREAS, *_VIEW_REGISTRY],
+    Role.COMMUNITY_STAFF: [
+        *_VIEW_AREAS,
+        *_VIEW_REGISTRY,
+        *_EDIT_REGISTRY,
+        _FULL_IDENTITY,
+        _SENSITIVE_TAGS,
+        _IMPORT,
+        _EXPORT,
+    ],
     Role.STREET_LEADER: _LEADER,
     Role.DISTRICT_LEADER: _LEADER,
     Role.ADMINISTRATOR: [
         *_LEADER,
+        *_EDIT_REGISTRY,
+        _IMPORT,
         "areas.add_area",
         "areas.change_area",
         "areas.import_areas",
@@ -48,6 +64,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
+        "cases.view_category",
+        "cases.add_category",
+        "cases.change_category",
+        "audit.view_auditentry",
     ],
 }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 import numpy as np
 import shapely
 from django.db import transaction
-from faker import Faker
 from shapely.geometry.base import BaseGeometry
 
 from accounts.models import Department, DepartmentKind, User
@@ -24,8 +22,6 @@ from areas import coords
 from areas.choices import AreaLevel, GridKind, ManagementLevel
 from areas.models import Area
 from areas.services import areas_import, grid_sequence_order
-from registry.idnumber import id_number_make
-from registry.models import Building, BuildingKind, Household, Person, ResidencyType
 
 DATA = Path(__file__).resolve().parent / "data"
 DISTRICT_CODE = "110101"
@@ -96,29 +92,6 @@ COMMUNITY_WORDS = [
     "光明",
     "北矶",
 ]
-ESTATE_WORDS = [
-    "和平",
-    "幸福",
-    "光明",
-    "安华",
-    "东风",
-    "向阳",
-    "建国",
-    "胜利",
-    "新兴",
-    "北新",
-    "南湾",
-    "春秀",
-    "金宝",
-    "海运",
-    "育树",
-    "中石",
-    "雍和",
-    "安乐",
-    "清华",
-    "嘉园",
-]
-OTHER_REGIONS = ["130102", "370102", "410102", "510104", "340102", "130602", "150102", "230102", "420102", "610102"]
 DEPARTMENTS = [
     ("DC-CC", "东城区城市管理指挥中心", DepartmentKind.COMMAND_CENTRE),
     ("DC-HW", "东城区环境卫生服务中心", DepartmentKind.SANITATION),
@@ -148,7 +121,7 @@ def _outline() -> BaseGeometry:
     return shapely.transform(shape, lambda xy: np.column_stack(coords.to_wgs84(xy[:, 0], xy[:, 1], data["datum"])))
 
 
-def _points_inside(shape: BaseGeometry, count: int, rng: np.random.Generator) -> np.ndarray:
+def points_inside(shape: BaseGeometry, count: int, rng: np.random.Generator) -> np.ndarray:
     min_x, min_y, max_x, max_y = shape.bounds
     shapely.prepare(shape)
     found: list[np.ndarray] = []
@@ -165,7 +138,7 @@ def divide(shape: BaseGeometry, parts: int, rng: np.random.Generator) -> list[Ba
     """Cut ``shape`` into ``parts`` balanced cells that tile it exactly (Lloyd-relaxed Voronoi, clipped)."""
     if parts == 1:
         return [shape]
-    samples = _points_inside(shape, parts * 60, rng)
+    samples = points_inside(shape, parts * 60, rng)
     seeds = samples[rng.choice(len(samples), parts, replace=False)]
     for _round in range(8):  # Lloyd relaxation on the samples: cells of similar size
         nearest = np.argmin(((samples[:, None, :] - seeds[None, :, :]) ** 2).sum(axis=2), axis=1)
@@ -272,106 +245,6 @@ def _users() -> list[DemoUser]:
     return DEMO_USERS
 
 
-def _age_to_birth(rng: random.Random, today: dt.date) -> dt.date:
-    age = min(max(int(rng.gauss(42, 20)), 0), 98)
-    return today - dt.timedelta(days=age * 365 + rng.randrange(365))
-
-
-def populate(
-    scale_households: tuple[int, int], seed: int, progress: Callable[[int], None] | None = None
-) -> dict[str, int]:
-    """Buildings, households and residents for every current grid of the district."""
-    rng = random.Random(seed)
-    nprng = np.random.default_rng(seed)
-    fake = Faker("zh_CN")
-    fake.seed_instance(seed)
-    today = dt.date(2026, 1, 1)
-    totals = {"buildings": 0, "households": 0, "persons": 0}
-    grids = list(Area.objects.current().filter(level=AreaLevel.GRID).select_related("parent__parent").order_by("code"))
-    from areas.models import AreaBoundary
-
-    shapes = dict(AreaBoundary.objects.filter(area__in=grids, valid_to__isnull=True).values_list("area_id", "geometry"))
-    sequence_by_day: dict[tuple[str, dt.date], int] = {}
-    for grid_number, grid in enumerate(grids):
-        low, high = scale_households
-        households_wanted = rng.randint(low, high)
-        if grid_number % 37 == 5:  # a few grids out of balance, as in any real district
-            households_wanted = int(households_wanted * rng.choice([0.6, 1.35]))
-        street = grid.parent.parent
-        shape = shapely.from_geojson(shapes[grid.pk])
-        estate = rng.choice(ESTATE_WORDS)
-        road = fake.street_name()
-        buildings: list[Building] = []
-        building_households: list[int] = []
-        remaining = households_wanted
-        positions = _points_inside(shape, max(1, households_wanted // 12 + 2), nprng)
-        number = 0
-        while remaining > 0:
-            size = min(remaining, rng.choice([12, 18, 24, 36, 48, 60]))
-            lon, lat = positions[number % len(positions)]
-            number += 1
-            kind = BuildingKind.RESIDENTIAL if rng.random() < 0.85 else rng.choice(list(BuildingKind))
-            buildings.append(
-                Building(
-                    grid=grid,
-                    name=f"{estate}小区{number}号楼",
-                    address=f"北京市东城区{street.name}{road}{estate}小区{number}号楼",
-                    kind=kind,
-                    floors=max(2, size // 4),
-                    lon=float(lon),
-                    lat=float(lat),
-                )
-            )
-            building_households.append(size)
-            remaining -= size
-        Building.objects.bulk_create(buildings)
-        households: list[Household] = []
-        for building, size in zip(buildings, building_households, strict=True):
-            for index in range(size):
-                unit, rest = divmod(index, max(1, building.floors * 2))
-                floor, room = divmod(rest, 2)
-                room_label = f"{unit + 1}单元{floor + 1}{room + 1:02d}"
-                households.append(
-                    Household(grid=grid, building=building, room=room_label, address=f"{building.address}{room_label}")
-                )
-        Household.objects.bulk_create(households, batch_size=2000)
-        persons: list[Person] = []
-        for household in households:
-            members = rng.choices([1, 2, 3, 4, 5], weights=[18, 30, 27, 17, 8])[0]
-            floating = rng.random() < 0.18
-            for _member in range(members):
-                birth = _age_to_birth(rng, today)
-                region = rng.choice(OTHER_REGIONS) if floating else DISTRICT_CODE
-                key = (region, birth)
-                sequence_by_day[key] = sequence_by_day.get(key, rng.randrange(1, 400)) + 1
-                male = rng.random() < 0.5
-                sequence = sequence_by_day[key] % 999 or 1
-                if (sequence % 2 == 1) != male:
-                    sequence = sequence + 1 if sequence < 998 else sequence - 1
-                id_number = id_number_make(region, birth, sequence)
-                person = Person(
-                    grid=grid,
-                    household=household,
-                    name=fake.name(),
-                    sex="male" if int(id_number[16]) % 2 else "female",
-                    birth_date=birth,
-                    residency_type=ResidencyType.FLOATING
-                    if floating
-                    else rng.choices([ResidencyType.REGISTERED, ResidencyType.RESIDENT], weights=[80, 20])[0],
-                )
-                person.set_id_number(id_number)
-                if birth.year < today.year - 12:
-                    person.set_phone(fake.phone_number())
-                persons.append(person)
-        Person.objects.bulk_create(persons, batch_size=5000)
-        totals["buildings"] += len(buildings)
-        totals["households"] += len(households)
-        totals["persons"] += len(persons)
-        if progress:
-            progress(1)
-    return totals
-
-
 def demo_build(
     scale: float, seed: int, progress_factory: Callable[[str, int], Callable[[int], None]]
 ) -> dict[str, Any]:
@@ -394,7 +267,9 @@ def demo_build(
             department.area = Area.objects.get(code=f"{DISTRICT_CODE}{number:03d}")
             department.save()
         users = _users()
+    from demo.residents import populate
+
     grid_count = Area.objects.filter(level=AreaLevel.GRID).count()
     with transaction.atomic():
-        totals = populate((320, 480), seed, progress_factory("楼栋、住户与居民", grid_count))
+        totals = populate((320, 480), seed, progress_factory("楼栋、房屋、居民、场所与部件", grid_count))
     return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}

@@ -31,8 +31,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "areas",
+    "audit",
+    "cases",
     "registry",
     "web",
     "demo",
@@ -167,6 +171,9 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# --- Background tasks: the database backend needs no broker; run `manage.py db_worker` beside the web server.
+TASKS = {"default": {"BACKEND": env_str("GRIDGOV_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 # --- gridgov ----------------------------------------------------------------------------------------
 # Map background tiles, e.g. an intranet tile server; empty = vector layers on a plain background.
 MAP_TILE_URL = env_str("GRIDGOV_TILE_URL", "")
@@ -177,6 +184,9 @@ PARTITION_BOUNDS = {
     "unit": {"area_m2": (5_000, 20_000)},
     "micro": {"households": (50, 80)},
 }
+
+# Largest spreadsheet accepted for import, in megabytes (100,000 persons as .xlsx ≈ 8 MB).
+IMPORT_MAX_MEGABYTES = env_int("GRIDGOV_IMPORT_MAX_MB", 50, minimum=1)
 
 LOGGING = {
     "version": 1,

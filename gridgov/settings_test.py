@@ -6,6 +6,7 @@ os.environ.setdefault("GRIDGOV_SECRET_KEY", "test-secret-key-" + "0123456789" * 
 os.environ.setdefault("GRIDGOV_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMDEyMzQ1Njc4OWFiY2RlZjA=")
 os.environ.setdefault("GRIDGOV_HTTPS", "0")
 os.environ.setdefault("GRIDGOV_LOG_LEVEL", "WARNING")
+os.environ.setdefault("GRIDGOV_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 from gridgov.settings import *  # noqa: F403
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("areas/", include("areas.urls")),
+    path("registry/", include("registry.urls")),
     path("", include("web.urls")),
 ]
 if settings.DEBUG:

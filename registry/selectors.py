@@ -1,10 +1,21 @@
+"""Queries of the registry. Every list goes through ``visible_to`` (the access layer); single records are
+fetched with ``access_*`` which answers "not found" for records outside the user's scope."""
+
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from registry.models import Building, Household, Person
+from areas.models import Area
+from gridgov.errors import NotFound
+from registry import crypto
+from registry.choices import SENSITIVE_TAGS
+from registry.models import Building, Component, House, Household, Person, PersonTag, Place
 
 
 def grid_counts(grid_ids: Iterable[int]) -> dict[int, dict[str, int]]:
@@ -16,3 +27,163 @@ def grid_counts(grid_ids: Iterable[int]) -> dict[int, dict[str, int]]:
         for row in rows:
             counts[row["grid_id"]][key] = row["total"]
     return counts
+
+
+def may_see_sensitive_tags(user: Any) -> bool:
+    return user.has_perm("registry.view_sensitive_tags")
+
+
+def prefix_q(field: str, prefix: str) -> Q:
+    """Rows whose ``field`` starts with ``prefix``, in a form each database answers from an index: PostgreSQL's
+    pattern-ops index serves LIKE 'x%'; SQLite's LIKE ignores indexes here, so it gets a binary range."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
+    return Q(**{f"{field}__startswith": prefix})
+
+
+ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+PHONE_LIKE = re.compile(r"^\d{7,15}$")
+INITIALS_LIKE = re.compile(r"^[A-Za-z]{1,12}$")
+
+
+@dataclass
+class PersonQuery:
+    """Person search: one free text (name prefix, pinyin initials, phone, ID number) plus filters."""
+
+    text: str = ""
+    address: str = ""
+    tag: str = ""
+    residency_type: str = ""
+    grid: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {key: value for key, value in self.__dict__.items() if value}
+
+
+def person_search(user: Any, query: PersonQuery) -> QuerySet[Person]:
+    """People in ``user``'s scope matching ``query``, ordered by name. Phone and ID number match exactly through
+    their keyed hashes; a name matches by prefix; Latin letters match pinyin initials."""
+    people = Person.objects.visible_to(user)
+    text = query.text.strip()
+    if ID_LIKE.match(text):
+        people = people.filter(id_number_hash=crypto.lookup_hash(text))
+    elif PHONE_LIKE.match(text):
+        people = people.filter(phone_hash=crypto.lookup_hash(text))
+    elif INITIALS_LIKE.match(text):
+        people = people.filter(prefix_q("name_initials", text.lower()))
+    elif text:
+        people = people.filter(prefix_q("name", text))
+    if query.grid:
+        people = people.filter(grid__code__startswith=query.grid)
+    if query.residency_type:
+        people = people.filter(residency_type=query.residency_type)
+    if query.address.strip():
+        buildings = Building.objects.visible_to(user).filter(address__contains=query.address.strip())
+        people = people.filter(house__building__in=buildings.values("pk"))
+    if query.tag:
+        if query.tag in SENSITIVE_TAGS and not may_see_sensitive_tags(user):
+            return people.none()
+        people = people.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), category=query.tag)))
+    return people.order_by("name", "pk")
+
+
+def person_rows(people: QuerySet[Person], user: Any) -> QuerySet[Person]:
+    """A page of people ready to render: grid, house and visible tags in a fixed number of queries."""
+    tags = PersonTag.objects.visible_categories(user).order_by("category")
+    return people.select_related("grid", "house").prefetch_related(Prefetch("tags", queryset=tags))
+
+
+def access_person(user: Any, person_id: int) -> Person:
+    person = (
+        Person.objects.visible_to(user)
+        .select_related("grid", "house__building", "household__head")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound("人员不存在或不在您的管辖范围内", code="person_not_found")
+    return person
+
+
+def _access(queryset: QuerySet, user: Any, pk: int, code: str, message: str) -> Any:
+    found = queryset.visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(message, code=code)
+    return found
+
+
+def access_building(user: Any, building_id: int) -> Building:
+    return _access(
+        Building.objects.select_related("grid"),
+        user,
+        building_id,
+        "building_not_found",
+        "楼栋不存在或不在您的管辖范围内",
+    )
+
+
+def access_house(user: Any, house_id: int) -> House:
+    return _access(
+        House.objects.select_related("grid", "building"),
+        user,
+        house_id,
+        "house_not_found",
+        "房屋不存在或不在您的管辖范围内",
+    )
+
+
+def access_household(user: Any, household_id: int) -> Household:
+    return _access(
+        Household.objects.select_related("grid", "house__building", "head"),
+        user,
+        household_id,
+        "household_not_found",
+        "户不存在或不在您的管辖范围内",
+    )
+
+
+def access_place(user: Any, place_id: int) -> Place:
+    return _access(
+        Place.objects.select_related("grid", "house"),
+        user,
+        place_id,
+        "place_not_found",
+        "场所不存在或不在您的管辖范围内",
+    )
+
+
+def access_component(user: Any, component_id: int) -> Component:
+    return _access(
+        Component.objects.select_related(
+            "grid", "category", "owner_department", "maintainer_department", "authority_department"
+        ),
+        user,
+        component_id,
+        "component_not_found",
+        "部件不存在或不在您的管辖范围内",
+    )
+
+
+@dataclass
+class FloorRow:
+    floor: int
+    cells: list[list[House]]  # one list of houses per unit
+
+
+def building_floor_table(building: Building) -> list[FloorRow]:
+    """Units as columns and floors as rows (top floor first), each house with its households and heads."""
+    houses = list(
+        building.houses.prefetch_related(
+            Prefetch("households", queryset=Household.objects.select_related("head")),
+        ).annotate(resident_count=Count("residents"))
+    )
+    floors = sorted({house.floor for house in houses} | set(range(1, building.floors + 1)), reverse=True)
+    units = max([building.units, *(house.unit for house in houses)]) if houses else building.units
+    grid: dict[tuple[int, int], list[House]] = {}
+    for house in houses:
+        grid.setdefault((house.floor, house.unit), []).append(house)
+    return [FloorRow(floor, [grid.get((floor, unit), []) for unit in range(1, units + 1)]) for floor in floors]
+
+
+def area_grids(area: Area) -> QuerySet[Area]:
+    return Area.objects.current().filter(level="grid", code__startswith=area.code)

@@ -1,7 +1,7 @@
 import shapely
 
 from areas.partition import PartitionChild, partition_check, partition_check_area
-from registry.models import Building, Household
+from registry.tests.factories import BuildingFactory, HouseholdFactory
 
 
 def _child(code, geometry, kind="comprehensive", **counts):
@@ -44,10 +44,8 @@ def test_slivers_from_rounding_are_not_gaps():
 
 
 def test_balance_uses_registry_counts_and_configurable_bounds(world):
-    building = Building.objects.create(grid=world.grid_a, name="1号楼", address="a", lon=116.405, lat=39.91)
-    Household.objects.bulk_create(
-        [Household(grid=world.grid_a, building=building, room=str(n), address="a") for n in range(3)]
-    )
+    building = BuildingFactory(grid=world.grid_a)
+    HouseholdFactory.create_batch(3, house__building=building)
     bounds = {"comprehensive": {"households": (2, 4)}}
     report = partition_check_area(world.areas["110101001001"], bounds=bounds)
     rows = {row["code"]: row for row in report.balance}

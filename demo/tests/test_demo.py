@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import shapely
 from django.core.management import call_command
+from django.db.models import F
 
 from accounts.models import User
 from accounts.roles import Role
@@ -9,9 +10,10 @@ from areas.choices import AreaLevel
 from areas.locate import grid_locate_many
 from areas.models import Area
 from areas.partition import partition_check_area
-from demo import district
+from demo import district, residents
+from registry.choices import SENSITIVE_TAGS, ResidencyType, TagCategory
 from registry.idnumber import id_number_problem
-from registry.models import Building, Person
+from registry.models import Building, Component, FloatingRegistration, House, Person, PersonTag, Place, Tenancy
 
 
 def test_the_tree_is_deterministic():
@@ -23,7 +25,7 @@ def test_the_tree_is_deterministic():
 
 @pytest.mark.slow
 def test_demo_district_is_believable(db, monkeypatch):
-    monkeypatch.setattr(district, "populate", _small_populate(district.populate))
+    monkeypatch.setattr(residents, "populate", _small_populate(residents.populate))
     call_command("demo_seed")
     outline = Area.objects.get(code=district.DISTRICT_CODE)
     assert outline.name == "东城区" and 41e6 < outline.boundaries.get().area_m2 < 42.5e6  # the real 41.8 km²
@@ -45,10 +47,25 @@ def test_demo_district_is_believable(db, monkeypatch):
         Role.values
     )
     assert shapely.from_geojson(outline.boundaries.get().geometry).is_valid
+    # Realistic shares: floating population in rental houses, elderly living alone, disabled, a few key persons.
+    total = Person.objects.count()
+    floating = Person.objects.filter(residency_type=ResidencyType.FLOATING).count()
+    assert 0.04 < floating / total < 0.25
+    assert FloatingRegistration.objects.count() == floating
+    assert 0.05 < House.objects.filter(is_rental=True).count() / House.objects.count() < 0.25
+    assert Tenancy.objects.exists() and not Person.objects.exclude(grid=F("house__grid")).exists()
+    assert PersonTag.objects.filter(category=TagCategory.ELDERLY_ALONE).exists()
+    assert 0.01 < PersonTag.objects.filter(category=TagCategory.DISABLED).count() / total < 0.04
+    assert 0 < PersonTag.objects.filter(category__in=SENSITIVE_TAGS).count() / total < 0.01
+    assert Place.objects.filter(kind="rental_house").exists() and Place.objects.filter(kind="nine_small").exists()
+    components = list(Component.objects.select_related("category", "grid"))
+    assert all(c.code[:6] == "110101" and c.code[6:10] == c.category.code and len(c.code) == 16 for c in components)
+    located = grid_locate_many([c.lon for c in components], [c.lat for c in components])
+    assert located.codes == [c.grid.code for c in components]
 
 
 def _small_populate(populate):
     def small(households, seed, progress=None):
-        return populate((3, 6), seed, progress)
+        return populate((20, 30), seed, progress)
 
     return small

@@ -2,3 +2,10 @@
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
 });
+
+// Progress bars take their width from data-percent (set through the CSSOM, which a strict CSP allows).
+function gridgovApplyPercent() {
+  document.querySelectorAll("[data-percent]").forEach((bar) => { bar.style.width = `${bar.dataset.percent}%`; });
+}
+document.addEventListener("DOMContentLoaded", gridgovApplyPercent);
+document.addEventListener("htmx:afterSettle", gridgovApplyPercent);

@@ -1,0 +1,42 @@
+"""Case categories (GB/T 30428.2 / CJ/T 214 event and component classes, and social-governance classes).
+
+A class (大类, 2 characters) has subclasses (小类, 4 characters); the seed comes from ``cases/data/categories.csv``.
+Components of the registry point to their subclass; cases will too.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import CategoryKind, LimitUnit
+
+
+class CategoryQuerySet(models.QuerySet):
+    def subclasses(self, kind: str) -> CategoryQuerySet:
+        return self.filter(kind=kind, parent__isnull=False, is_active=True)
+
+
+class Category(models.Model):
+    kind = models.CharField(_("类型"), max_length=16, choices=CategoryKind.choices)
+    code = models.CharField(_("编码"), max_length=8)
+    name = models.CharField(_("名称"), max_length=64)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("大类"), null=True, blank=True, related_name="children", on_delete=models.PROTECT
+    )
+    handle_limit = models.PositiveIntegerField(_("处置时限"), null=True, blank=True)
+    limit_unit = models.CharField(_("时限单位"), max_length=16, choices=LimitUnit.choices, blank=True)
+    urgent = models.BooleanField(_("紧急（自然时间计时）"), default=False)
+    source_of_limit = models.CharField(_("时限依据"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("类别")
+        verbose_name_plural = _("类别")
+        ordering = ["kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="category_kind_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -1,0 +1,208 @@
+"""Forms of the registry pages. They parse and check single fields; the services check the rules that span
+records, and their problems come back onto the form's fields (``form_problems_add``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+from areas.choices import AreaLevel, Datum
+from areas.models import Area
+from cases.models import Category
+from gridgov.errors import DomainError
+from registry.choices import ETHNICITIES, SENSITIVE_TAGS, TagCategory
+from registry.imports import KINDS
+from registry.models import Building, Component, House, Person, PersonTag, Place
+
+
+class HouseAddressField(forms.CharField):
+    """A house named by its full address, looked up inside the user's scope."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.user: Any = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> House | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        house = House.objects.visible_to(self.user).select_related("grid").filter(address=text.strip()).first()
+        if house is None:
+            raise forms.ValidationError(_("找不到该地址的房屋（或不在您的管辖范围内）"))
+        return house
+
+
+def form_problems_add(form: forms.Form, error: DomainError) -> None:
+    """Put a service's problems on the form's fields (or on the form when the field is not on it)."""
+    for item in error.details or [{"field": None, "message": error.message}]:
+        field = item.get("field")
+        form.add_error(field if field in form.fields else None, item["message"])
+
+
+class PersonForm(forms.ModelForm):
+    id_number = forms.CharField(label=_("证件号码"), max_length=32)
+    phone = forms.CharField(label=_("联系电话"), max_length=15, required=False)
+    house = HouseAddressField(label=_("现住房屋地址"), required=False, help_text=_("完整地址，如“…3号楼1单元302室”"))
+    grid = forms.ModelChoiceField(label=_("网格"), queryset=Area.objects.none(), required=False)
+    ethnicity = forms.ChoiceField(label=_("民族"), choices=[("", "—"), *((name, name) for name in ETHNICITIES)])
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "document_type",
+            "id_number",
+            "sex",
+            "birth_date",
+            "phone",
+            "ethnicity",
+            "hukou_place",
+            "residency_type",
+            "household_status",
+            "house",
+            "relation_to_head",
+            "grid",
+            "work_place",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"sex": _("居民身份证由号码得出"), "birth_date": _("居民身份证由号码得出")}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["house"].user = user
+        self.fields["grid"].queryset = Area.objects.visible_to(user).current().filter(level=AreaLevel.GRID)
+        self.fields["sex"].required = False
+        self.fields["birth_date"].required = False
+        self.fields["ethnicity"].required = False
+        if self.instance.pk:
+            # The clear values are not put into the page; left empty, they stay as they are.
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("当前：%(masked)s；不修改请留空") % {
+                "masked": self.instance.id_number_masked
+            }
+            self.fields["phone"].help_text = _("当前：%(masked)s；不修改请留空") % {
+                "masked": self.instance.phone_masked or "—"
+            }
+            self.initial["house"] = self.instance.house.address if self.instance.house_id else ""
+
+    def service_values(self) -> dict[str, Any]:
+        values = dict(self.cleaned_data)
+        for key in ("id_number", "phone"):
+            if self.instance.pk and not values.get(key):
+                values.pop(key, None)
+        if values.get("document_type") == "id_card":
+            values.pop("sex", None)
+            values.pop("birth_date", None)
+        return values
+
+
+class PersonTagForm(forms.ModelForm):
+    class Meta:
+        model = PersonTag
+        fields = ["category", "since", "until", "note"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"}), "until": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.has_perm("registry.view_sensitive_tags"):
+            self.fields["category"].choices = [
+                (value, label) for value, label in TagCategory.choices if value not in SENSITIVE_TAGS
+            ]
+
+
+class LocatedForm(forms.ModelForm):
+    """Forms of records with a location: the grid is found from it, never typed."""
+
+    datum = forms.ChoiceField(label=_("坐标系"), choices=Datum.choices, initial=Datum.WGS84)
+
+
+class BuildingForm(LocatedForm):
+    class Meta:
+        model = Building
+        fields = ["road", "door_number", "estate", "number", "kind", "units", "floors", "lon", "lat"]
+
+
+class HouseForm(forms.ModelForm):
+    class Meta:
+        model = House
+        fields = ["unit", "floor", "room", "use", "area_m2", "ownership", "is_rental"]
+
+
+class PlaceForm(LocatedForm):
+    responsible_phone = forms.CharField(label=_("负责人电话"), max_length=15, required=False)
+
+    class Meta:
+        model = Place
+        fields = [
+            "kind",
+            "name",
+            "address",
+            "lon",
+            "lat",
+            "credit_code",
+            "responsible_name",
+            "risk_level",
+            "employees",
+            "note",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["responsible_phone"].help_text = _("当前：%(masked)s；不修改请留空") % {
+                "masked": self.instance.responsible_phone_masked or "—"
+            }
+
+    def service_values(self) -> dict[str, Any]:
+        values = dict(self.cleaned_data)
+        if self.instance.pk and not values.get("responsible_phone"):
+            values.pop("responsible_phone", None)
+        return values
+
+
+class ComponentForm(LocatedForm):
+    class Meta:
+        model = Component
+        fields = [
+            "category",
+            "lon",
+            "lat",
+            "address",
+            "authority_department",
+            "owner_department",
+            "maintainer_department",
+            "state",
+            "in_use",
+            "installed_on",
+            "data_source",
+            "note",
+        ]
+        widgets = {"installed_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.subclasses("component").select_related("parent")
+        active = Department.objects.filter(is_active=True)
+        for key in ("authority_department", "owner_department", "maintainer_department"):
+            self.fields[key].queryset = active
+
+
+class ComponentPhotoForm(forms.Form):
+    image = forms.ImageField(label=_("照片"))
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("数据类型"), choices=[(name, kind.label) for name, kind in KINDS.items()])
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("只支持 .xlsx 和 .csv 文件"))
+        if upload.size > settings.IMPORT_MAX_MEGABYTES * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 %(size)s MB") % {"size": settings.IMPORT_MAX_MEGABYTES})
+        return upload

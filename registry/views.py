@@ -1,0 +1,453 @@
+"""Registry pages: drill-down area → building → house → household → person, search, forms, import, export.
+Thin views: parse → fetch-and-authorize (``access_*``) → one service → render."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from areas.models import Area
+from areas.selectors import access_area
+from audit.selectors import history_of
+from audit.services import Origin
+from gridgov.errors import DomainError, NotFound
+from registry import exports, forms, services
+from registry.choices import SENSITIVE_TAGS, ComponentState, PlaceKind, ResidencyType, TagCategory
+from registry.imports import import_kind, template_rows
+from registry.models import Building, Component, House, ImportJob, ImportStatus, Place
+from registry.selectors import (
+    PersonQuery,
+    access_building,
+    access_component,
+    access_house,
+    access_household,
+    access_person,
+    access_place,
+    building_floor_table,
+    may_see_sensitive_tags,
+    person_rows,
+    person_search,
+)
+from registry.tabular import workbook_bytes
+from registry.tasks import import_job_check, import_job_write
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, rows: Any) -> dict[str, Any]:
+    """A page of ``rows`` and the query string that keeps the filters on the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    rest = params.urlencode()
+    return {
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "querystring_without_page": rest + "&" if rest else "",
+    }
+
+
+def _query_of(request: HttpRequest) -> PersonQuery:
+    return PersonQuery(**{key: request.GET.get(key, "").strip()[:100] for key in PersonQuery.__dataclass_fields__})
+
+
+def _tag_choices(user: Any) -> list[tuple[str, str]]:
+    sensitive = may_see_sensitive_tags(user)
+    return [(value, label) for value, label in TagCategory.choices if sensitive or value not in SENSITIVE_TAGS]
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def person_list(request: HttpRequest) -> HttpResponse:
+    query = _query_of(request)
+    people = person_search(request.user, query)
+    paged = _page(request, person_rows(people, request.user))
+    if query.as_dict():
+        services.person_search_audit(Origin.of_request(request), query.as_dict(), paged["page"].paginator.count)
+    context = {
+        **paged,
+        "query": query,
+        "residency_types": ResidencyType.choices,
+        "tag_choices": _tag_choices(request.user),
+        "querystring": request.GET.urlencode(),
+    }
+    return render(request, "registry/person_list.html", context)
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person(request.user, person_id)
+    services.person_view(Origin.of_request(request), person)
+    context = {
+        "person": person,
+        "tags": person.tags.visible_categories(request.user).select_related("responsible"),
+        "residences": person.residences.select_related("house"),
+        "registrations": person.floating_registrations.select_related("house", "landlord"),
+        "tenancies": person.tenancies.select_related("house", "landlord"),
+        "members": person.household.members.order_by("pk") if person.household_id else [],
+        "history": history_of(person)[:50],
+        "can_reveal": request.user.has_perm("registry.view_person_full_identity"),
+        "can_edit": request.user.has_perm("registry.change_person"),
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person(request.user, person_id)
+    field = request.POST.get("field", "")
+    values = services.person_reveal(Origin.of_request(request), person, (field,))
+    return render(request, "registry/_revealed.html", {"value": values[field]})
+
+
+def _save(request: HttpRequest, form: Any, save: Any, instance: Any, **extra: Any) -> Any:
+    """Run the service for a valid form; its problems come back onto the form. Returns the saved record or None."""
+    if not form.is_valid():
+        return None
+    values = form.service_values() if hasattr(form, "service_values") else dict(form.cleaned_data)
+    try:
+        return save(Origin.of_request(request), {**values, **extra}, instance)
+    except DomainError as error:
+        forms.form_problems_add(form, error)
+        return None
+
+
+def _edit_page(request: HttpRequest, form: Any, title: str, back: str) -> HttpResponse:
+    return render(request, "registry/form.html", {"form": form, "title": title, "back": back})
+
+
+@login_required
+@permission_required("registry.add_person", raise_exception=True)
+def person_create(request: HttpRequest) -> HttpResponse:
+    house = access_house(request.user, int(request.GET["house"])) if request.GET.get("house") else None
+    initial = {"house": house.address} if house else {}
+    form = forms.PersonForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and (person := _save(request, form, services.person_save, None)):
+        messages.success(request, _("已登记 %(name)s") % {"name": person.name})
+        return redirect("person-detail", person.pk)
+    return _edit_page(request, form, _("登记人员"), reverse("person-list"))
+
+
+@login_required
+@permission_required("registry.change_person", raise_exception=True)
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person(request.user, person_id)
+    form = forms.PersonForm(request.POST or None, user=request.user, instance=copy.copy(person))
+    if request.method == "POST" and _save(request, form, services.person_save, person):
+        messages.success(request, _("已保存"))
+        return redirect("person-detail", person.pk)
+    return _edit_page(
+        request, form, _("编辑人员 %(name)s") % {"name": person.name}, reverse("person-detail", args=[person.pk])
+    )
+
+
+@login_required
+@permission_required("registry.add_persontag", raise_exception=True)
+def person_tag_create(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person(request.user, person_id)
+    form = forms.PersonTagForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = {**form.cleaned_data, "responsible": request.user}
+        try:
+            services.person_tag_add(Origin.of_request(request), person, values)
+        except DomainError as error:
+            forms.form_problems_add(form, error)
+        else:
+            return redirect("person-detail", person.pk)
+    return _edit_page(
+        request, form, _("为 %(name)s 添加标签") % {"name": person.name}, reverse("person-detail", args=[person.pk])
+    )
+
+
+# ── Drill-down ──────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@login_required
+@permission_required("registry.view_building", raise_exception=True)
+def area_buildings(request: HttpRequest, code: str) -> HttpResponse:
+    area = access_area(request.user, code)
+    buildings = (
+        area_buildings_query(request.user, area)
+        .select_related("grid")
+        .annotate(house_count=Count("houses", distinct=True), resident_count=Count("houses__residents"))
+        .order_by("grid__code", "address")
+    )
+    return render(request, "registry/area_buildings.html", {"area": area, **_page(request, buildings)})
+
+
+def area_buildings_query(user: Any, area: Area) -> Any:
+    return Building.objects.visible_to(user).filter(grid__code__startswith=area.code)
+
+
+@login_required
+@permission_required("registry.view_building", raise_exception=True)
+def building_detail(request: HttpRequest, building_id: int) -> HttpResponse:
+    building = access_building(request.user, building_id)
+    context = {
+        "building": building,
+        "floors": building_floor_table(building),
+        "units": range(1, building.units + 1),
+        "history": history_of(building)[:20],
+    }
+    return render(request, "registry/building_detail.html", context)
+
+
+@login_required
+@permission_required("registry.add_building", raise_exception=True)
+def building_create(request: HttpRequest) -> HttpResponse:
+    form = forms.BuildingForm(request.POST or None)
+    if request.method == "POST" and (building := _save(request, form, services.building_save, None)):
+        return redirect("building-detail", building.pk)
+    return _edit_page(request, form, _("登记楼栋"), reverse("person-list"))
+
+
+@login_required
+@permission_required("registry.change_building", raise_exception=True)
+def building_edit(request: HttpRequest, building_id: int) -> HttpResponse:
+    building = access_building(request.user, building_id)
+    form = forms.BuildingForm(request.POST or None, instance=copy.copy(building))
+    if request.method == "POST" and _save(request, form, services.building_save, building):
+        return redirect("building-detail", building.pk)
+    return _edit_page(request, form, _("编辑楼栋"), reverse("building-detail", args=[building.pk]))
+
+
+@login_required
+@permission_required("registry.view_house", raise_exception=True)
+def house_detail(request: HttpRequest, house_id: int) -> HttpResponse:
+    house = access_house(request.user, house_id)
+    context = {
+        "house": house,
+        "households": house.households.select_related("head").prefetch_related("members"),
+        "residents": house.residents.order_by("pk"),
+        "tenancies": house.tenancies.select_related("tenant", "landlord"),
+        "places": house.places.all(),
+        "history": history_of(house)[:20],
+    }
+    return render(request, "registry/house_detail.html", context)
+
+
+@login_required
+@permission_required("registry.add_house", raise_exception=True)
+def house_create(request: HttpRequest, building_id: int) -> HttpResponse:
+    building = access_building(request.user, building_id)
+    form = forms.HouseForm(request.POST or None, instance=House(building=building, grid=building.grid))
+    if request.method == "POST" and (house := _save(request, form, services.house_save, None, building=building)):
+        return redirect("house-detail", house.pk)
+    return _edit_page(
+        request,
+        form,
+        _("在 %(building)s 登记房屋") % {"building": building},
+        reverse("building-detail", args=[building.pk]),
+    )
+
+
+@login_required
+@permission_required("registry.change_house", raise_exception=True)
+def house_edit(request: HttpRequest, house_id: int) -> HttpResponse:
+    house = access_house(request.user, house_id)
+    form = forms.HouseForm(request.POST or None, instance=copy.copy(house))
+    if request.method == "POST" and _save(request, form, services.house_save, house):
+        return redirect("house-detail", house.pk)
+    return _edit_page(request, form, _("编辑房屋"), reverse("house-detail", args=[house.pk]))
+
+
+@login_required
+@permission_required("registry.view_household", raise_exception=True)
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = access_household(request.user, household_id)
+    members = person_rows(household.members.order_by("pk"), request.user)
+    return render(request, "registry/household_detail.html", {"household": household, "members": members})
+
+
+# ── Places and components ───────────────────────────────────────────────────────────────────────────────────
+
+
+@login_required
+@permission_required("registry.view_place", raise_exception=True)
+def place_list(request: HttpRequest) -> HttpResponse:
+    places = Place.objects.visible_to(request.user).select_related("grid")
+    text, kind = request.GET.get("q", "").strip(), request.GET.get("kind", "")
+    if text:
+        places = places.filter(Q(name__contains=text) | Q(address__contains=text))
+    if kind:
+        places = places.filter(kind=kind)
+    context = {**_page(request, places.order_by("name", "pk")), "kinds": PlaceKind.choices, "q": text, "kind": kind}
+    return render(request, "registry/place_list.html", context)
+
+
+@login_required
+@permission_required("registry.view_place", raise_exception=True)
+def place_detail(request: HttpRequest, place_id: int) -> HttpResponse:
+    place = access_place(request.user, place_id)
+    return render(request, "registry/place_detail.html", {"place": place, "history": history_of(place)[:20]})
+
+
+@login_required
+@permission_required("registry.add_place", raise_exception=True)
+def place_create(request: HttpRequest) -> HttpResponse:
+    form = forms.PlaceForm(request.POST or None)
+    if request.method == "POST" and (place := _save(request, form, services.place_save, None)):
+        return redirect("place-detail", place.pk)
+    return _edit_page(request, form, _("登记单位场所"), reverse("place-list"))
+
+
+@login_required
+@permission_required("registry.change_place", raise_exception=True)
+def place_edit(request: HttpRequest, place_id: int) -> HttpResponse:
+    place = access_place(request.user, place_id)
+    form = forms.PlaceForm(request.POST or None, instance=copy.copy(place))
+    if request.method == "POST" and _save(request, form, services.place_save, place):
+        return redirect("place-detail", place.pk)
+    return _edit_page(request, form, _("编辑单位场所"), reverse("place-detail", args=[place.pk]))
+
+
+@login_required
+@permission_required("registry.view_component", raise_exception=True)
+def component_list(request: HttpRequest) -> HttpResponse:
+    components = Component.objects.visible_to(request.user).select_related("grid", "category", "owner_department")
+    text, state = request.GET.get("q", "").strip(), request.GET.get("state", "")
+    if text:
+        components = components.filter(Q(code__startswith=text) | Q(category__name__contains=text))
+    if state:
+        components = components.filter(state=state)
+    context = {
+        **_page(request, components.order_by("code")),
+        "states": ComponentState.choices,
+        "q": text,
+        "state": state,
+    }
+    return render(request, "registry/component_list.html", context)
+
+
+@login_required
+@permission_required("registry.view_component", raise_exception=True)
+def component_detail(request: HttpRequest, component_id: int) -> HttpResponse:
+    component = access_component(request.user, component_id)
+    context = {
+        "component": component,
+        "photos": component.photos.all(),
+        "photo_form": forms.ComponentPhotoForm(),
+        "history": history_of(component)[:20],
+    }
+    return render(request, "registry/component_detail.html", context)
+
+
+@login_required
+@permission_required("registry.add_component", raise_exception=True)
+def component_create(request: HttpRequest) -> HttpResponse:
+    form = forms.ComponentForm(request.POST or None)
+    if request.method == "POST" and (component := _save(request, form, services.component_save, None)):
+        return redirect("component-detail", component.pk)
+    return _edit_page(request, form, _("登记部件"), reverse("component-list"))
+
+
+@login_required
+@permission_required("registry.change_component", raise_exception=True)
+def component_edit(request: HttpRequest, component_id: int) -> HttpResponse:
+    component = access_component(request.user, component_id)
+    form = forms.ComponentForm(request.POST or None, instance=copy.copy(component))
+    if request.method == "POST" and _save(request, form, services.component_save, component):
+        return redirect("component-detail", component.pk)
+    return _edit_page(request, form, _("编辑部件"), reverse("component-detail", args=[component.pk]))
+
+
+@login_required
+@permission_required("registry.change_component", raise_exception=True)
+@require_POST
+def component_photo_add(request: HttpRequest, component_id: int) -> HttpResponse:
+    component = access_component(request.user, component_id)
+    form = forms.ComponentPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.component_photo_add(Origin.of_request(request), component, form.cleaned_data["image"])
+    else:
+        messages.error(request, "；".join(message for errors in form.errors.values() for message in errors))
+    return redirect("component-detail", component.pk)
+
+
+@login_required
+@permission_required("registry.view_component", raise_exception=True)
+def component_photo(request: HttpRequest, component_id: int, photo_id: int) -> FileResponse:
+    """Photos are served through the access check, not as public media."""
+    component = access_component(request.user, component_id)
+    photo = component.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound(_("照片不存在"), code="photo_not_found")
+    return FileResponse(photo.image.open("rb"))
+
+
+# ── Import and export ───────────────────────────────────────────────────────────────────────────────────────
+
+
+@login_required
+@permission_required("registry.import_registry", raise_exception=True)
+def import_page(request: HttpRequest) -> HttpResponse:
+    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            kind=form.cleaned_data["kind"], file=upload, file_name=upload.name[:200], created_by=request.user
+        )
+        import_job_check.enqueue(job.pk)
+        return redirect("import-job", job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user)[:20]
+    return render(request, "registry/import.html", {"form": form, "jobs": jobs, "kinds": forms.KINDS.items()})
+
+
+def _own_job(request: HttpRequest, job_id: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=job_id, created_by=request.user).first()
+    if job is None:
+        raise NotFound(_("导入任务不存在"), code="import_job_not_found")
+    return job
+
+
+@login_required
+@permission_required("registry.import_registry", raise_exception=True)
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _own_job(request, job_id)
+    template = "registry/_import_job.html" if request.headers.get("HX-Request") else "registry/import_job.html"
+    return render(request, template, {"job": job, "kind": import_kind(job.kind)})
+
+
+@login_required
+@permission_required("registry.import_registry", raise_exception=True)
+@require_POST
+def import_job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _own_job(request, job_id)
+    if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(status=ImportStatus.WRITING):
+        import_job_write.enqueue(job.pk)
+    return redirect("import-job", job.pk)
+
+
+@login_required
+@permission_required("registry.import_registry", raise_exception=True)
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = import_kind(kind)
+    headers, rows, choices, notes = template_rows(spec)
+    content = workbook_bytes(spec.label, headers, rows, choices=choices, notes=notes)
+    return _xlsx_response(content, f"{spec.label}导入模板.xlsx")
+
+
+def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
+
+
+@login_required
+@permission_required("registry.export_registry", raise_exception=True)
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    origin = Origin.of_request(request)
+    content, file_name = exports.registry_export(origin, kind, _query_of(request), grid=request.GET.get("grid", ""))
+    return _xlsx_response(content, file_name)
