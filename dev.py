@@ -67,8 +67,14 @@ def demo() -> None:
     run(PYTHON, "manage.py", "migrate", "--verbosity", "0", env=env)
     say("loading the demo district (北京市东城区)")
     run(PYTHON, "manage.py", "demo_seed", "--if-empty", env=env)
+    say("starting the background worker (imports and other tasks)")
+    worker = subprocess.Popen([str(PYTHON), "manage.py", "db_worker", "--no-startup-delay"], cwd=ROOT, env=env)
     say("serving http://127.0.0.1:8000 (Ctrl+C to stop)")
-    run(PYTHON, "manage.py", "runserver", "127.0.0.1:8000", env=env)
+    try:
+        run(PYTHON, "manage.py", "runserver", "127.0.0.1:8000", env=env)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def test(arguments: list[str]) -> None:

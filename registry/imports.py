@@ -553,7 +553,8 @@ def _run(
 def _chunk_check(
     origin: Origin, kind: ImportKind, chunk: list[Pending], report: ImportReport, seen: set[str], dry_run: bool
 ) -> None:
-    bad_rows = {problem.row for problem in report.problems}
+    reported = {(problem.row, problem.column) for problem in report.problems}
+    bad_rows = {row for row, _column in reported}
     for column in kind.columns:
         if not isinstance(column.parse, Reference):
             continue
@@ -568,17 +569,22 @@ def _chunk_check(
             else:
                 del pending.values[column.key]
                 report.problems.append(RowProblem(pending.row, column.header, column.parse.missing.format(value=key)))
+                reported.add((pending.row, column.header))
                 bad_rows.add(pending.row)
     keys_here: dict[str, tuple[int, str]] = {}
     for pending in chunk:
+        try:
+            record = kind.prepare(origin, pending.values)
+        except RecordInvalid as error:
+            # Every rule the row breaks, except where its cell was already reported as unreadable.
+            for item in error.details:
+                header = kind.header_for(item["field"])
+                if (pending.row, header) not in reported:
+                    report.problems.append(RowProblem(pending.row, header, item["message"]))
+            continue
         if pending.row in bad_rows:
             continue
-        try:
-            pending.record = kind.prepare(origin, pending.values)
-        except RecordInvalid as error:
-            for item in error.details:
-                report.problems.append(RowProblem(pending.row, kind.header_for(item["field"]), item["message"]))
-            continue
+        pending.record = record
         duplicate = kind.duplicate_key(pending.record)
         if duplicate is not None:
             header, key = duplicate

@@ -94,6 +94,8 @@ def _located_grid(
 
 
 def _shown(key: str, value: Any) -> Any:
+    if value is None:
+        return None
     if key in SECRET_KEYS:
         return SECRET_KEYS[key](value) if value else ""
     if isinstance(value, models.Model):

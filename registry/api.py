@@ -1,0 +1,391 @@
+"""Registry endpoints under /api/v1/: the same services, scope, masking and audit as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from areas.models import Area
+from audit.models import Channel
+from audit.selectors import history_of
+from audit.services import Origin
+from gridgov.errors import PermissionDenied, ValidationFailed
+from registry import services
+from registry.choices import DocumentType, HouseholdStatus, Relation, ResidencyType
+from registry.imports import registry_import
+from registry.models import Building, Component, Person, PersonTag, Place
+from registry.selectors import (
+    PersonQuery,
+    access_building,
+    access_component,
+    access_house,
+    access_household,
+    access_person,
+    access_place,
+    person_search,
+)
+
+router = Router(tags=["registry"])
+
+
+def _origin(request: HttpRequest) -> Origin:
+    return Origin.of_request(request, Channel.API)
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied("没有权限执行此操作", code="forbidden")
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    sex: str
+    birth_date: dt.date
+    document_type: str
+    id_number: str = Field(description="Masked unless revealed (reveal=id_number), which is audited")
+    phone: str
+    ethnicity: str
+    hukou_place: str
+    residency_type: str
+    household_status: str
+    relation_to_head: str
+    work_place: str
+    grid_code: str
+    house_id: int | None
+    house_address: str | None
+    household_id: int | None
+    tags: list[str]
+
+    @staticmethod
+    def of(person: Person, revealed: dict[str, str] | None = None) -> dict[str, Any]:
+        revealed = revealed or {}
+        return {
+            "id": person.pk,
+            "name": person.name,
+            "sex": person.sex,
+            "birth_date": person.birth_date,
+            "document_type": person.document_type,
+            "id_number": revealed.get("id_number", person.id_number_masked),
+            "phone": revealed.get("phone", person.phone_masked),
+            "ethnicity": person.ethnicity,
+            "hukou_place": person.hukou_place,
+            "residency_type": person.residency_type,
+            "household_status": person.household_status,
+            "relation_to_head": person.relation_to_head,
+            "work_place": person.work_place,
+            "grid_code": person.grid.code,
+            "house_id": person.house_id,
+            "house_address": person.house.address if person.house_id else None,
+            "household_id": person.household_id,
+            "tags": [tag.category for tag in person.tags.all()],
+        }
+
+
+class PersonPage(Schema):
+    count: int
+    results: list[PersonOut]
+
+
+class PersonFilter(Schema):
+    text: str = Field("", max_length=100, description="name prefix, pinyin initials, phone or ID number")
+    address: str = Field("", max_length=100)
+    tag: str = ""
+    residency_type: str = ""
+    grid: str = Field("", max_length=15, description="area code prefix")
+
+
+class PersonIn(Schema):
+    name: str | None = Field(None, max_length=64)
+    document_type: DocumentType | None = None
+    id_number: str | None = Field(None, max_length=32)
+    sex: str | None = None
+    birth_date: dt.date | None = None
+    phone: str | None = Field(None, max_length=15)
+    ethnicity: str | None = None
+    hukou_place: str | None = Field(None, max_length=200)
+    residency_type: ResidencyType | None = None
+    household_status: HouseholdStatus | None = None
+    relation_to_head: Relation | None = None
+    work_place: str | None = Field(None, max_length=200)
+    house_id: int | None = None
+    grid_code: str | None = None
+
+
+def _person_values(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
+    values = payload.dict(exclude_unset=True)
+    if "house_id" in values:
+        house_id = values.pop("house_id")
+        values["house"] = access_house(request.user, house_id) if house_id else None
+    if "grid_code" in values:
+        code = values.pop("grid_code")
+        grid = Area.objects.visible_to(request.user).current().filter(code=code, level="grid").first()
+        if grid is None:
+            raise ValidationFailed(f"网格 {code} 不存在或不在您的管辖范围内", code="grid_not_found")
+        values["grid"] = grid
+    return values
+
+
+def _tags_prefetch(request: HttpRequest) -> Prefetch:
+    return Prefetch("tags", queryset=PersonTag.objects.visible_categories(request.user))
+
+
+@router.get("/persons", response=PersonPage, summary="Search people in scope (name prefix, initials, phone, ID)")
+def person_list(
+    request: HttpRequest,
+    filters: Query[PersonFilter],
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    _require(request, "registry.view_person")
+    query = PersonQuery(**filters.dict())
+    people = person_search(request.user, query)
+    count = people.count()
+    rows = people.select_related("grid", "house").prefetch_related(_tags_prefetch(request))[offset : offset + limit]
+    services.person_search_audit(_origin(request), query.as_dict(), count)
+    return {"count": count, "results": [PersonOut.of(person) for person in rows]}
+
+
+@router.get("/persons/{person_id}", response=PersonOut, summary="One person; reveal=id_number,phone is audited")
+def person_detail(request: HttpRequest, person_id: int, reveal: str = "") -> dict[str, Any]:
+    _require(request, "registry.view_person")
+    person = access_person(request.user, person_id)
+    origin = _origin(request)
+    revealed = {}
+    if reveal:
+        revealed = services.person_reveal(origin, person, tuple(part for part in reveal.split(",") if part))
+    else:
+        services.person_view(origin, person)
+    person = Person.objects.prefetch_related(_tags_prefetch(request)).select_related("grid", "house").get(pk=person.pk)
+    return PersonOut.of(person, revealed)
+
+
+@router.post("/persons", response={201: PersonOut}, summary="Register a person")
+def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+    _require(request, "registry.add_person")
+    person = services.person_save(_origin(request), _person_values(request, payload))
+    return 201, PersonOut.of(Person.objects.select_related("grid", "house").get(pk=person.pk))
+
+
+@router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person's record")
+def person_update(request: HttpRequest, person_id: int, payload: PersonIn) -> dict[str, Any]:
+    _require(request, "registry.change_person")
+    person = access_person(request.user, person_id)
+    services.person_save(_origin(request), _person_values(request, payload), person)
+    return PersonOut.of(Person.objects.select_related("grid", "house").get(pk=person.pk))
+
+
+class ChangeOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    action: str
+    channel: str
+    changes: dict[str, Any]
+
+
+def _history(instance: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": e.at,
+            "actor": str(e.actor) if e.actor else None,
+            "action": e.action,
+            "channel": e.channel,
+            "changes": e.changes,
+        }
+        for e in history_of(instance)[:200]
+    ]
+
+
+@router.get("/persons/{person_id}/history", response=list[ChangeOut], summary="A person's change history")
+def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+    _require(request, "registry.view_person")
+    return _history(access_person(request.user, person_id))
+
+
+class BuildingOut(Schema):
+    id: int
+    address: str
+    road: str
+    door_number: str
+    estate: str
+    number: str
+    kind: str
+    units: int
+    floors: int
+    lon: float
+    lat: float
+    grid_code: str = Field(alias="grid.code")
+
+
+class BuildingIn(Schema):
+    road: str = Field(max_length=64)
+    door_number: str = Field(max_length=32)
+    estate: str = Field("", max_length=64)
+    number: str = Field("", max_length=32)
+    kind: str = "residential"
+    units: int = Field(1, ge=1, le=99)
+    floors: int = Field(1, ge=1, le=200)
+    lon: float
+    lat: float
+    datum: str = "wgs84"
+
+
+class HouseOut(Schema):
+    id: int
+    building_id: int
+    address: str
+    unit: int
+    floor: int
+    room: str
+    use: str
+    ownership: str
+    is_rental: bool
+    grid_code: str = Field(alias="grid.code")
+
+
+class HouseholdOut(Schema):
+    id: int
+    house_id: int
+    household_type: str
+    head_id: int | None
+    member_ids: list[int]
+
+
+@router.get("/buildings", response=list[BuildingOut], summary="Buildings in scope, optionally of one area")
+def building_list(
+    request: HttpRequest, area: str = "", limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+) -> Any:
+    _require(request, "registry.view_building")
+    buildings = Building.objects.visible_to(request.user).select_related("grid").order_by("pk")
+    if area:
+        buildings = buildings.filter(grid__code__startswith=area)
+    return buildings[offset : offset + limit]
+
+
+@router.post("/buildings", response={201: BuildingOut}, summary="Register a building (grid found from location)")
+def building_create(request: HttpRequest, payload: BuildingIn) -> tuple[int, Building]:
+    _require(request, "registry.add_building")
+    return 201, services.building_save(_origin(request), payload.dict())
+
+
+@router.get("/buildings/{building_id}", response=BuildingOut)
+def building_detail(request: HttpRequest, building_id: int) -> Building:
+    _require(request, "registry.view_building")
+    return access_building(request.user, building_id)
+
+
+@router.get("/buildings/{building_id}/houses", response=list[HouseOut])
+def building_houses(request: HttpRequest, building_id: int) -> Any:
+    _require(request, "registry.view_house")
+    return access_building(request.user, building_id).houses.select_related("grid")
+
+
+@router.get("/houses/{house_id}", response=HouseOut)
+def house_detail(request: HttpRequest, house_id: int) -> Any:
+    _require(request, "registry.view_house")
+    return access_house(request.user, house_id)
+
+
+@router.get("/households/{household_id}", response=HouseholdOut)
+def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
+    _require(request, "registry.view_household")
+    household = access_household(request.user, household_id)
+    return {
+        "id": household.pk,
+        "house_id": household.house_id,
+        "household_type": household.household_type,
+        "head_id": household.head_id,
+        "member_ids": list(household.members.order_by("pk").values_list("pk", flat=True)),
+    }
+
+
+class PlaceOut(Schema):
+    id: int
+    kind: str
+    name: str
+    address: str
+    lon: float
+    lat: float
+    credit_code: str
+    responsible_name: str
+    responsible_phone: str = Field(alias="responsible_phone_masked")
+    risk_level: str
+    grid_code: str = Field(alias="grid.code")
+
+
+@router.get("/places", response=list[PlaceOut])
+def place_list(
+    request: HttpRequest, kind: str = "", limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+) -> Any:
+    _require(request, "registry.view_place")
+    places = Place.objects.visible_to(request.user).select_related("grid").order_by("pk")
+    return (places.filter(kind=kind) if kind else places)[offset : offset + limit]
+
+
+@router.get("/places/{place_id}", response=PlaceOut)
+def place_detail(request: HttpRequest, place_id: int) -> Any:
+    _require(request, "registry.view_place")
+    return access_place(request.user, place_id)
+
+
+class ComponentOut(Schema):
+    id: int
+    code: str
+    category_code: str = Field(alias="category.code")
+    category_name: str = Field(alias="category.name")
+    lon: float
+    lat: float
+    state: str
+    in_use: bool
+    grid_code: str = Field(alias="grid.code")
+
+
+@router.get("/components", response=list[ComponentOut])
+def component_list(
+    request: HttpRequest, state: str = "", limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+) -> Any:
+    _require(request, "registry.view_component")
+    components = Component.objects.visible_to(request.user).select_related("grid", "category").order_by("code")
+    return (components.filter(state=state) if state else components)[offset : offset + limit]
+
+
+@router.get("/components/{component_id}", response=ComponentOut)
+def component_detail(request: HttpRequest, component_id: int) -> Any:
+    _require(request, "registry.view_component")
+    return access_component(request.user, component_id)
+
+
+class ImportProblemOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    kind: str
+    dry_run: bool
+    rows: int
+    valid: int
+    created: int
+    problems: list[ImportProblemOut]
+
+
+@router.post("/registry/import", response=ImportReportOut, summary="Check (dry_run) or import an .xlsx/.csv file")
+def registry_import_api(
+    request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: bool = True
+) -> dict[str, Any]:
+    _require(request, "registry.import_registry")
+    suffix = Path(file.name or "").suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+        handle.flush()
+        report = registry_import(_origin(request), kind, Path(handle.name), file.name, dry_run=dry_run)
+    return report.as_dict()
