@@ -16,6 +16,8 @@ HERE = Path(__file__).resolve().parent
         ["locate_batch.py", "--grids", "500", "--points", "20000", "--loop-points", "500"],
         ["partition.py", "--grids", "300", "--naive-grids", "100"],
         ["api_locate.py", "--requests", "30"],
+        ["registry_import.py", "--rows", "2000"],
+        ["person_search.py", "--persons", "5000", "--queries", "20"],
     ],
 )
 def test_benchmark_runs(arguments):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from accounts.models import Department
 from areas.choices import AreaLevel, Datum
@@ -381,8 +381,8 @@ def households_attach(house_ids: Iterable[int]) -> None:
         Household.objects.bulk_create(
             [Household(house_id=pk, grid_id=grids[pk], head_id=heads.get(pk)) for pk in chunk if pk not in have]
         )
-        for household_id, house_id in Household.objects.filter(house_id__in=chunk).values_list("pk", "house_id"):
-            Person.objects.filter(house_id=house_id, household__isnull=True).update(household_id=household_id)
+        first_household = Household.objects.filter(house_id=OuterRef("house_id")).order_by("pk").values("pk")[:1]
+        Person.objects.filter(house_id__in=chunk, household__isnull=True).update(household_id=Subquery(first_household))
 
 
 class PlaceImport(ImportKind):

@@ -53,7 +53,7 @@ class Person(models.Model):
         _("证件类型"), max_length=20, choices=DocumentType.choices, default=DocumentType.ID_CARD
     )
     id_number_encrypted = models.TextField(_("证件号码（密文）"), blank=True)
-    id_number_hash = models.CharField(max_length=64, blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
     id_number_masked = models.CharField(_("证件号码"), max_length=32, blank=True)
     phone_encrypted = models.TextField(_("手机（密文）"), blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -90,6 +90,11 @@ class Person(models.Model):
                 fields=["grid", "name"], name="person_grid_name", opclasses=["int8_ops", "varchar_pattern_ops"]
             ),
             models.Index(fields=["name_initials"], name="person_initials", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["grid", "name_initials"],
+                name="person_grid_initials",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

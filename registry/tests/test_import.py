@@ -138,3 +138,29 @@ def test_the_import_page_checks_then_writes_on_confirmation(world, tmp_path):
     assert job.status == "done" and Person.objects.get().name == "张三"
     assert world.client("community_staff").get(f"/registry/import/{job.pk}/").status_code == 404  # not theirs
     assert world.client("grid_worker_a").get("/registry/import/").status_code == 403
+
+
+def test_the_commands_import_and_export(world, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    house = HouseFactory(building__grid=world.grid_a)
+    path = _xlsx(
+        tmp_path / "p.xlsx",
+        PERSON_HEADERS,
+        [
+            ["张三", id_number_new(), "", "户籍人口", house.address, "户主", ""],
+            ["李四", "1101", "", "户籍人口", house.address, "", ""],
+        ],
+    )
+    with pytest.raises(CommandError, match="未做任何修改"):
+        call_command("registry_import", "persons", str(path), "--as-user", "administrator")
+    assert "第 3 行 [证件号码]" in capsys.readouterr().err and not Person.objects.exists()
+    good = _xlsx(
+        tmp_path / "g.xlsx", PERSON_HEADERS, [["张三", id_number_new(), "", "户籍人口", house.address, "户主", ""]]
+    )
+    call_command("registry_import", "persons", str(good), "--as-user", "administrator")
+    assert Person.objects.count() == 1
+    call_command(
+        "registry_export", "persons", str(tmp_path / "out.xlsx"), "--as-user", "grid_worker_b".replace("grid_", "")
+    )
+    assert load_workbook(tmp_path / "out.xlsx").worksheets[0].max_row == 1  # worker B sees nobody of grid A

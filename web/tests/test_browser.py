@@ -61,3 +61,27 @@ def test_other_community_is_not_found_in_the_browser(browser_page, live_server):
     page.click("button[type=submit]")
     response = page.goto(f"{live_server.url}/areas/110101001001002/")
     assert response.status == 404 and "不存在" in page.inner_text("main")
+
+
+def test_search_a_resident_and_reveal_the_id_number(browser_page, live_server):
+    world, page, requested = browser_page
+    from registry.tests.factories import HouseholdFactory, PersonFactory
+
+    household = HouseholdFactory(house__building__grid=world.grid_a)
+    person = PersonFactory(name="欧阳娜娜", grid=world.grid_a, house=household.house, household=household)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "community")
+    page.fill("#id_password", "test-password-1")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/registry/persons/")
+    page.fill("input[name=text]", "oy")
+    page.click("form[role=search] button")
+    page.click("table[data-table=persons] a:has-text('欧阳娜娜')")
+    assert person.id_number_masked in page.inner_text("#id-number")
+    page.click("[data-reveal=id_number]")
+    page.wait_for_selector("[data-revealed]")
+    assert page.inner_text("[data-revealed]") == person.id_number
+    from audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="reveal", object_id=str(person.pk)).count() == 1
+    assert [url for url in requested if not url.startswith(live_server.url)] == []
