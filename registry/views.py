@@ -126,6 +126,15 @@ def _edit_page(request: HttpRequest, form: Any, title: str, back: str) -> HttpRe
     return render(request, "registry/form.html", {"form": form, "title": title, "back": back})
 
 
+def _form_page(
+    request: HttpRequest, form: Any, save: Any, instance: Any, detail: str, title: str, back: str, **extra: Any
+) -> HttpResponse:
+    """The create/edit page of a record: on a valid POST the service saves and the record's page follows."""
+    if request.method == "POST" and (saved := _save(request, form, save, instance, **extra)):
+        return redirect(detail, saved.pk)
+    return _edit_page(request, form, title, back)
+
+
 @login_required
 @permission_required("registry.add_person", raise_exception=True)
 def person_create(request: HttpRequest) -> HttpResponse:
@@ -206,9 +215,9 @@ def building_detail(request: HttpRequest, building_id: int) -> HttpResponse:
 @permission_required("registry.add_building", raise_exception=True)
 def building_create(request: HttpRequest) -> HttpResponse:
     form = forms.BuildingForm(request.POST or None)
-    if request.method == "POST" and (building := _save(request, form, services.building_save, None)):
-        return redirect("building-detail", building.pk)
-    return _edit_page(request, form, _("登记楼栋"), reverse("person-list"))
+    return _form_page(
+        request, form, services.building_save, None, "building-detail", _("登记楼栋"), reverse("person-list")
+    )
 
 
 @login_required
@@ -216,9 +225,8 @@ def building_create(request: HttpRequest) -> HttpResponse:
 def building_edit(request: HttpRequest, building_id: int) -> HttpResponse:
     building = access_building(request.user, building_id)
     form = forms.BuildingForm(request.POST or None, instance=copy.copy(building))
-    if request.method == "POST" and _save(request, form, services.building_save, building):
-        return redirect("building-detail", building.pk)
-    return _edit_page(request, form, _("编辑楼栋"), reverse("building-detail", args=[building.pk]))
+    back = reverse("building-detail", args=[building.pk])
+    return _form_page(request, form, services.building_save, building, "building-detail", _("编辑楼栋"), back)
 
 
 @login_required
@@ -241,13 +249,15 @@ def house_detail(request: HttpRequest, house_id: int) -> HttpResponse:
 def house_create(request: HttpRequest, building_id: int) -> HttpResponse:
     building = access_building(request.user, building_id)
     form = forms.HouseForm(request.POST or None, instance=House(building=building, grid=building.grid))
-    if request.method == "POST" and (house := _save(request, form, services.house_save, None, building=building)):
-        return redirect("house-detail", house.pk)
-    return _edit_page(
+    return _form_page(
         request,
         form,
+        services.house_save,
+        None,
+        "house-detail",
         _("在 %(building)s 登记房屋") % {"building": building},
         reverse("building-detail", args=[building.pk]),
+        building=building,
     )
 
 
@@ -256,9 +266,8 @@ def house_create(request: HttpRequest, building_id: int) -> HttpResponse:
 def house_edit(request: HttpRequest, house_id: int) -> HttpResponse:
     house = access_house(request.user, house_id)
     form = forms.HouseForm(request.POST or None, instance=copy.copy(house))
-    if request.method == "POST" and _save(request, form, services.house_save, house):
-        return redirect("house-detail", house.pk)
-    return _edit_page(request, form, _("编辑房屋"), reverse("house-detail", args=[house.pk]))
+    back = reverse("house-detail", args=[house.pk])
+    return _form_page(request, form, services.house_save, house, "house-detail", _("编辑房屋"), back)
 
 
 @login_required
@@ -296,9 +305,9 @@ def place_detail(request: HttpRequest, place_id: int) -> HttpResponse:
 @permission_required("registry.add_place", raise_exception=True)
 def place_create(request: HttpRequest) -> HttpResponse:
     form = forms.PlaceForm(request.POST or None)
-    if request.method == "POST" and (place := _save(request, form, services.place_save, None)):
-        return redirect("place-detail", place.pk)
-    return _edit_page(request, form, _("登记单位场所"), reverse("place-list"))
+    return _form_page(
+        request, form, services.place_save, None, "place-detail", _("登记单位场所"), reverse("place-list")
+    )
 
 
 @login_required
@@ -306,9 +315,8 @@ def place_create(request: HttpRequest) -> HttpResponse:
 def place_edit(request: HttpRequest, place_id: int) -> HttpResponse:
     place = access_place(request.user, place_id)
     form = forms.PlaceForm(request.POST or None, instance=copy.copy(place))
-    if request.method == "POST" and _save(request, form, services.place_save, place):
-        return redirect("place-detail", place.pk)
-    return _edit_page(request, form, _("编辑单位场所"), reverse("place-detail", args=[place.pk]))
+    back = reverse("place-detail", args=[place.pk])
+    return _form_page(request, form, services.place_save, place, "place-detail", _("编辑单位场所"), back)
 
 
 @login_required
@@ -346,9 +354,8 @@ def component_detail(request: HttpRequest, component_id: int) -> HttpResponse:
 @permission_required("registry.add_component", raise_exception=True)
 def component_create(request: HttpRequest) -> HttpResponse:
     form = forms.ComponentForm(request.POST or None)
-    if request.method == "POST" and (component := _save(request, form, services.component_save, None)):
-        return redirect("component-detail", component.pk)
-    return _edit_page(request, form, _("登记部件"), reverse("component-list"))
+    back = reverse("component-list")
+    return _form_page(request, form, services.component_save, None, "component-detail", _("登记部件"), back)
 
 
 @login_required
@@ -356,9 +363,8 @@ def component_create(request: HttpRequest) -> HttpResponse:
 def component_edit(request: HttpRequest, component_id: int) -> HttpResponse:
     component = access_component(request.user, component_id)
     form = forms.ComponentForm(request.POST or None, instance=copy.copy(component))
-    if request.method == "POST" and _save(request, form, services.component_save, component):
-        return redirect("component-detail", component.pk)
-    return _edit_page(request, form, _("编辑部件"), reverse("component-detail", args=[component.pk]))
+    back = reverse("component-detail", args=[component.pk])
+    return _form_page(request, form, services.component_save, component, "component-detail", _("编辑部件"), back)
 
 
 @login_required

@@ -186,3 +186,38 @@ def test_person_list_queries_do_not_grow_with_the_page(world):
     few = count_queries()
     PersonFactory.create_batch(40, grid=world.grid_b)
     assert count_queries() == few
+
+
+def test_buildings_houses_and_components_are_registered_through_their_pages(world):
+    from cases.models import Category
+    from registry.models import Building, Component, House
+
+    client = world.client("grid_worker_a")
+    form = {
+        "road": "东四北大街",
+        "door_number": "8号",
+        "kind": "residential",
+        "units": 2,
+        "floors": 6,
+        "lon": 116.405,
+        "lat": 39.91,
+        "datum": "wgs84",
+    }
+    outside = client.post("/registry/buildings/new/", {**form, "lon": 116.435})
+    assert outside.status_code == 200 and "管辖范围" in outside.content.decode() and not Building.objects.exists()
+    created = client.post("/registry/buildings/new/", form)
+    building = Building.objects.get()
+    assert created["Location"] == f"/registry/buildings/{building.pk}/" and building.grid == world.grid_a
+    house = client.post(
+        f"/registry/buildings/{building.pk}/houses/new/",
+        {"unit": 1, "floor": 2, "room": "201", "use": "residential", "ownership": "private"},
+    )
+    assert house["Location"] == f"/registry/houses/{House.objects.get().pk}/"
+    edited = client.post(f"/registry/buildings/{building.pk}/edit/", {**form, "floors": 7})
+    assert edited.status_code == 302 and Building.objects.get().floors == 7
+    category = Category.objects.get(kind="component", code="0118")
+    made = client.post(
+        "/registry/components/new/",
+        {"category": category.pk, "lon": 116.405, "lat": 39.91, "datum": "wgs84", "state": "intact", "in_use": "on"},
+    )
+    assert made.status_code == 302 and Component.objects.get().code == "1101010118000001"
