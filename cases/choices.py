@@ -14,3 +14,128 @@ class LimitUnit(models.TextChoices):
     WORKING_HOURS = "working_hours", _("工作时")
     WORKING_DAYS = "working_days", _("工作日")
     HOURS = "hours", _("自然小时")
+
+
+class CaseStatus(models.TextChoices):
+    """The states of DESIGN §5. Side flows (extend, urge, supervise, summon) are marks, not states."""
+
+    REPORTED = "reported", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    VERIFYING = "verifying", _("核实中")
+    FILED = "filed", _("已立案")
+    DISPATCHED = "dispatched", _("已派遣")
+    HANDLING = "handling", _("处置中")
+    HANDLED = "handled", _("已反馈")
+    SELF_RESOLVED = "self_resolved", _("已自处置")
+    CHECKING = "checking", _("核查中")
+    CHECKED = "checked", _("核查通过")
+    CLOSED = "closed", _("已结案")
+    EVALUATED = "evaluated", _("已评价")
+    RETURNED = "returned", _("已回退")
+    SUSPENDED = "suspended", _("已挂账")
+    REJECTED = "rejected", _("不予立案")
+    MERGED = "merged", _("已合并")
+    VOID = "void", _("已作废")
+
+
+#: States in which a case still needs work (and its clock runs, except when suspended).
+OPEN_STATUSES = (
+    CaseStatus.REPORTED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.VERIFYING,
+    CaseStatus.FILED,
+    CaseStatus.DISPATCHED,
+    CaseStatus.HANDLING,
+    CaseStatus.HANDLED,
+    CaseStatus.SELF_RESOLVED,
+    CaseStatus.CHECKING,
+    CaseStatus.CHECKED,
+    CaseStatus.RETURNED,
+)
+FINISHED_STATUSES = (CaseStatus.CLOSED, CaseStatus.EVALUATED)
+
+
+class Step(models.TextChoices):
+    """The step whose clock runs in a state (DESIGN §5 time limits)."""
+
+    INTAKE = "intake", _("受理立案")
+    VERIFY = "verify", _("核实")
+    DISPATCH = "dispatch", _("派遣")
+    HANDLE = "handle", _("处置")
+    CHECK = "check", _("核查")
+    CLOSE = "close", _("结案")
+
+
+class Source(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("网格员巡查上报")
+    SUPERVISOR = "supervisor", _("监督员上报")
+    HOTLINE = "hotline", _("12345热线")
+    PUBLIC_WEB = "public_web", _("公众随手拍")
+    OPEN311 = "open311", _("第三方应用")
+    SENSOR = "sensor", _("视频/传感器")
+    LEADER = "leader", _("领导交办")
+    MEDIA = "media", _("媒体曝光")
+    INSPECTION = "inspection", _("督查检查")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class CaseLevel(models.TextChoices):
+    GRID = "grid", _("网格")
+    COMMUNITY = "community", _("社区")
+    STREET = "street", _("街道")
+    DISTRICT = "district", _("区")
+
+
+LEVEL_ORDER = [CaseLevel.GRID, CaseLevel.COMMUNITY, CaseLevel.STREET, CaseLevel.DISTRICT]
+#: Length of the area code of each level (DESIGN §4): the level's area is the prefix of the grid code.
+LEVEL_CODE_LENGTH = {CaseLevel.GRID: 15, CaseLevel.COMMUNITY: 12, CaseLevel.STREET: 9, CaseLevel.DISTRICT: 6}
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+    NONE = "none", _("不计时")
+
+
+class Supervision(models.IntegerChoices):
+    NONE = 0, _("无")
+    NORMAL = 1, _("普通督办")
+    YELLOW = 2, _("黄牌督办")
+    RED = 3, _("红牌督办")
+
+
+class AssignmentRole(models.TextChoices):
+    MAIN = "main", _("主办")
+    ASSIST = "assist", _("协办")
+
+
+class RequestKind(models.TextChoices):
+    EXTEND = "extend", _("延期")
+    RETURN = "return", _("回退")
+    SUSPEND = "suspend", _("挂账")
+    VOID = "void", _("作废")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("已驳回")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("上报")
+    BEFORE = "before", _("处置前")
+    AFTER = "after", _("处置后")
+    VERIFY = "verify", _("核实")
+    CHECK = "check", _("核查")

@@ -32,3 +32,55 @@ def categories_seed(category_model: Any) -> int:
             )
             created += was_created
     return created
+
+
+# The usual responsible department type per class (administrators change it per category).
+DEPARTMENT_KIND_OF_CLASS = {
+    ("event", "01"): "sanitation",
+    ("event", "02"): "enforcement",
+    ("event", "03"): "housing",
+    ("event", "04"): "municipal",
+    ("event", "05"): "enforcement",
+    ("component", "01"): "municipal",
+    ("component", "02"): "municipal",
+    ("component", "03"): "sanitation",
+    ("component", "04"): "landscaping",
+    ("component", "05"): "housing",
+    ("component", "06"): "other",
+    ("governance", "G1"): "community_committee",
+    ("governance", "G2"): "police",
+    ("governance", "G3"): "street_office",
+    ("governance", "G4"): "civil_affairs",
+    ("governance", "G5"): "community_committee",
+    ("governance", "G6"): "community_committee",
+}
+FILE_CONDITION = {
+    "event": "在责任网格内发现“{name}”问题，位置明确，有现场照片，经核实属实且属于城市管理范围。",
+    "component": "“{name}”部件破损、丢失、被占用或功能异常，部件编码或位置明确，有现场照片。",
+    "governance": "辖区内发生“{name}”事项，当事人或地点明确，经网格员核实属实。",
+}
+CLOSE_CONDITION = {
+    "event": "“{name}”问题已按要求处置完毕，核查照片与处置前对比可见整改到位。",
+    "component": "“{name}”部件已修复、补齐或清除占用，恢复完好可用，核查照片清晰。",
+    "governance": "“{name}”事项已化解或办结，当事人或上报人确认，网格员核查属实。",
+}
+
+
+def categories_complete(category_model: Any) -> int:
+    """Fill the workflow defaults that are still empty: 立案/结案 conditions, department type, urgent limits."""
+    changed = 0
+    for category in category_model.objects.filter(parent__isnull=False).select_related("parent"):
+        if category.file_condition and category.close_condition and category.department_kind:
+            continue
+        category.file_condition = category.file_condition or FILE_CONDITION[category.kind].format(name=category.name)
+        category.close_condition = category.close_condition or CLOSE_CONDITION[category.kind].format(name=category.name)
+        category.department_kind = category.department_kind or DEPARTMENT_KIND_OF_CLASS.get(
+            (category.kind, category.parent.code), "other"
+        )
+        if category.urgent:
+            category.default_priority = "urgent"
+            category.intake_minutes = category.dispatch_minutes = 10
+            category.verify_minutes = category.check_minutes = 30
+        category.save()
+        changed += 1
+    return changed

@@ -70,10 +70,12 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
 
 def _register() -> None:
     from areas.api import router as areas_router
+    from cases.api import router as cases_router
     from registry.api import router as registry_router
 
     api.add_router("/", areas_router)
     api.add_router("/", registry_router)
+    api.add_router("/", cases_router)
 
 
 _register()

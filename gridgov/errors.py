@@ -48,6 +48,36 @@ class ValidationFailed(DomainError):
     status = 400
 
 
+class Conflict(DomainError):
+    """The request is valid but the record is not in a state that allows it (or changed meanwhile)."""
+
+    code = "conflict"
+    status = 409
+
+
+class RecordInvalid(ValidationFailed):
+    """One record breaks one or more rules; ``details`` lists ``{"field", "message"}``."""
+
+    code = "record_invalid"
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__("；".join(problem["message"] for problem in problems), details=problems)
+
+
+class Problems:
+    """Collects every problem of one record, so the user sees them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.items.append({"field": field, "message": message})
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise RecordInvalid(self.items)
+
+
 class DomainErrorMiddleware:
     """Renders a DomainError raised by a page view as an error page with its status."""
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "areas",
     "audit",
     "cases",
+    "notifications",
     "registry",
     "web",
     "demo",
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "web.context_processors.site",
+                "web.context_processors.unread",
             ],
         },
     },
@@ -188,6 +190,22 @@ PARTITION_BOUNDS = {
 
 # Largest spreadsheet accepted for import, in megabytes (100,000 persons as .xlsx ≈ 8 MB).
 IMPORT_MAX_MEGABYTES = env_int("GRIDGOV_IMPORT_MAX_MB", 50, minimum=1)
+# Largest photo accepted with a report or a case step, in megabytes.
+PHOTO_MAX_MEGABYTES = env_int("GRIDGOV_PHOTO_MAX_MB", 10, minimum=1)
+
+# The case workflow (DESIGN §5).
+# Open cases of the same category within this distance and this many days are proposed as duplicates.
+CASE_DUPLICATE_RADIUS_M = env_int("GRIDGOV_CASE_DUPLICATE_RADIUS_M", 250, minimum=1)
+CASE_DUPLICATE_WINDOW_DAYS = env_int("GRIDGOV_CASE_DUPLICATE_WINDOW_DAYS", 7, minimum=1)
+# A case still unhandled at this many tenths of its handling limit goes one level up (15 = 1.5 × the limit).
+CASE_ESCALATE_TENTHS = env_int("GRIDGOV_CASE_ESCALATE_TENTHS", 15, minimum=10)
+# Overdue steps of one case before yellow-card and red-card supervision (督办) is set automatically.
+CASE_YELLOW_CARD_AFTER = env_int("GRIDGOV_CASE_YELLOW_CARD_AFTER", 2, minimum=1)
+CASE_RED_CARD_AFTER = env_int("GRIDGOV_CASE_RED_CARD_AFTER", 3, minimum=1)
+# Minutes a summoned department has to report (吹哨报到).
+CASE_SUMMONS_MINUTES = env_int("GRIDGOV_CASE_SUMMONS_MINUTES", 30, minimum=1)
+# An unsatisfied rating sends the case back to its department (不满意重办).
+CASE_REOPEN_ON_UNSATISFIED = env_bool("GRIDGOV_CASE_REOPEN_ON_UNSATISFIED", True)
 
 LOGGING = {
     "version": 1,

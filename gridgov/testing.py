@@ -119,6 +119,10 @@ def world_build() -> World:
         "department_handler": make_user("handler", Role.DEPARTMENT_HANDLER, [], department=sanitation),
         "administrator": make_user("administrator", Role.ADMINISTRATOR, [areas["110101"]], is_staff=True),
         "anonymous": None,
+        # Command-centre roles beside the dispatcher (not in PERSONAS: the generic access matrix stays the same).
+        "intake_clerk": make_user("intake", Role.INTAKE_CLERK, [areas["110101"]], department=centre),
+        "shift_leader": make_user("shift", Role.SHIFT_LEADER, [areas["110101"]], department=centre),
+        "grid_leader": make_user("grid_leader", Role.GRID_LEADER, [areas["110101001001"]]),
     }
     return world
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("areas/", include("areas.urls")),
     path("registry/", include("registry.urls")),
+    path("cases/", include("cases.urls")),
     path("", include("web.urls")),
 ]
 if settings.DEBUG:

@@ -21,7 +21,7 @@ from areas.locate import grid_locate
 from areas.models import Area
 from audit.models import AuditAction
 from audit.services import Origin, audit_entry, audit_list_read, audit_record
-from gridgov.errors import PermissionDenied, ValidationFailed
+from gridgov.errors import PermissionDenied, Problems, RecordInvalid, ValidationFailed
 from registry import crypto
 from registry.choices import ETHNICITIES, SENSITIVE_TAGS, DocumentType, ResidencyType
 from registry.idnumber import birth_date_of, id_number_problem, sex_of
@@ -43,27 +43,6 @@ Record = TypeVar("Record", bound=models.Model)
 
 # Values given through these keys are stored encrypted; the history keeps their masked form.
 SECRET_KEYS = {"id_number": crypto.mask_id_number, "phone": crypto.mask_phone, "responsible_phone": crypto.mask_phone}
-
-
-class RecordInvalid(ValidationFailed):
-    """One record breaks one or more rules; ``details`` lists ``{"field", "message"}``."""
-
-    code = "record_invalid"
-
-    def __init__(self, problems: list[dict[str, str]]) -> None:
-        super().__init__("；".join(problem["message"] for problem in problems), details=problems)
-
-
-class Problems:
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append({"field": field, "message": message})
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise RecordInvalid(self.items)
 
 
 def name_initials(name: str) -> str:

@@ -5,10 +5,10 @@ import pytest
 from audit.models import AuditAction, AuditEntry
 from audit.services import Origin
 from cases.models import Category
+from gridgov.errors import RecordInvalid
 from registry import services
 from registry.choices import TagCategory
 from registry.models import Component, Residence
-from registry.services import RecordInvalid
 from registry.tests.factories import HouseFactory, id_number_new
 
 

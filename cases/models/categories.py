@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import CategoryKind, LimitUnit
+from accounts.models import DepartmentKind
+from cases.choices import CategoryKind, LimitUnit, Priority
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -28,6 +29,14 @@ class Category(models.Model):
     limit_unit = models.CharField(_("时限单位"), max_length=16, choices=LimitUnit.choices, blank=True)
     urgent = models.BooleanField(_("紧急（自然时间计时）"), default=False)
     source_of_limit = models.CharField(_("时限依据"), max_length=200, blank=True)
+    file_condition = models.TextField(_("立案条件"), blank=True)
+    close_condition = models.TextField(_("结案条件"), blank=True)
+    default_priority = models.CharField(_("默认优先级"), max_length=16, choices=Priority.choices, default="normal")
+    department_kind = models.CharField(_("默认责任部门类型"), max_length=32, choices=DepartmentKind.choices, blank=True)
+    intake_minutes = models.PositiveIntegerField(_("受理立案时限（分钟）"), default=30)
+    dispatch_minutes = models.PositiveIntegerField(_("派遣时限（分钟）"), default=30)
+    verify_minutes = models.PositiveIntegerField(_("核实时限（分钟）"), default=60)
+    check_minutes = models.PositiveIntegerField(_("核查时限（分钟）"), default=120)
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = CategoryQuerySet.as_manager()

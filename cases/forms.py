@@ -1,0 +1,200 @@
+"""Forms of the case pages: they validate input and hand clean values to one service each."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+from cases.choices import CaseLevel, Priority, Rating, RequestKind, Source, Supervision
+from cases.models import Case, Category
+from cases.photos import CheckedPhoto, photo_check
+from cases.services import SOURCES_BY_ROLE, field_workers_of
+from cases.workflow import actor_roles
+from gridgov.errors import ValidationFailed
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos, each checked by content (:func:`cases.photos.photo_check`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedPhoto]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.required and not files:
+            raise forms.ValidationError(_("请上传照片"))
+        checked = []
+        for upload in files:
+            try:
+                checked.append(photo_check(upload))
+            except ValidationFailed as error:
+                raise forms.ValidationError(str(error.message)) from None
+        return checked
+
+
+def subclass_choices() -> Any:
+    return Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent")
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category: Category) -> str:  # type: ignore[override]
+        return f"{category.get_kind_display()} / {category.parent.name} / {category.code} {category.name}"
+
+
+class ReportForm(forms.Form):
+    source = forms.ChoiceField(label=_("来源"))
+    category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    longitude = forms.FloatField(label=_("经度"), required=False, widget=forms.HiddenInput)
+    latitude = forms.FloatField(label=_("纬度"), required=False, widget=forms.HiddenInput)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
+    reporter_name = forms.CharField(label=_("反映人"), max_length=64, required=False)
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=15, required=False)
+    photos = PhotosField(label=_("现场照片"))
+    self_resolved = forms.BooleanField(label=_("已自行处置（自处置）"), required=False)
+    before_photos = PhotosField(label=_("处置前照片"))
+    after_photos = PhotosField(label=_("处置后照片"))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = actor_roles(user)
+        allowed = (
+            set(Source.values) if user.is_superuser else set().union(*(SOURCES_BY_ROLE.get(r, set()) for r in roles))
+        )
+        self.fields["source"].choices = [(value, label) for value, label in Source.choices if value in allowed]
+        self.fields["category"].queryset = subclass_choices()
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex  # a double submit files one case
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["version"].initial = case.version
+
+
+class RequiredReasonForm(ReasonForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+
+
+class FileForm(ReasonForm):
+    category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
+    priority = forms.ChoiceField(label=_("优先级"), choices=[("", "—"), *Priority.choices], required=False)
+    level = forms.ChoiceField(label=_("层级"), choices=[("", "—"), *CaseLevel.choices], required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = subclass_choices()
+        self.fields["category"].initial = self.case.category_id
+
+
+class WorkerForm(ReasonForm):
+    worker = forms.ModelChoiceField(label=_("网格员"), queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        workers = field_workers_of(self.case)
+        self.fields["worker"].queryset = User.objects.filter(pk__in=[worker.pk for worker in workers])
+
+
+class DispatchForm(ReasonForm):
+    department = forms.ModelChoiceField(label=_("主办部门"), queryset=Department.objects.filter(is_active=True))
+    assists = forms.ModelMultipleChoiceField(
+        label=_("协办部门"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    handle_hours = forms.FloatField(
+        label=_("处置时限（小时，留空按类别）"), required=False, min_value=0.1, max_value=24 * 365
+    )
+
+    def __init__(self, *args: Any, suggestion: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if suggestion:
+            self.fields["department"].initial = suggestion.department.pk
+            self.fields["assists"].initial = [department.pk for department in suggestion.assists]
+
+
+class MergeForm(ReasonForm):
+    main = forms.CharField(label=_("主案卷编号"), max_length=16)
+
+
+class NoteForm(ReasonForm):
+    note = forms.CharField(label=_("处理说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    photos = PhotosField(label=_("照片"))
+
+
+class VerdictForm(NoteForm):
+    passed = forms.TypedChoiceField(
+        label=_("结论"),
+        choices=[("1", _("通过 / 属实")), ("0", _("不通过 / 不属实"))],
+        coerce=lambda value: value == "1",
+    )
+
+
+class EvaluateForm(forms.Form):
+    rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices)
+    comment = forms.CharField(label=_("意见"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("申请类型"), choices=RequestKind.choices)
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    extra_hours = forms.FloatField(
+        label=_("延长（工作小时，仅延期）"), required=False, min_value=0.5, max_value=24 * 60
+    )
+
+    def __init__(self, *args: Any, case: Case, kinds: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [(value, label) for value, label in RequestKind.choices if value in kinds]
+
+
+class DecisionForm(forms.Form):
+    request_id = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.TypedChoiceField(choices=[("1", _("同意")), ("0", _("驳回"))], coerce=lambda value: value == "1")
+    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class SuperviseForm(RequiredReasonForm):
+    level = forms.TypedChoiceField(label=_("督办级别"), choices=[c for c in Supervision.choices if c[0]], coerce=int)
+
+
+class SummonForm(RequiredReasonForm):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("召集部门"), queryset=Department.objects.filter(is_active=True)
+    )
+
+
+class PhotoForm(forms.Form):
+    stage = forms.ChoiceField(label=_("阶段"), choices=[])
+    photos = PhotosField(label=_("照片"), required=True)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        from cases.choices import PhotoStage
+
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = PhotoStage.choices

@@ -1,0 +1,32 @@
+"""Cases: categories, reports, the case workflow and its configuration."""
+
+from cases.models.cases import (
+    Case,
+    CaseAssignment,
+    CaseCounter,
+    CaseEvent,
+    CasePhoto,
+    CaseQuerySet,
+    CaseRequest,
+    Report,
+    Summons,
+)
+from cases.models.categories import Category, CategoryQuerySet
+from cases.models.config import CalendarDay, DispatchRule, WorkingHours
+
+__all__ = [
+    "CalendarDay",
+    "Case",
+    "CaseAssignment",
+    "CaseCounter",
+    "CaseEvent",
+    "CasePhoto",
+    "CaseQuerySet",
+    "CaseRequest",
+    "Category",
+    "CategoryQuerySet",
+    "DispatchRule",
+    "Report",
+    "Summons",
+    "WorkingHours",
+]

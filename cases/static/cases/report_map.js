@@ -1,0 +1,55 @@
+// The report form's map: draws the user's area, and a click (or "use my location", or dragging the pin)
+// sets the hidden longitude/latitude fields. Tiles only when a local/intranet tile URL is configured.
+(function () {
+  const element = document.getElementById("report-map");
+  if (!element || !window.L) return;
+  const lon = document.getElementById("id_longitude");
+  const lat = document.getElementById("id_latitude");
+  const label = document.querySelector("[data-point-label]");
+  const map = L.map(element, { zoomSnap: 0.25 }).setView([39.91, 116.41], 13);
+  if (element.dataset.tileUrl) {
+    L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
+  }
+  let pin = null;
+  function place(latlng) {
+    lon.value = latlng.lng.toFixed(6);
+    lat.value = latlng.lat.toFixed(6);
+    if (!pin) {
+      pin = L.marker(latlng, { draggable: true }).addTo(map);
+      pin.on("dragend", () => place(pin.getLatLng()));
+    } else {
+      pin.setLatLng(latlng);
+    }
+    if (label) label.textContent = lon.value + ", " + lat.value;
+    element.dataset.point = lon.value + "," + lat.value;
+  }
+  map.on("click", (event) => place(event.latlng));
+  if (lon.value && lat.value) place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)));
+  const locate = document.querySelector("[data-locate]");
+  if (locate && navigator.geolocation) {
+    locate.addEventListener("click", () =>
+      navigator.geolocation.getCurrentPosition((position) => {
+        const here = L.latLng(position.coords.latitude, position.coords.longitude);
+        place(here);
+        map.setView(here, 16);
+      }),
+    );
+  }
+  if (element.dataset.geojsonUrl) {
+    fetch(element.dataset.geojsonUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => response.json())
+      .then((collection) => {
+        const layer = L.geoJSON(collection, {
+          style: { color: "#1b3a57", weight: 1, fillOpacity: 0.08 },
+          onEachFeature: (feature, polygon) => {
+            polygon.bindTooltip(feature.properties.name, { sticky: true });
+            polygon.on("click", (event) => place(event.latlng));
+          },
+        }).addTo(map);
+        if (collection.features.length && !pin) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        element.classList.add("map-ready");
+      });
+  } else {
+    element.classList.add("map-ready");
+  }
+})();

@@ -1,0 +1,72 @@
+"""Background work of the case workflow: telling people about case events, and the deadline job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django_tasks import task
+
+from accounts.models import User
+from accounts.roles import Role
+from cases.models import CaseEvent
+from cases.workflow import transition_label
+from notifications.services import notify
+
+
+def _covering(code: str, roles: list[str]) -> Q:
+    prefixes = [code[:length] for length in (6, 9, 12, 15)]
+    return Q(is_active=True, groups__name__in=roles) & (
+        Q(areas__code__in=prefixes) | Q(department__area__code__in=prefixes)
+    )
+
+
+def recipients_of(event: CaseEvent) -> list[int]:
+    """Who is told of an event: the department on dispatch and rework, the worker on a verify or check task,
+    dispatchers and shift leaders on requests, leaders on red lights and escalations, summoned departments."""
+    case = event.case
+    code = case.grid.code
+    people = User.objects.none()
+    if event.action in ("dispatch", "rework", "reopen", "urge", "supervise", "expedite") and case.main_department_id:
+        people = User.objects.filter(department_id=case.main_department_id, is_active=True)
+    elif event.action in ("verify_request", "check_request") and case.assignee_id:
+        people = User.objects.filter(pk=case.assignee_id)
+    elif event.action in ("request_open", "request_void"):
+        people = User.objects.filter(_covering(code, [Role.SHIFT_LEADER, Role.DISPATCHER]))
+    elif event.action in ("overdue", "auto_escalate", "escalate"):
+        people = User.objects.filter(_covering(code, [Role.STREET_LEADER, Role.DISTRICT_LEADER, Role.SHIFT_LEADER]))
+    elif event.action == "summon":
+        people = User.objects.filter(department_id__in=event.payload.get("departments", []), is_active=True)
+    elif event.action in ("extend", "return", "suspend", "void", "request_refuse", "resume"):
+        people = User.objects.filter(department_id=case.main_department_id, is_active=True)
+    return list(people.exclude(pk=event.actor_id or 0).values_list("pk", flat=True).distinct())
+
+
+def case_event_notify(event: CaseEvent) -> int:
+    users = recipients_of(event)
+    if not users:
+        return 0
+    title = f"案卷 {event.case.number}：{transition_label(event.action)}"
+    return notify(
+        users,
+        title=title,
+        body=event.reason[:500],
+        link=reverse("cases:detail", args=[event.case.number]),
+        cause=f"case_event:{event.pk}",
+    )
+
+
+@task()
+def case_events_notify(event_ids: list[int]) -> int:
+    sent = 0
+    for event in CaseEvent.objects.filter(pk__in=event_ids).select_related("case__grid"):
+        sent += case_event_notify(event)
+    return sent
+
+
+@task()
+def case_deadlines_sweep() -> dict[str, Any]:
+    from cases.deadlines import deadlines_sweep
+
+    return deadlines_sweep().__dict__

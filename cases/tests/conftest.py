@@ -1,0 +1,73 @@
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from accounts.models import Department, DepartmentKind
+from audit.services import Origin
+from cases.models import Category
+from cases.photos import photo_check
+from cases.services import ReportData, report_submit
+from cases.worktime import calendar_forget
+from gridgov.testing import World
+
+# A point inside grid A (west half of street 1) and one inside grid C (street 2).
+IN_A = (116.405, 39.91)
+IN_B = (116.415, 39.91)
+IN_C = (116.43, 39.91)
+
+
+def jpeg(size=(64, 48), color=(200, 30, 30), exif=None) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, color)
+    if exif is not None:
+        image.save(buffer, "JPEG", exif=exif)
+    else:
+        image.save(buffer, "JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def photo():
+    return photo_check(jpeg())
+
+
+@dataclass
+class Desk:
+    world: World
+    category: Category
+    sanitation: Department
+    enforcement: Department
+
+    def origin(self, persona: str) -> Origin:
+        return Origin(self.world.users[persona], "api")
+
+    def report(self, persona: str = "grid_worker_a", point=IN_A, **fields):
+        source = fields.pop("source", "grid_worker")
+        data = ReportData(
+            source=source,
+            description=fields.pop("description", "路边有暴露垃圾"),
+            longitude=point[0],
+            latitude=point[1],
+            category_id=fields.pop("category_id", self.category.pk),
+            **fields,
+        )
+        return report_submit(self.origin(persona), data).case
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    calendar_forget()
+    yield
+    calendar_forget()
+
+
+@pytest.fixture
+def desk(world) -> Desk:
+    enforcement = Department.objects.create(code="CG", name="城管执法队", kind=DepartmentKind.ENFORCEMENT)
+    return Desk(world, Category.objects.get(kind="event", code="0102"), world.department, enforcement)
+
+
+WEEKDAY_MORNING = dt.datetime(2026, 11, 18, 9, 0)  # a Wednesday

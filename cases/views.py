@@ -1,0 +1,450 @@
+"""Case pages: the command centre's queues, the department inbox, the grid worker's tasks, reporting, and one
+page per case with its timeline and the actions its viewer may take. Thin views: parse → access → service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from areas.selectors import area_roots
+from audit.services import Origin
+from cases import forms, services
+from cases.choices import CaseStatus, Light, RequestKind, RequestStatus, Source
+from cases.dispatching import dispatch_suggest
+from cases.models import Case, CaseRequest
+from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
+from cases.workflow import COMMAND, FIELD, actions_for, actor_roles, transition_label
+from gridgov.errors import DomainError
+from notifications.models import Notification
+from notifications.services import notifications_read
+
+PAGE_SIZE = 50
+S = CaseStatus
+
+
+@dataclass(frozen=True)
+class Queue:
+    label: Any
+    statuses: tuple[str, ...] = ()
+    light: str = ""
+    mine: bool = False
+
+
+QUEUES: dict[str, Queue] = {
+    "all": Queue(gettext_lazy("全部")),
+    "intake": Queue(gettext_lazy("待受理立案"), (S.REPORTED, S.ACCEPTED, S.VERIFYING)),
+    "dispatch": Queue(gettext_lazy("待派遣"), (S.FILED, S.RETURNED)),
+    "handling": Queue(gettext_lazy("处置中"), (S.DISPATCHED, S.HANDLING)),
+    "check": Queue(gettext_lazy("待核查"), (S.HANDLED, S.SELF_RESOLVED, S.CHECKING)),
+    "close": Queue(gettext_lazy("待结案"), (S.CHECKED,)),
+    "suspended": Queue(gettext_lazy("挂账"), (S.SUSPENDED,)),
+    "overdue": Queue(gettext_lazy("超时"), light=Light.RED),
+    "finished": Queue(gettext_lazy("已结案"), (S.CLOSED, S.EVALUATED)),
+    "mine": Queue(gettext_lazy("我的任务"), mine=True),
+}
+
+
+def _filter_of(request: HttpRequest) -> CaseFilter:
+    import datetime as dt
+
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    text_fields = ("status", "light", "category", "area", "department", "source", "text")
+    values = {name: request.GET.get(name, "").strip()[:100] for name in text_fields}
+    return CaseFilter(**values, date_from=day("date_from"), date_to=day("date_to"))
+
+
+@login_required
+def case_index(request: HttpRequest) -> HttpResponse:
+    queue_name = request.GET.get("queue", "all")
+    queue = QUEUES.get(queue_name, QUEUES["all"])
+    query = _filter_of(request)
+    if queue.statuses and not query.status:
+        query.status = ",".join(queue.statuses)
+    if queue.light:
+        query.light = queue.light
+    rows = case_list(request.user, query)
+    if queue.mine:
+        roles = actor_roles(request.user)
+        if roles & FIELD:
+            rows = rows.filter(assignee=request.user, status__in=[S.VERIFYING, S.CHECKING])
+        elif request.user.department_id:
+            rows = rows.filter(main_department_id=request.user.department_id, status__in=[S.DISPATCHED, S.HANDLING])
+    params = request.GET.copy()
+    params.pop("page", None)
+    rest = params.urlencode()
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "querystring_without_page": rest + "&" if rest else "",
+            "queues": QUEUES,
+            "queue": queue_name,
+            "query": query,
+            "statuses": CaseStatus.choices,
+            "lights": Light.choices,
+            "sources": Source.choices,
+            "can_report": bool(actor_roles(request.user) & (FIELD | COMMAND)) or request.user.is_superuser,
+        },
+    )
+
+
+@login_required
+def case_report(request: HttpRequest) -> HttpResponse:
+    form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report = services.ReportData(
+            source=data["source"],
+            description=data["description"],
+            longitude=data["longitude"],
+            latitude=data["latitude"],
+            address=data["address"],
+            category_id=data["category"].pk if data["category"] else None,
+            priority=data["priority"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            idempotency_key=data["idempotency_key"],
+            self_resolved=data["self_resolved"],
+            photos=data["photos"],
+            before_photos=data["before_photos"],
+            after_photos=data["after_photos"],
+        )
+        try:
+            result = services.report_submit(Origin.of_request(request), report)
+        except DomainError as error:
+            for problem in error.details if isinstance(error.details, list) else []:
+                field = problem["field"] if problem["field"] in form.fields else None
+                form.add_error(field if field != "location" else None, problem["message"])
+            if not isinstance(error.details, list):
+                form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("已上报，案卷编号 %(number)s") % {"number": result.case.number})
+            return redirect("cases:detail", result.case.number)
+    roots = area_roots(request.user)
+    return render(request, "cases/report.html", {"form": form, "map_area": roots[0].code if roots else ""})
+
+
+def _kinds_for(user: Any, case: Case) -> list[str]:
+    actions = actions_for(user, case)
+    kinds = []
+    if "request_open" in actions:
+        kinds += [RequestKind.EXTEND, RequestKind.RETURN, RequestKind.SUSPEND]
+    if "request_void" in actions:
+        kinds.append(RequestKind.VOID)
+    return kinds
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = access_case(request.user, number)
+    actions = actions_for(request.user, case)
+    pending = case.requests.filter(status=RequestStatus.PENDING).select_related("requested_by").first()
+    summons_pending = (
+        request.user.department_id
+        and case.summonses.filter(department_id=request.user.department_id, confirmed_at__isnull=True).exists()
+    )
+    panels = [
+        (name, label, ACTIONS[name].form(case=case, **_form_extra(name, request.user, case)))
+        for name, label in _panels(actions, case, pending)
+    ]
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "timeline": [
+                (event, transition_label(event.action))
+                for event in case.events.select_related("actor").order_by("at", "id")
+            ],
+            "photos": case.photos.all(),
+            "reports": case.reports.all(),
+            "assignments": case.assignments.select_related("department"),
+            "summonses": case.summonses.select_related("department"),
+            "pending": pending,
+            "decision_form": forms.DecisionForm(case=case, initial={"request_id": pending.pk}) if pending else None,
+            "can_decide": pending and ("extend" in actions or "request_refuse" in actions),
+            "summons_pending": summons_pending,
+            "panels": panels,
+            "duplicates": duplicates_of(case) if case.status in (S.REPORTED, S.ACCEPTED, S.VERIFYING) else [],
+            "suggestion": dispatch_suggest(case) if "dispatch" in actions else None,
+        },
+    )
+
+
+def _panels(actions: list[str], case: Case, pending: Any) -> list[tuple[str, str]]:
+    shown = []
+    for name, action in ACTIONS.items():
+        if action.needs and any(need in actions for need in action.needs):
+            if name == "request" and pending:
+                continue
+            shown.append((name, str(action.label)))
+    return shown
+
+
+def _form_extra(name: str, user: Any, case: Case) -> dict[str, Any]:
+    if name == "dispatch":
+        return {"suggestion": dispatch_suggest(case)}
+    if name == "request":
+        return {"kinds": _kinds_for(user, case)}
+    return {}
+
+
+@dataclass(frozen=True)
+class Action:
+    label: Any
+    form: type
+    run: Callable[[Origin, Case, dict[str, Any]], Any]
+    needs: tuple[str, ...] = ()
+
+
+def _minutes(hours: float | None) -> int | None:
+    return round(hours * 60) if hours else None
+
+
+def _decide(origin: Origin, case: Case, data: dict[str, Any]) -> Any:
+    request = CaseRequest.objects.filter(pk=data["request_id"], case=case).first()
+    if request is None:
+        raise DomainError(_("申请不存在"), code="request_not_found")
+    return services.case_request_decide(origin, request, approve=data["approve"], note=data["note"])
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        gettext_lazy("受理"),
+        forms.FileForm,
+        lambda o, c, d: services.case_accept(o, c, category=d["category"], reason=d["reason"], version=d["version"]),
+        ("accept",),
+    ),
+    "file": Action(
+        gettext_lazy("立案"),
+        forms.FileForm,
+        lambda o, c, d: services.case_file(
+            o,
+            c,
+            category=d["category"],
+            priority=d["priority"],
+            level=d["level"],
+            reason=d["reason"],
+            version=d["version"],
+        ),
+        ("file",),
+    ),
+    "verify_request": Action(
+        gettext_lazy("派发核实"),
+        forms.WorkerForm,
+        lambda o, c, d: services.case_verify_request(o, c, d["worker"], reason=d["reason"], version=d["version"]),
+        ("verify_request",),
+    ),
+    "verify": Action(
+        gettext_lazy("核实"),
+        forms.VerdictForm,
+        lambda o, c, d: services.case_verify(
+            o, c, confirmed=d["passed"], note=d["note"], photos=d["photos"], version=d["version"]
+        ),
+        ("verify_confirm",),
+    ),
+    "reject": Action(
+        gettext_lazy("不予立案"),
+        forms.RequiredReasonForm,
+        lambda o, c, d: services.case_reject(o, c, d["reason"], version=d["version"]),
+        ("reject",),
+    ),
+    "merge": Action(
+        gettext_lazy("合并到主案卷"),
+        forms.MergeForm,
+        lambda o, c, d: services.case_merge(o, c, access_case(o.actor, d["main"]), reason=d["reason"]),
+        ("merge",),
+    ),
+    "dispatch": Action(
+        gettext_lazy("派遣"),
+        forms.DispatchForm,
+        lambda o, c, d: services.case_dispatch(
+            o,
+            c,
+            d["department"],
+            assists=d["assists"],
+            handle_minutes=_minutes(d["handle_hours"]),
+            reason=d["reason"],
+            version=d["version"],
+        ),
+        ("dispatch",),
+    ),
+    "accept_task": Action(
+        gettext_lazy("签收"),
+        forms.ReasonForm,
+        lambda o, c, d: services.case_accept_task(o, c, version=d["version"]),
+        ("accept_task",),
+    ),
+    "report_result": Action(
+        gettext_lazy("处置反馈"),
+        forms.NoteForm,
+        lambda o, c, d: services.case_report_result(o, c, d["note"], photos=d["photos"], version=d["version"]),
+        ("report_result",),
+    ),
+    "check_request": Action(
+        gettext_lazy("派发核查"),
+        forms.WorkerForm,
+        lambda o, c, d: services.case_check_request(o, c, d["worker"], reason=d["reason"], version=d["version"]),
+        ("check_request",),
+    ),
+    "check": Action(
+        gettext_lazy("核查"),
+        forms.VerdictForm,
+        lambda o, c, d: services.case_check(
+            o, c, passed=d["passed"], note=d["note"], photos=d["photos"], version=d["version"]
+        ),
+        ("check_pass",),
+    ),
+    "close": Action(
+        gettext_lazy("结案"),
+        forms.ReasonForm,
+        lambda o, c, d: services.case_close(o, c, reason=d["reason"], version=d["version"]),
+        ("close",),
+    ),
+    "evaluate": Action(
+        gettext_lazy("评价（回访）"),
+        forms.EvaluateForm,
+        lambda o, c, d: services.case_evaluate(o, c, d["rating"], comment=d["comment"], channel="callback"),
+        ("evaluate",),
+    ),
+    "request": Action(
+        gettext_lazy("申请延期/回退/挂账/作废"),
+        forms.RequestForm,
+        lambda o, c, d: services.case_request_open(
+            o, c, d["kind"], d["reason"], extra_minutes=_minutes(d["extra_hours"])
+        ),
+        ("request_open", "request_void"),
+    ),
+    "decide": Action(gettext_lazy("审批"), forms.DecisionForm, _decide),
+    "resume": Action(
+        gettext_lazy("恢复办理"),
+        forms.ReasonForm,
+        lambda o, c, d: services.case_resume(o, c, reason=d["reason"]),
+        ("resume",),
+    ),
+    "escalate": Action(
+        gettext_lazy("上报上级"),
+        forms.RequiredReasonForm,
+        lambda o, c, d: services.case_escalate(o, c, d["reason"]),
+        ("escalate",),
+    ),
+    "summon": Action(
+        gettext_lazy("吹哨"),
+        forms.SummonForm,
+        lambda o, c, d: services.case_summon(o, c, d["departments"], d["reason"]),
+        ("summon",),
+    ),
+    "summons_confirm": Action(
+        gettext_lazy("报到"), forms.ReasonForm, lambda o, c, d: services.case_summons_confirm(o, c)
+    ),
+    "urge": Action(
+        gettext_lazy("催办"), forms.ReasonForm, lambda o, c, d: services.case_urge(o, c, d["reason"]), ("urge",)
+    ),
+    "supervise": Action(
+        gettext_lazy("督办"),
+        forms.SuperviseForm,
+        lambda o, c, d: services.case_supervise(o, c, d["level"], d["reason"]),
+        ("supervise",),
+    ),
+    "expedite": Action(
+        gettext_lazy("加急"),
+        forms.RequiredReasonForm,
+        lambda o, c, d: services.case_expedite(o, c, d["reason"]),
+        ("expedite",),
+    ),
+    "photos": Action(
+        gettext_lazy("补充照片"),
+        forms.PhotoForm,
+        lambda o, c, d: services.case_photos_add(o, c, d["stage"], d["photos"]),
+        ("photo_add",),
+    ),
+}
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    case = access_case(request.user, number)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        return redirect("cases:detail", number)
+    form = spec.form(request.POST, request.FILES, case=case, **_form_extra(action, request.user, case))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{spec.label}：{label} {' '.join(errors)}".strip())
+        return redirect("cases:detail", number)
+    try:
+        spec.run(Origin.of_request(request), case, form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, f"{spec.label}：{error.message}")
+    else:
+        messages.success(request, _("已%(action)s") % {"action": spec.label})
+    return redirect("cases:detail", number)
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    visible = Case.objects.visible_to(request.user).values("pk")
+    pending = (
+        CaseRequest.objects.filter(status=RequestStatus.PENDING, case__in=visible)
+        .select_related("case", "requested_by", "department")
+        .order_by("requested_at")
+    )
+    return render(request, "cases/approvals.html", {"pending": pending})
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The overdue board: open cases by light and by department."""
+    open_cases = case_list(request.user, CaseFilter(open_only=True))
+    by_light = dict(open_cases.order_by().values_list("light").annotate(total=Count("pk")))
+    by_department = (
+        open_cases.filter(light=Light.RED)
+        .order_by()
+        .values("main_department__name")
+        .annotate(total=Count("pk"))
+        .order_by("-total")[:20]
+    )
+    return render(
+        request,
+        "cases/overview.html",
+        {
+            "by_light": by_light,
+            "by_department": by_department,
+            "red": open_cases.filter(light=Light.RED)[:50],
+        },
+    )
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        notifications_read(request.user.pk)
+        return redirect("cases:notifications")
+    rows = Notification.objects.filter(user=request.user)
+    return render(
+        request,
+        "cases/notifications.html",
+        {
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "querystring_without_page": "",
+        },
+    )

@@ -1,0 +1,238 @@
+"""The case state machine, declared once: which action moves a case from which states to which, and who may.
+
+Services in :mod:`cases.services` are the only code that changes a case; each one names its action here and
+:func:`transition_check` refuses what the table does not allow. Marks (催办, 督办, 加急, 吹哨, 升级…) keep the state.
+:func:`case_replay` rebuilds a case from its events, which the tests run over every demo case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.access import user_scope
+from accounts.roles import Role
+from cases.choices import OPEN_STATUSES, CaseStatus
+from gridgov.errors import Conflict, PermissionDenied
+
+S = CaseStatus
+# Who may act, and on which cases: "area" = the case's grid is in the actor's scope; "department" = the actor's
+# department holds the case (主办); "summoned" = the actor's department was summoned to it.
+AREA, DEPARTMENT, SUMMONED = "area", "department", "summoned"
+COMMAND = frozenset({Role.INTAKE_CLERK, Role.SHIFT_LEADER, Role.DISPATCHER})
+FIELD = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.SUPERVISOR})
+LEADERS = frozenset({Role.STREET_LEADER, Role.DISTRICT_LEADER})
+HANDLER = frozenset({Role.DEPARTMENT_HANDLER})
+INTAKE = frozenset({Role.INTAKE_CLERK, Role.SHIFT_LEADER})
+APPROVERS = frozenset({Role.SHIFT_LEADER, Role.DISPATCHER})
+SYSTEM: frozenset[str] = frozenset()
+WORKING = frozenset(
+    {
+        S.ACCEPTED,
+        S.VERIFYING,
+        S.FILED,
+        S.DISPATCHED,
+        S.HANDLING,
+        S.HANDLED,
+        S.SELF_RESOLVED,
+        S.CHECKING,
+        S.CHECKED,
+        S.RETURNED,
+    }
+)
+OPEN = frozenset(OPEN_STATUSES) | {S.SUSPENDED}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: Any
+    sources: frozenset[str]
+    target: str | None  # None: a mark, the state stays
+    roles: frozenset[str]
+    reach: str = AREA
+
+
+def _t(action: str, label: Any, sources: Iterable[str], target: str | None, roles: Iterable[str], reach: str = AREA):
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), reach)
+
+
+# fmt: off
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("report", gettext_lazy("上报"), [""], S.REPORTED, SYSTEM),
+        _t("self_resolve", gettext_lazy("自处置上报"), [""], S.SELF_RESOLVED, SYSTEM),
+        _t("accept", gettext_lazy("受理"), [S.REPORTED], S.ACCEPTED, COMMAND),
+        _t("reject", gettext_lazy("不予立案"), [S.REPORTED, S.ACCEPTED], S.REJECTED, INTAKE),
+        _t("verify_request", gettext_lazy("派发核实"), [S.REPORTED, S.ACCEPTED], S.VERIFYING, COMMAND),
+        _t("verify_confirm", gettext_lazy("核实属实"), [S.VERIFYING], S.ACCEPTED, FIELD),
+        _t("verify_deny", gettext_lazy("核实不属实"), [S.VERIFYING], S.REJECTED, FIELD),
+        _t("file", gettext_lazy("立案"), [S.REPORTED, S.ACCEPTED], S.FILED, {Role.SHIFT_LEADER}),
+        _t("merge", gettext_lazy("合并"), [S.REPORTED, S.ACCEPTED, S.VERIFYING], S.MERGED, COMMAND),
+        _t("absorb", gettext_lazy("并入重复上报"), OPEN | {S.CLOSED}, None, COMMAND),
+        _t("dispatch", gettext_lazy("派遣"), [S.FILED, S.RETURNED], S.DISPATCHED, {Role.DISPATCHER, Role.SHIFT_LEADER}),
+        _t("accept_task", gettext_lazy("签收"), [S.DISPATCHED], S.HANDLING, HANDLER, DEPARTMENT),
+        _t("report_result", gettext_lazy("处置反馈"), [S.DISPATCHED, S.HANDLING], S.HANDLED, HANDLER, DEPARTMENT),
+        _t("check_request", gettext_lazy("派发核查"), [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND),
+        _t("check_pass", gettext_lazy("核查通过"), [S.CHECKING], S.CHECKED, FIELD),
+        _t("rework", gettext_lazy("核查未通过，返工"), [S.CHECKING], S.DISPATCHED, FIELD),
+        _t("close", gettext_lazy("结案"), [S.CHECKED], S.CLOSED, {Role.SHIFT_LEADER}),
+        _t("evaluate", gettext_lazy("评价"), [S.CLOSED], S.EVALUATED, COMMAND),
+        _t("reopen", gettext_lazy("不满意重办"), [S.EVALUATED], S.DISPATCHED, SYSTEM),
+        _t("request_open", gettext_lazy("提出申请"), [S.DISPATCHED, S.HANDLING], None, HANDLER, DEPARTMENT),
+        _t("request_void", gettext_lazy("申请作废"), WORKING | {S.REPORTED}, None, COMMAND),
+        _t("request_refuse", gettext_lazy("驳回申请"), OPEN, None, APPROVERS),
+        _t("extend", gettext_lazy("同意延期"), [S.DISPATCHED, S.HANDLING], None, APPROVERS),
+        _t("return", gettext_lazy("同意回退"), [S.DISPATCHED, S.HANDLING], S.RETURNED, APPROVERS),
+        _t("suspend", gettext_lazy("同意挂账"), [S.DISPATCHED, S.HANDLING], S.SUSPENDED, APPROVERS),
+        _t("void", gettext_lazy("同意作废"), WORKING | {S.REPORTED}, S.VOID, APPROVERS),
+        _t("resume", gettext_lazy("恢复办理"), [S.SUSPENDED], None, APPROVERS),
+        _t("escalate", gettext_lazy("上报上级"), OPEN, None,
+           {Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
+        _t("summon", gettext_lazy("吹哨"), OPEN, None, LEADERS),
+        _t("summons_confirm", gettext_lazy("报到"), OPEN | {S.CLOSED, S.EVALUATED}, None, HANDLER, SUMMONED),
+        _t("urge", gettext_lazy("催办"), WORKING, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
+        _t("supervise", gettext_lazy("督办"), OPEN, None, {Role.SHIFT_LEADER, *LEADERS}),
+        _t("expedite", gettext_lazy("加急"), OPEN, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
+        _t("photo_add", gettext_lazy("补充照片"), OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER),
+        # Automatic actions of the periodic job (cases.deadlines).
+        _t("light_yellow", gettext_lazy("黄灯预警"), OPEN, None, SYSTEM),
+        _t("overdue", gettext_lazy("超时（红灯）"), OPEN, None, SYSTEM),
+        _t("auto_escalate", gettext_lazy("超时自动升级"), OPEN, None, SYSTEM),
+        _t("summons_overdue", gettext_lazy("报到超时"), OPEN | {S.CLOSED, S.EVALUATED}, None, SYSTEM),
+    ]
+}
+# fmt: on
+
+
+def transition_label(action: str) -> str:
+    transition = TRANSITIONS.get(action)
+    return str(transition.label) if transition else action
+
+
+def actor_roles(user: Any) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {group.name for group in user.groups.all()}
+
+
+def transition_check(user: Any, case: Any, action: str, *, system: bool = False) -> Transition:
+    """Refuse ``action`` on ``case`` by ``user`` unless the table allows it. Raises a stable error code."""
+    transition = TRANSITIONS[action]
+    if system:
+        _state_check(case, action, transition)
+        return transition
+    if not transition.roles:
+        raise PermissionDenied(_("该操作只能由系统执行"), code="not_permitted")
+    if not (getattr(user, "is_superuser", False) or actor_roles(user) & transition.roles):
+        raise PermissionDenied(
+            _("您的角色不能执行“%(action)s”") % {"action": transition.label},
+            code="not_permitted",
+            details={"action": action},
+        )
+    _state_check(case, action, transition)
+    if not reaches(user, case, transition.reach):
+        raise PermissionDenied(
+            _("该案卷不在您的职责范围内，不能执行“%(action)s”") % {"action": transition.label},
+            code="not_permitted",
+            details={"action": action},
+        )
+    return transition
+
+
+def _state_check(case: Any, action: str, transition: Transition) -> None:
+    if case.status not in transition.sources:
+        raise Conflict(
+            _("案卷当前状态为“%(status)s”，不能执行“%(action)s”")
+            % {"status": S(case.status).label, "action": transition.label},
+            code="invalid_transition",
+            details={"status": case.status, "action": action},
+        )
+
+
+def reaches(user: Any, case: Any, reach: str) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    if reach == AREA:
+        return user_scope(user).covers(case.grid.code)
+    department_id = getattr(user, "department_id", None)
+    if not department_id:
+        return False
+    if reach == DEPARTMENT:
+        return case.main_department_id == department_id
+    return case.summonses.filter(department_id=department_id).exists()
+
+
+def actions_for(user: Any, case: Any) -> list[str]:
+    """Actions the table allows ``user`` on ``case`` now (for showing buttons; services check again)."""
+    allowed = []
+    roles = actor_roles(user)
+    for action, transition in TRANSITIONS.items():
+        if case.status not in transition.sources or not transition.roles:
+            continue
+        if not (user.is_superuser or roles & transition.roles):
+            continue
+        if transition.reach == SUMMONED:
+            continue  # shown per summons
+        if reaches(user, case, transition.reach):
+            allowed.append(action)
+    return allowed
+
+
+# --- Replay ---------------------------------------------------------------------------------------------------
+#: Fields of a case that its events fully determine.
+REPLAYED_FIELDS = (
+    "status",
+    "category_id",
+    "priority",
+    "level",
+    "main_department_id",
+    "assignee_id",
+    "merged_into_id",
+    "step",
+    "step_limit_minutes",
+    "due_at",
+    "handle_due_at",
+    "light",
+    "resume_status",
+    "supervision",
+    "expedited",
+    "urge_count",
+    "rework_count",
+    "overdue_count",
+    "extension_count",
+    "rating",
+    "filed_at",
+    "dispatched_at",
+    "handled_at",
+    "closed_at",
+)
+
+
+def as_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def case_state(case: Any) -> dict[str, Any]:
+    return {name: as_json(getattr(case, name)) for name in REPLAYED_FIELDS}
+
+
+def case_replay(events: Iterable[Any]) -> dict[str, Any]:
+    """The case fields rebuilt from its events alone, in order."""
+    state: dict[str, Any] = {}
+    for event in events:
+        state.update({key: value for key, value in event.payload.get("set", {}).items() if key in REPLAYED_FIELDS})
+        if event.to_status:
+            state["status"] = event.to_status
+    return state
