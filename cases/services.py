@@ -54,6 +54,7 @@ from cases.models import (
 )
 from cases.photos import CheckedPhoto, photo_store
 from cases.workflow import FIELD, REPLAYED_FIELDS, actor_roles, as_json, transition_check
+from gridgov import timesource
 from gridgov.errors import Conflict, NotFound, Problems, ValidationFailed
 from registry import crypto
 
@@ -117,7 +118,7 @@ def _transition(
                 _("案卷已被他人更新，请刷新后重试"), code="case_changed", details={"version": locked.version}
             )
         transition = transition_check(origin.actor, locked, action, system=system)
-        now = at or timezone.now()
+        now = at or timesource.now()
         from_status = locked.status
         fields = change(locked, now) if change else {}
         if transition.target and "status" not in fields:
@@ -187,7 +188,6 @@ class ReportData:
     photos: list[CheckedPhoto] = field(default_factory=list)
     before_photos: list[CheckedPhoto] = field(default_factory=list)
     after_photos: list[CheckedPhoto] = field(default_factory=list)
-    reported_at: dt.datetime | None = None  # only for system origins (imports, the demo)
 
 
 @dataclass
@@ -325,8 +325,7 @@ def report_submit(origin: Origin, data: ReportData) -> IntakeResult:
     if key and (found := _existing(origin, key)):
         return found
     checked = report_check(origin, data)
-    now = timezone.now()
-    at = data.reported_at if (data.reported_at and origin.actor_id is None) else now
+    at = timesource.now()
     try:
         with transaction.atomic():
             result = _intake(origin, checked, at, key or None)

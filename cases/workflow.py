@@ -120,7 +120,10 @@ def transition_label(action: str) -> str:
 def actor_roles(user: Any) -> set[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return {group.name for group in user.groups.all()}
+    cached = getattr(user, "_gridgov_roles", None)
+    if cached is None:
+        cached = user._gridgov_roles = {group.name for group in user.groups.all()}
+    return cached
 
 
 def transition_check(user: Any, case: Any, action: str, *, system: bool = False) -> Transition:

@@ -272,4 +272,8 @@ def demo_build(
     grid_count = Area.objects.filter(level=AreaLevel.GRID).count()
     with transaction.atomic():
         totals = populate((320, 480), seed, progress_factory("楼栋、房屋、居民、场所与部件", grid_count))
+    from demo.cases import cases_populate
+
+    filed = max(20, round(1000 * scale))
+    totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
     return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}

@@ -45,7 +45,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"东城区演示数据：{result['areas']} 个区域（{result['grids']} 个网格），{result['buildings']} 栋楼，"
                 f"{result['houses']} 套房屋，{result['households']} 户，{result['persons']} 名居民，"
-                f"{result['tags']} 个人员标签，{result['places']} 个单位场所，{result['components']} 个部件。"
+                f"{result['tags']} 个人员标签，{result['places']} 个单位场所，{result['components']} 个部件，"
+                f"近一个月立案 {result['cases']} 件。"
             )
         )
         self._print_users()
