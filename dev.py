@@ -69,12 +69,15 @@ def demo() -> None:
     run(PYTHON, "manage.py", "demo_seed", "--if-empty", env=env)
     say("starting the background worker (imports and other tasks)")
     worker = subprocess.Popen([str(PYTHON), "manage.py", "db_worker", "--no-startup-delay"], cwd=ROOT, env=env)
+    say("starting the deadline job (case lights and escalation, every minute)")
+    deadlines = subprocess.Popen([str(PYTHON), "manage.py", "case_deadlines", "--every", "60"], cwd=ROOT, env=env)
     say("serving http://127.0.0.1:8000 (Ctrl+C to stop)")
     try:
         run(PYTHON, "manage.py", "runserver", "127.0.0.1:8000", env=env)
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        for process in (worker, deadlines):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def test(arguments: list[str]) -> None:

@@ -19,6 +19,8 @@ HERE = Path(__file__).resolve().parent
         ["api_locate.py", "--requests", "30"],
         ["registry_import.py", "--rows", "2000"],
         ["person_search.py", "--persons", "5000", "--queries", "20"],
+        ["case_deadlines.py", "--cases", "5000"],
+        ["case_intake.py", "--cases", "60"],
     ],
 )
 def test_benchmark_runs(arguments):

@@ -1,10 +1,80 @@
 from django.contrib import admin
 
-from cases.models import Category
+from cases.models import CalendarDay, Case, CaseEvent, Category, DispatchRule, WorkingHours
+from cases.worktime import calendar_forget
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "parent", "handle_limit", "limit_unit", "urgent", "is_active")
-    list_filter = ("kind", "urgent", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "handle_limit",
+        "limit_unit",
+        "urgent",
+        "department_kind",
+        "is_active",
+    )
+    list_filter = ("kind", "urgent", "is_active", "department_kind")
     search_fields = ("code", "name")
+
+
+@admin.register(DispatchRule)
+class DispatchRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "area", "time_from", "time_to", "department", "is_active")
+    list_filter = ("is_active",)
+    autocomplete_fields = ("category",)
+    raw_id_fields = ("area",)
+    filter_horizontal = ("assist_departments",)
+
+
+class CalendarAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        calendar_forget()
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        calendar_forget()
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(CalendarAdmin):
+    list_display = ("date", "is_workday", "note")
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(CalendarAdmin):
+    list_display = ("__str__", "morning_start", "morning_end", "afternoon_start", "afternoon_end")
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "actor", "action", "from_status", "to_status", "reason", "channel")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only: cases change only through the workflow services."""
+
+    list_display = ("number", "status", "category", "light", "main_department", "created_at")
+    list_filter = ("status", "light", "source")
+    search_fields = ("number",)
+    inlines = [CaseEventInline]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -21,7 +21,7 @@ from django.utils import timezone
 from cases.choices import LEVEL_ORDER, CaseLevel, Light, Supervision
 from cases.models import Case, CaseEvent, Summons
 
-CHUNK = 5000
+CHUNK = 20000
 SYSTEM_CHANNEL = "system"
 
 
@@ -77,7 +77,7 @@ def _events(rows: list[tuple[int, str, dict[str, Any]]], now: dt.datetime, *, st
             )
             for case_id, action, changes in rows
         ],
-        batch_size=1000,
+        batch_size=5000,
     )
     _publish([event for event in created if event.action != "light_yellow"])
 

@@ -310,11 +310,12 @@ def _replayed_initial(case: Case) -> dict[str, Any]:
 
 
 def _existing(origin: Origin, key: str) -> IntakeResult | None:
-    report = Report.objects.select_related("case").filter(idempotency_key=key).first()
-    if report is None:
+    found = Report.objects.filter(idempotency_key=key).values_list("pk", "reported_by_id").first()
+    if found is None:
         return None
-    if report.reported_by_id != origin.actor_id:
+    if found[1] != origin.actor_id:
         raise Conflict(_("该幂等键已被其他提交使用"), code="idempotency_key_reused")
+    report = Report.objects.select_related("case").get(pk=found[0])
     return IntakeResult(report.case, report, created=False)
 
 
