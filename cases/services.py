@@ -110,7 +110,7 @@ def _transition(
     pk = case.pk if isinstance(case, Case) else case
     with transaction.atomic():
         try:
-            locked = Case.objects.select_for_update().select_related("grid", "category").get(pk=pk)
+            locked = Case.objects.select_for_update(of=("self",)).select_related("grid", "category").get(pk=pk)
         except Case.DoesNotExist:
             raise NotFound(_("案卷不存在"), code="case_not_found") from None
         if version is not None and locked.version != version:
