@@ -19,7 +19,7 @@ from gridgov.errors import NotFound
 EARTH_RADIUS_M = 6_371_008.8
 
 
-def access_case(user: Any, number: str, *, for_update: bool = False) -> Case:
+def access_case(user: Any, number: str) -> Case:
     """The case with this number if ``user`` may see it; "not yours" answers 404 like "does not exist"."""
     case = (
         Case.objects.visible_to(user)
