@@ -13,12 +13,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gridgov.errors import ValidationFailed
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 THUMBNAIL_SIZE = (320, 320)
+PUBLIC_SIZE = (1600, 1600)
 GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 0x9003
@@ -89,13 +90,20 @@ def photo_check(upload: Any, field: str = "photos") -> CheckedPhoto:
     return CheckedPhoto(content, ACCEPTED_FORMATS[image_format], longitude, latitude, taken_at)
 
 
-def thumbnail_of(content: bytes) -> bytes:
-    with Image.open(io.BytesIO(content)) as image:
-        image = image.convert("RGB")
-        image.thumbnail(THUMBNAIL_SIZE)
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=80)
+def _jpeg(image: Image.Image, size: tuple[int, int], quality: int) -> bytes:
+    copy = image.copy()
+    copy.thumbnail(size)
+    buffer = io.BytesIO()
+    copy.save(buffer, "JPEG", quality=quality)  # no exif= given: the copy carries no metadata
     return buffer.getvalue()
+
+
+def copies_of(content: bytes) -> tuple[bytes, bytes]:
+    """The thumbnail and the public copy: upright (EXIF orientation applied), re-encoded, without any metadata,
+    so the location and time of a resident's photo stay in our record only."""
+    with Image.open(io.BytesIO(content)) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGB")
+    return _jpeg(image, THUMBNAIL_SIZE, 80), _jpeg(image, PUBLIC_SIZE, 85)
 
 
 def photo_store(case: Any, stage: str, photo: CheckedPhoto, *, event: Any = None, user_id: int | None = None) -> Any:
@@ -112,6 +120,8 @@ def photo_store(case: Any, stage: str, photo: CheckedPhoto, *, event: Any = None
         uploaded_by_id=user_id,
     )
     row.image.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
-    row.thumbnail.save(f"{name}_thumb.jpg", ContentFile(thumbnail_of(photo.content)), save=False)
+    thumbnail, public = copies_of(photo.content)
+    row.thumbnail.save(f"{name}_thumb.jpg", ContentFile(thumbnail), save=False)
+    row.public_image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(public), save=False)
     row.save()
     return row

@@ -39,29 +39,54 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+def cases_near(
+    category_id: int,
+    longitude: float,
+    latitude: float,
+    *,
+    since: dt.datetime,
+    radius_m: float | None = None,
+    exclude_pk: int | None = None,
+) -> list[tuple[Case, float]]:
+    """Open cases of one category within ``radius_m`` of a point, reported since ``since``, nearest first.
+    The bounding box uses the indexed columns; the exact distance is then the great-circle one."""
+    radius = radius_m or settings.CASE_DUPLICATE_RADIUS_M
+    dlat = radius / 111_320
+    dlon = radius / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    candidates = Case.objects.filter(
+        category_id=category_id,
+        status__in=OPEN_STATUSES,
+        created_at__gte=since,
+        latitude__range=(latitude - dlat, latitude + dlat),
+        longitude__range=(longitude - dlon, longitude + dlon),
+    ).select_related("category")
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = [(other, distance_m(longitude, latitude, other.longitude, other.latitude)) for other in candidates]
+    return sorted([item for item in found if item[1] <= radius], key=lambda item: item[1])
+
+
 def duplicates_of(case: Case, *, radius_m: float | None = None, days: int | None = None) -> list[tuple[Case, float]]:
     """Open cases of the same category within ``radius_m`` reported in the last ``days``, nearest first."""
     if case.category_id is None or case.latitude is None or case.longitude is None:
         return []
-    radius = radius_m or settings.CASE_DUPLICATE_RADIUS_M
     window = dt.timedelta(days=days or settings.CASE_DUPLICATE_WINDOW_DAYS)
-    dlat = radius / 111_320
-    dlon = radius / (111_320 * max(math.cos(math.radians(case.latitude)), 0.01))
-    candidates = (
-        Case.objects.filter(
-            category_id=case.category_id,
-            status__in=OPEN_STATUSES,
-            created_at__gte=case.created_at - window,
-            latitude__range=(case.latitude - dlat, case.latitude + dlat),
-            longitude__range=(case.longitude - dlon, case.longitude + dlon),
-        )
-        .exclude(pk=case.pk)
-        .select_related("category")
+    return cases_near(
+        case.category_id,
+        case.longitude,
+        case.latitude,
+        since=case.created_at - window,
+        radius_m=radius_m,
+        exclude_pk=case.pk,
     )
-    found = [
-        (other, distance_m(case.longitude, case.latitude, other.longitude, other.latitude)) for other in candidates
-    ]
-    return sorted([item for item in found if item[1] <= radius], key=lambda item: item[1])
+
+
+def duplicates_at(
+    category_id: int, longitude: float, latitude: float, *, radius_m: float | None = None
+) -> list[tuple[Case, float]]:
+    """Before a report is submitted: open cases of this category near this point (the duplicate window)."""
+    since = timezone.now() - dt.timedelta(days=settings.CASE_DUPLICATE_WINDOW_DAYS)
+    return cases_near(category_id, longitude, latitude, since=since, radius_m=radius_m)
 
 
 @dataclass

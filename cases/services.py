@@ -55,7 +55,7 @@ from cases.models import (
 from cases.photos import CheckedPhoto, photo_store
 from cases.workflow import FIELD, REPLAYED_FIELDS, actor_roles, as_json, transition_check
 from gridgov import timesource
-from gridgov.errors import Conflict, NotFound, Problems, ValidationFailed
+from gridgov.errors import Conflict, NotFound, Problems, RecordInvalid, ValidationFailed
 from registry import crypto
 
 H3_RESOLUTION = 9
@@ -185,6 +185,9 @@ class ReportData:
     component_code: str = ""
     place_id: int | None = None
     external_ref: str = ""
+    media_url: str = ""
+    follow_token_hash: str | None = None  # the portal's private follow link (hash of the token)
+    notify_reporter: bool = False  # tell the reporter of each public step (needs a phone)
     photos: list[CheckedPhoto] = field(default_factory=list)
     before_photos: list[CheckedPhoto] = field(default_factory=list)
     after_photos: list[CheckedPhoto] = field(default_factory=list)
@@ -261,6 +264,8 @@ def report_check(origin: Origin, data: ReportData) -> CheckedReport:
         problems.add("idempotency_key", _("幂等键不能超过 100 个字符"))
     if data.reporter_phone and not (data.reporter_phone.isdigit() and 7 <= len(data.reporter_phone) <= 15):
         problems.add("reporter_phone", _("联系电话应为 7–15 位数字"))
+    if len(data.media_url) > 500:
+        problems.add("media_url", _("图片链接不能超过 500 个字符"))
     grid, longitude, latitude = _located(data, problems)
     field_worker = not system and not origin.actor.is_superuser and actor_roles(origin.actor) & FIELD
     if grid is not None and field_worker and not user_scope(origin.actor).covers(grid.code):
@@ -379,6 +384,9 @@ def _intake(origin: Origin, checked: CheckedReport, at: dt.datetime, key: str | 
         reported_by_id=origin.actor_id,
         self_resolved=data.self_resolved,
         external_ref=data.external_ref[:64],
+        media_url=data.media_url,
+        follow_token_hash=data.follow_token_hash,
+        notify_reporter=data.notify_reporter and bool(data.reporter_phone),
         idempotency_key=key,
         created_at=at,
     )
@@ -399,6 +407,36 @@ def _intake(origin: Origin, checked: CheckedReport, at: dt.datetime, key: str | 
     _photos_store(case, PhotoStage.AFTER, data.after_photos, origin)
     transaction.on_commit(lambda: events_publish([event.pk]))
     return IntakeResult(case, report, created=True)
+
+
+def case_support(origin: Origin, case: Case, data: ReportData) -> IntakeResult:
+    """附议 ("me too"): a resident reports an open problem already known. Their report joins the case (and they
+    follow it) instead of opening a duplicate; the case counts its supporters."""
+    if data.source not in ANONYMOUS_SOURCES:
+        raise ValidationFailed(_("只有公众渠道可以附议"), code="record_invalid")
+    data.description = (data.description or "").strip()[:2000] or _("我也遇到了这个问题")
+    if data.reporter_phone and not (data.reporter_phone.isdigit() and 7 <= len(data.reporter_phone) <= 15):
+        raise RecordInvalid([{"field": "reporter_phone", "message": _("联系电话应为 7–15 位数字")}])
+    with transaction.atomic():
+        supported = _transition(
+            origin,
+            case,
+            "support",
+            lambda locked, now: {"supporters": locked.supporters + 1},
+            payload={"source": data.source},
+            system=True,
+        )
+        report = Report.objects.create(
+            case=supported,
+            source=data.source,
+            description=data.description,
+            reporter_phone=crypto.encrypt(data.reporter_phone) if data.reporter_phone else "",
+            reporter_phone_masked=crypto.mask_phone(data.reporter_phone) if data.reporter_phone else "",
+            follow_token_hash=data.follow_token_hash,
+            notify_reporter=data.notify_reporter and bool(data.reporter_phone),
+            created_at=supported.updated_at,
+        )
+    return IntakeResult(supported, report, created=False)
 
 
 # --- Intake decisions ------------------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from django_tasks import task
 from accounts.models import User
 from accounts.roles import Role
 from cases.models import CaseEvent
+from cases.public import REPORTER_STEPS, STEP_NOTES
 from cases.workflow import transition_label
-from notifications.services import notify
+from notifications.services import notify, notify_phone
+from registry import crypto
 
 
 def _covering(code: str, roles: list[str]) -> Q:
@@ -44,17 +46,33 @@ def recipients_of(event: CaseEvent) -> list[int]:
 
 
 def case_event_notify(event: CaseEvent) -> int:
+    """Staff concerned by the event, and every reporter of the case who left a phone when the step is public."""
+    case = event.case
+    sent = 0
     users = recipients_of(event)
-    if not users:
-        return 0
-    title = f"案卷 {event.case.number}：{transition_label(event.action)}"
-    return notify(
-        users,
-        title=title,
-        body=event.reason[:500],
-        link=reverse("cases:detail", args=[event.case.number]),
-        cause=f"case_event:{event.pk}",
-    )
+    if users:
+        sent += notify(
+            users,
+            title=f"案卷 {case.number}：{transition_label(event.action)}",
+            body=event.reason[:500],
+            link=reverse("cases:detail", args=[case.number]),
+            cause=f"case_event:{event.pk}",
+            data={"case": case.number, "action": event.action},
+        )
+    if event.action in REPORTER_STEPS:
+        note = str(STEP_NOTES[event.action])
+        for stored in (
+            case.reports.filter(notify_reporter=True)
+            .exclude(reporter_phone="")
+            .values_list("reporter_phone", flat=True)
+        ):
+            sent += notify_phone(
+                crypto.decrypt(stored),
+                title=f"您反映的问题（编号 {case.number}）：{note}",
+                cause=f"case_event:{event.pk}",
+                data={"case": case.number, "step": note},
+            )
+    return sent
 
 
 @task()

@@ -103,6 +103,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("supervise", gettext_lazy("督办"), OPEN, None, {Role.SHIFT_LEADER, *LEADERS}),
         _t("expedite", gettext_lazy("加急"), OPEN, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
         _t("photo_add", gettext_lazy("补充照片"), OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER, VISIBLE),
+        _t("support", gettext_lazy("附议（我也遇到）"), OPEN, None, SYSTEM),
         # Automatic actions of the periodic job (cases.deadlines).
         _t("light_yellow", gettext_lazy("黄灯预警"), OPEN, None, SYSTEM),
         _t("overdue", gettext_lazy("超时（红灯）"), OPEN, None, SYSTEM),

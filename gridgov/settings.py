@@ -5,6 +5,7 @@ See docs/configuration.md for the list of variables.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "cases",
     "notifications",
     "registry",
+    "open311",
+    "portal",
+    "hotline",
     "web",
     "demo",
 ]
@@ -206,6 +210,48 @@ CASE_RED_CARD_AFTER = env_int("GRIDGOV_CASE_RED_CARD_AFTER", 3, minimum=1)
 CASE_SUMMONS_MINUTES = env_int("GRIDGOV_CASE_SUMMONS_MINUTES", 30, minimum=1)
 # An unsatisfied rating sends the case back to its department (不满意重办).
 CASE_REOPEN_ON_UNSATISFIED = env_bool("GRIDGOV_CASE_REOPEN_ON_UNSATISFIED", True)
+
+
+# Notifications (notifications/channels.py): one adapter per channel. With no gateway configured a channel keeps
+# its messages in the outbox table (the demo, tests); an intranet SMS or WeChat-template gateway takes a JSON POST.
+def _gateway(url_variable: str, address_field: str) -> dict[str, str]:
+    url = env_str(url_variable, "")
+    if url:
+        return {"adapter": "notifications.channels.GatewayChannel", "url": url, "address_field": address_field}
+    return {"adapter": "notifications.channels.OutboxChannel", "address_field": address_field}
+
+
+EMAIL_HOST = env_str("GRIDGOV_EMAIL_HOST", "")
+EMAIL_PORT = env_int("GRIDGOV_EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("GRIDGOV_EMAIL_FROM", "gridgov@localhost")
+NOTIFICATION_CHANNELS = {
+    "inapp": {"adapter": "notifications.channels.InAppChannel"},
+    "email": {"adapter": "notifications.channels.EmailChannel"}
+    if EMAIL_HOST
+    else {"adapter": "notifications.channels.OutboxChannel", "address_field": "email"},
+    "sms": _gateway("GRIDGOV_SMS_GATEWAY_URL", "phone"),
+    "wechat": _gateway("GRIDGOV_WECHAT_GATEWAY_URL", "username"),  # 企业微信 userid = the user name
+}
+# Staff are told on these channels (where they have an address); residents who left a phone, on these.
+NOTIFY_STAFF_CHANNELS = env_list("GRIDGOV_NOTIFY_STAFF_CHANNELS", ["inapp", "email", "wechat"])
+NOTIFY_PUBLIC_CHANNELS = env_list("GRIDGOV_NOTIFY_PUBLIC_CHANNELS", ["sms"])
+for _name in (*NOTIFY_STAFF_CHANNELS, *NOTIFY_PUBLIC_CHANNELS):
+    if _name not in NOTIFICATION_CHANNELS:
+        raise ImproperlyConfigured(
+            f"Unknown notification channel {_name!r} (known: {', '.join(NOTIFICATION_CHANNELS)})"
+        )
+NOTIFY_RETRY_LIMIT = env_int("GRIDGOV_NOTIFY_RETRY_LIMIT", 6, minimum=1)
+
+# Open311 GeoReport v2 (open311/): discovery details, and reads per minute per caller address.
+OPEN311_CONTACT = env_str("GRIDGOV_OPEN311_CONTACT", "12345 政务服务便民热线")
+OPEN311_KEY_SERVICE = env_str("GRIDGOV_OPEN311_KEY_SERVICE", "请联系系统管理员签发 API 密钥")
+OPEN311_CHANGESET = datetime.datetime(2026, 11, 21, tzinfo=datetime.UTC)
+OPEN311_READS_PER_MINUTE = env_int("GRIDGOV_OPEN311_READS_PER_MINUTE", 600, minimum=1)
+
+# The public portal (portal/): submissions and one-time codes per caller address and hour.
+PORTAL_REPORTS_PER_HOUR = env_int("GRIDGOV_PORTAL_REPORTS_PER_HOUR", 30, minimum=1)
+PORTAL_CODES_PER_HOUR = env_int("GRIDGOV_PORTAL_CODES_PER_HOUR", 5, minimum=1)
+PORTAL_CODE_MINUTES = env_int("GRIDGOV_PORTAL_CODE_MINUTES", 10, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,9 @@ urlpatterns = [
     path("areas/", include("areas.urls")),
     path("registry/", include("registry.urls")),
     path("cases/", include("cases.urls")),
+    path("open311/v2/", include("open311.urls")),
+    path("portal/", include("portal.urls")),
+    path("hotline/", include("hotline.urls")),
     path("", include("web.urls")),
 ]
 if settings.DEBUG:

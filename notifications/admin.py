@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
 
 
 @admin.register(Notification)
@@ -8,3 +8,18 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("title", "user", "created_at", "read_at")
     list_filter = ("read_at",)
     search_fields = ("title", "user__username")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("channel", "address_masked", "title", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("channel", "status")
+    search_fields = ("title", "cause")
+    exclude = ("address",)
+    readonly_fields = [field.name for field in Delivery._meta.fields if field.name != "address"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

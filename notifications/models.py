@@ -26,3 +26,61 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Delivery(models.Model):
+    """The outbox: one message for one recipient on one channel for one cause. The unique key makes a repeated
+    cause (a retried task, a second worker) write nothing; the status is claimed before sending, so a message
+    is handed to its channel once. Channels without a gateway (the demo, tests) stop here: this table is what a
+    page or a test reads as the outbox."""
+
+    channel = models.CharField(_("渠道"), max_length=16)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        on_delete=models.CASCADE,
+    )
+    recipient_key = models.CharField(_("接收人键"), max_length=80)
+    address = models.TextField(_("地址（手机号为密文）"), blank=True)
+    address_masked = models.CharField(_("地址"), max_length=100, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    template = models.CharField(_("模板"), max_length=64, blank=True)
+    data = models.JSONField(_("模板数据"), default=dict, blank=True)
+    cause = models.CharField(_("来源事件"), max_length=64)
+    status = models.CharField(_("状态"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    provider_ref = models.CharField(_("渠道回执"), max_length=100, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "recipient_key", "cause"], name="delivery_once_per_cause")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="delivery_pending", condition=Q(status__in=["pending", "sending"])
+            ),
+            models.Index(fields=["channel", "created_at"], name="delivery_channel_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address_masked}: {self.title}"

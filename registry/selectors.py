@@ -187,3 +187,38 @@ def building_floor_table(building: Building) -> list[FloorRow]:
 
 def area_grids(area: Area) -> QuerySet[Area]:
     return Area.objects.current().filter(level="grid", code__startswith=area.code)
+
+
+@dataclass(frozen=True)
+class AddressHit:
+    """A place to put a report: a building's address or a public place's name, with its location."""
+
+    kind: str  # "building" | "place"
+    pk: int
+    label: str
+    longitude: float
+    latitude: float
+
+
+def addresses_search(text: str, limit: int = 10) -> list[AddressHit]:
+    """Buildings and public places whose address (or name) contains every word of ``text``, prefix matches
+    first. Addresses of buildings and the names of public places are not personal data."""
+    words = [word for word in re.split(r"\s+", (text or "").strip()) if word][:5]
+    if not words or len(text) > 100:
+        return []
+    buildings = Building.objects.all()
+    places = Place.objects.all()
+    for word in words:
+        buildings = buildings.filter(address__contains=word)
+        places = places.filter(Q(name__contains=word) | Q(address__contains=word))
+    hits = [
+        AddressHit("building", pk, address, lon, lat)
+        for pk, address, lon, lat in buildings.values_list("pk", "address", "lon", "lat")[:limit]
+    ]
+    hits += [
+        AddressHit("place", pk, f"{name}（{address}）", lon, lat)
+        for pk, name, address, lon, lat in places.values_list("pk", "name", "address", "lon", "lat")[:limit]
+    ]
+    first = words[0]
+    hits.sort(key=lambda hit: (not hit.label.startswith(first), len(hit.label)))
+    return hits[:limit]

@@ -127,6 +127,7 @@ class Case(models.Model):
     overdue_count = models.PositiveSmallIntegerField(_("超时次数"), default=0)
     extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     rating = models.CharField(_("评价"), max_length=24, choices=Rating.choices, blank=True)
+    supporters = models.PositiveIntegerField(_("附议人数"), default=0)
     created_at = models.DateTimeField(_("上报时间"), db_index=True)
     filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
@@ -190,6 +191,11 @@ class Report(models.Model):
     )
     self_resolved = models.BooleanField(_("自处置"), default=False)
     external_ref = models.CharField(_("外部编号"), max_length=64, blank=True)
+    media_url = models.URLField(_("外部图片链接"), max_length=500, blank=True)
+    # The reporter follows the case with a private link; only the token's hash is kept.
+    follow_token_hash = models.CharField(_("跟踪码摘要"), max_length=64, null=True, blank=True, unique=True)
+    # The reporter asked to be told of each public step (a verified phone, or a hotline caller).
+    notify_reporter = models.BooleanField(_("进展通知上报人"), default=False)
     idempotency_key = models.CharField(_("幂等键"), max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("上报时间"))
 
@@ -321,6 +327,8 @@ class CasePhoto(models.Model):
     stage = models.CharField(_("阶段"), max_length=8, choices=PhotoStage.choices)
     image = models.ImageField(_("照片"), upload_to=_photo_path)
     thumbnail = models.ImageField(_("缩略图"), upload_to=_photo_path, blank=True)
+    # The copy shown to the public: re-encoded without any metadata (no EXIF location or time).
+    public_image = models.ImageField(_("公开图片"), upload_to=_photo_path, blank=True)
     longitude = models.FloatField(_("拍摄经度"), null=True, blank=True)
     latitude = models.FloatField(_("拍摄纬度"), null=True, blank=True)
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)

@@ -38,6 +38,9 @@ class Category(models.Model):
     verify_minutes = models.PositiveIntegerField(_("核实时限（分钟）"), default=60)
     check_minutes = models.PositiveIntegerField(_("核查时限（分钟）"), default=120)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Public categories are offered on the portal and through Open311, and their cases are listed publicly.
+    # Disputes, public-security risks and the like are taken by phone or in person and never listed.
+    is_public = models.BooleanField(_("对公众开放"), default=True)
 
     objects = CategoryQuerySet.as_manager()
 
@@ -49,3 +52,15 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def service_code(self) -> str:
+        """The code third parties use (Open311 ``service_code``): unique across kinds, e.g. ``E0102``, ``C0101``."""
+        return self.code if self.kind == "governance" else f"{self.kind[0].upper()}{self.code}"
+
+    @staticmethod
+    def by_service_code(code: str) -> models.Q:
+        if code[:1] == "G":
+            return models.Q(kind="governance", code=code)
+        kind = {"E": "event", "C": "component"}.get(code[:1], "")
+        return models.Q(kind=kind, code=code[1:])

@@ -1,0 +1,153 @@
+"""What the public may know of a case (DESIGN §5 "Public status"): open or closed, a plain-language note of each
+step, the expected completion time and the before/after photos once closed. Never a person, a phone, an internal
+note or a reason typed by staff. The portal, Open311 and the reporter's messages all read from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import CaseStatus, PhotoStage
+from cases.models import Case, CaseEvent, CasePhoto, Report
+
+S = CaseStatus
+CLOSED_STATUSES = frozenset({S.CLOSED, S.EVALUATED, S.REJECTED, S.MERGED, S.VOID})
+
+#: The plain-language note of each state, as the public sees it.
+STATUS_NOTES: dict[str, Any] = {
+    S.REPORTED: _("已收到您的反映，等待受理"),
+    S.ACCEPTED: _("已受理，正在审核立案"),
+    S.VERIFYING: _("已受理，网格员正在现场核实"),
+    S.FILED: _("已立案，正在派往责任单位"),
+    S.DISPATCHED: _("已派至责任单位办理"),
+    S.RETURNED: _("正在重新派往责任单位"),
+    S.HANDLING: _("责任单位正在办理"),
+    S.HANDLED: _("责任单位已办理，等待现场核查"),
+    S.SELF_RESOLVED: _("网格员已现场处置，等待核查"),
+    S.CHECKING: _("正在现场核查办理结果"),
+    S.CHECKED: _("核查通过，即将办结"),
+    S.SUSPENDED: _("问题需长期解决，暂缓办理"),
+    S.CLOSED: _("已办结"),
+    S.EVALUATED: _("已办结，感谢您的评价"),
+    S.REJECTED: _("经审核不予立案（不属于受理范围或经核实不属实）"),
+    S.MERGED: _("与同一问题合并办理"),
+    S.VOID: _("已撤销"),
+}
+
+#: The steps of the timeline the public sees; every other event (internal marks, lights, notes) stays inside.
+STEP_NOTES: dict[str, Any] = {
+    "report": _("收到反映"),
+    "self_resolve": _("网格员发现并现场处置"),
+    "support": _("又有居民反映了同一问题"),
+    "accept": _("已受理"),
+    "verify_request": _("派网格员现场核实"),
+    "verify_confirm": _("现场核实属实"),
+    "file": _("已立案"),
+    "reject": _("不予立案"),
+    "verify_deny": _("经现场核实，不予立案"),
+    "merge": _("与同一问题合并办理"),
+    "dispatch": _("已派至责任单位办理"),
+    "accept_task": _("责任单位已签收"),
+    "return": _("重新派遣"),
+    "extend": _("办理期限经批准延长"),
+    "suspend": _("问题需长期解决，暂缓办理"),
+    "resume": _("恢复办理"),
+    "report_result": _("责任单位反馈已办理"),
+    "check_pass": _("现场核查通过"),
+    "rework": _("核查未通过，责任单位重新办理"),
+    "close": _("已办结"),
+    "evaluate": _("已评价"),
+    "reopen": _("根据评价重新办理"),
+    "void": _("已撤销"),
+}
+#: Steps the reporter is told of when they left a phone (the others are too fine-grained for a text message).
+REPORTER_STEPS = frozenset(
+    {"accept", "file", "reject", "verify_deny", "merge", "dispatch", "extend", "suspend", "report_result", "close"}
+    | {"reopen", "void"}
+)
+
+_PHONE_OR_ID = re.compile(r"(?<!\d)(\d{3})\d{4,11}([\dXx]{4})(?![\dXx])")
+
+
+def public_text(text: str) -> str:
+    """A text a resident typed, safe to publish: phone and ID numbers inside it are masked."""
+    return _PHONE_OR_ID.sub(lambda match: f"{match.group(1)}****{match.group(2)}", text or "")
+
+
+def public_state(case: Case) -> str:
+    """Open311's ``open``/``closed``."""
+    return "closed" if case.status in CLOSED_STATUSES else "open"
+
+
+def status_note(case: Case) -> str:
+    return str(STATUS_NOTES.get(case.status, ""))
+
+
+def expected_at(case: Case) -> dt.datetime | None:
+    """The expected completion time: the handling deadline once dispatched, otherwise the current step's."""
+    if case.status in CLOSED_STATUSES:
+        return None
+    return case.handle_due_at or case.due_at
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    at: dt.datetime
+    action: str
+    note: str
+
+
+def public_steps(events: list[CaseEvent]) -> list[PublicStep]:
+    """The public timeline of one case from its events (the caller fetches them; only action and time are read)."""
+    steps = []
+    for event in events:
+        note = STEP_NOTES.get(event.action)
+        if note is not None:
+            steps.append(PublicStep(event.at, event.action, str(note)))
+    return steps
+
+
+def public_photos(case: Case) -> dict[str, list[CasePhoto]]:
+    """Before/after photos once the case is closed (the public copies only); nothing while it is open."""
+    if case.status not in (S.CLOSED, S.EVALUATED):
+        return {"before": [], "after": []}
+    stages = [PhotoStage.REPORT, PhotoStage.BEFORE, PhotoStage.AFTER]
+    photos = list(case.photos.exclude(public_image="").filter(stage__in=stages))
+    return {
+        "before": [photo for photo in photos if photo.stage in (PhotoStage.REPORT, PhotoStage.BEFORE)],
+        "after": [photo for photo in photos if photo.stage == PhotoStage.AFTER],
+    }
+
+
+def public_cases() -> QuerySet[Case]:
+    """Cases anyone may look up: those in a public category (merged and voided ones show as closed)."""
+    return Case.objects.filter(category__is_public=True)
+
+
+# --- The private follow link ------------------------------------------------------------------------------------
+def follow_token_new() -> tuple[str, str]:
+    """A new follow token and the hash we keep (the token itself is shown to the reporter once)."""
+    token = secrets.token_urlsafe(24)
+    return token, follow_token_hash(token)
+
+
+def follow_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def report_by_follow_token(token: str) -> Report | None:
+    if not token or len(token) > 64:
+        return None
+    return (
+        Report.objects.filter(follow_token_hash=follow_token_hash(token))
+        .select_related("case__category", "case__main_department")
+        .first()
+    )
