@@ -84,3 +84,22 @@ def categories_complete(category_model: Any) -> int:
         category.save()
         changed += 1
     return changed
+
+
+# Classes taken only by phone or in person, never offered to or listed for the public.
+PRIVATE_CLASSES = ("G1", "G2", "G6")  # 矛盾纠纷, 治安隐患, 八必报
+
+
+def categories_private(category_model: Any) -> int:
+    classes = category_model.objects.filter(kind="governance", code__in=PRIVATE_CLASSES)
+    return classes.update(is_public=False) + category_model.objects.filter(parent__in=classes).update(is_public=False)
+
+
+def categories_ensure() -> None:
+    """The seeded categories, when a test flushed the database (the migrations' data is gone then)."""
+    from cases.models import Category
+
+    if not Category.objects.exists():
+        categories_seed(Category)
+        categories_complete(Category)
+        categories_private(Category)

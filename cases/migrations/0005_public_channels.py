@@ -44,14 +44,11 @@ class Migration(migrations.Migration):
     ]
 
 
-# Classes taken only by phone or in person, never offered to or listed for the public.
-PRIVATE_CLASSES = ("G1", "G2", "G6")  # 矛盾纠纷, 治安隐患, 八必报
-
 
 def categories_private(apps, schema_editor):
-    Category = apps.get_model("cases", "Category")
-    Category.objects.filter(kind="governance", code__in=PRIVATE_CLASSES).update(is_public=False)
-    Category.objects.filter(kind="governance", parent__code__in=PRIVATE_CLASSES).update(is_public=False)
+    from cases.seed import categories_private
+
+    categories_private(apps.get_model("cases", "Category"))
 
 
 Migration.operations.append(migrations.RunPython(categories_private, migrations.RunPython.noop))
