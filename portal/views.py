@@ -69,7 +69,9 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 def _picker() -> list[dict[str, Any]]:
     groups: dict[int, dict[str, Any]] = {}
-    for category in forms.public_categories().order_by("kind", "code"):
+    rank = {"event": 0, "component": 1, "governance": 2}  # what residents meet most often comes first
+    ordered = sorted(forms.public_categories(), key=lambda category: (rank.get(category.kind, 3), category.code))
+    for category in ordered:
         parent = category.parent
         group = groups.setdefault(
             parent.pk,

@@ -24,6 +24,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 def browser_page(live_server, transactional_db, monkeypatch, tmp_path):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
+    from cases.seed import categories_ensure
+
+    categories_ensure()
     world = world_build()
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -84,4 +87,75 @@ def test_search_a_resident_and_reveal_the_id_number(browser_page, live_server):
     from audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="reveal", object_id=str(person.pk)).count() == 1
+    assert [url for url in requested if not url.startswith(live_server.url)] == []
+
+
+def test_a_hotline_seat_takes_a_call_without_the_mouse(browser_page, live_server):
+    world, page, requested = browser_page
+    from cases.models import Case
+    from hotline.models import Ticket
+    from registry.tests.factories import BuildingFactory
+
+    building = BuildingFactory(grid=world.grid_a, road="东四北大街", door_number="88号")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "intake")
+    page.fill("#id_password", "test-password-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/hotline/")
+    keyboard = page.keyboard
+    assert page.evaluate("document.activeElement.id") == "id_caller_phone"
+    keyboard.type("13800001111")
+    keyboard.press("Tab")
+    keyboard.type("张先生")
+    keyboard.press("Tab")  # into the request types, on 求助
+    keyboard.press("ArrowRight")  # 投诉
+    keyboard.press("Tab")  # 紧急
+    keyboard.press("Tab")
+    keyboard.type("路边有暴露垃圾，好几天没人清运")
+    page.wait_for_function("document.getElementById('id_category').value !== ''", timeout=10_000)
+    keyboard.press("Alt+a")
+    keyboard.type("东四北大街88")
+    page.wait_for_selector("[data-address-hit]", timeout=10_000)
+    keyboard.press("ArrowDown")
+    keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('id_longitude').value !== ''")
+    keyboard.press("Control+Enter")
+    page.wait_for_selector(".alert-success", timeout=10_000)
+    ticket = Ticket.objects.get()
+    case = Case.objects.get()
+    assert ticket.number in page.inner_text("main") and case.number in page.inner_text("main")
+    assert (ticket.request_type, ticket.caller_name, case.source) == ("complaint", "张先生", "hotline")
+    assert case.category.name == "暴露垃圾"
+    assert (case.longitude, case.latitude) == (pytest.approx(building.lon), pytest.approx(building.lat))
+    page.fill("#id_caller_phone", "13800001111")
+    page.wait_for_selector("[data-caller-tickets]", timeout=10_000)
+    assert ticket.number in page.inner_text("#caller-panel")
+    assert [url for url in requested if not url.startswith(live_server.url)] == []
+
+
+def test_a_resident_reports_on_the_portal_with_a_pin_and_a_photo(browser_page, live_server, tmp_path):
+    _world, page, requested = browser_page
+    from cases.models import Case
+    from cases.testing import jpeg_bytes
+
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg_bytes(gps=True))
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(f"{live_server.url}/portal/report/")
+    page.wait_for_selector("#report-map.map-ready", timeout=15_000)
+    page.click("[data-group='1']")
+    page.click("[data-subgroup='1'] >> text=暴露垃圾")
+    map_box = page.locator("#report-map").bounding_box()
+    page.locator("#report-map").click(position={"x": map_box["width"] * 0.3, "y": map_box["height"] / 2})
+    page.wait_for_function("document.getElementById('id_longitude').value !== ''")
+    page.fill("#id_description", "小区门口暴露垃圾")
+    page.set_input_files("#id_photos", str(photo))
+    page.click("#public-report button.btn-lg")
+    page.wait_for_selector("[data-new-case]", timeout=10_000)
+    case = Case.objects.get()
+    assert case.number == page.inner_text("[data-case-number]") and case.source == "public_web"
+    assert case.category.name == "暴露垃圾" and case.photos.count() == 1
+    follow = page.input_value("[data-follow-url]")
+    assert "/portal/follow/" in follow
     assert [url for url in requested if not url.startswith(live_server.url)] == []

@@ -12,10 +12,15 @@
   const label = document.querySelector("[data-point-label]");
   let categoryChosen = Boolean(category.value);
 
+  // Alt+letter jumps to a field (the same letters as the accesskeys, which browsers map differently).
+  const jumps = { p: "id_caller_phone", c: "id_content", a: "id_address", k: "knowledge-q" };
   document.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       form.requestSubmit();
+    } else if (event.altKey && !event.ctrlKey && jumps[event.key.toLowerCase()]) {
+      event.preventDefault();
+      document.getElementById(jumps[event.key.toLowerCase()]).focus();
     }
   });
   category.addEventListener("change", () => {
