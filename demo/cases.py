@@ -385,13 +385,34 @@ class Simulation:
             after_photos=[photo_check(_jpeg((90, 160, 90)))] if plan.self_resolved else [],
         )
         origin = Origin(by, "command") if by else Origin(None, "command")
-        case = services.report_submit(origin, data).case
+        if source == "hotline":  # a call taken at the 12345 desk becomes a ticket and its case
+            case = self.call_take(origin, data)
+        else:
+            case = services.report_submit(origin, data).case
         if case.category_id is None:
             case = services.case_accept(self.origin("intake"), case, category=plan.category)
         if plan.fate != "merged":
             self.last_case_of[(plan.grid.pk, plan.category.pk)] = case
             self.recent = [*self.recent[-20:], case]
         return case
+
+    def call_take(self, origin: Origin, data: services.ReportData) -> Case:
+        from hotline.services import TicketData, ticket_take
+
+        kind = self.rng.choices(["complaint", "help", "report", "suggestion"], [55, 25, 12, 8])[0]
+        ticket = ticket_take(
+            origin,
+            TicketData(
+                caller_phone=data.reporter_phone,
+                caller_name=self.rng.choice(["张先生", "李女士", "王先生", "刘女士", "陈先生", ""]),
+                request_type=kind,
+                content=data.description,
+                longitude=data.longitude,
+                latitude=data.latitude,
+            ),
+        )
+        assert ticket.case is not None
+        return ticket.case
 
     def same_place_as(self, plan: Plan, main: Case) -> None:
         """A second report of the same problem, a few dozen metres from the first."""

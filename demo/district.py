@@ -276,4 +276,8 @@ def demo_build(
 
     filed = max(20, round(1000 * scale))
     totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
+    from demo.hotline import hotline_populate, open311_client_demo
+
+    totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
+    open311_client_demo()
     return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}

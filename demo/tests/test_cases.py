@@ -31,6 +31,12 @@ def test_demo_month_of_cases(db, monkeypatch):
     assert Counter(case.source for case in cases).most_common(1)[0][0] == "grid_worker"
     assert Case.objects.filter(rework_count__gt=0).exists()
     assert CaseEvent.objects.filter(action="overdue").exists()
+    # Every call taken at the 12345 desk is a ticket; hotline cases are its cases; questions were answered at once.
+    from hotline.models import Ticket
+
+    hotline = {case.pk for case in cases if case.source == "hotline"}
+    assert hotline and hotline <= set(Ticket.objects.filter(case__isnull=False).values_list("case_id", flat=True))
+    assert Ticket.objects.filter(outcome="answered", case__isnull=True).count() >= 10
     # Every case replays from its events to its current state.
     for case in cases:
         assert case_replay(case.events.order_by("at", "id")) == case_state(case), case.number
