@@ -93,6 +93,7 @@ def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[i
         "overdue_count": "0",
         "extension_count": "0",
         "rating": "''",
+        "supporters": "0",
         "created_at": at.format(expr="-(i % 43200)"),
         "updated_at": at.format(expr="-(i % 43200)"),
         "version": "0",

@@ -20,7 +20,7 @@ class Gateway(BaseHTTPRequestHandler):
     received: list[dict] = []
     failures = 0
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if Gateway.failures:
             Gateway.failures -= 1

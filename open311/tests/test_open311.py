@@ -6,10 +6,10 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
+from audit.services import Origin
 from cases.models import Case, Category
 from cases.services import ReportData, report_submit
 from cases.testing import case_run_to_closed, has_gps, jpeg_bytes
-from audit.services import Origin
 from gridgov.httpclient import request
 from gridgov.timesource import acting_at
 from open311.services import client_issue, client_revoke

@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
+from audit.services import Origin
 from cases.models import Case, Category
 from cases.services import ReportData, report_submit
 from cases.testing import case_run_to_closed, has_gps, jpeg_bytes
-from audit.services import Origin
 from notifications.models import Delivery
 from registry import crypto
 
