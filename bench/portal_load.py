@@ -109,8 +109,14 @@ def main() -> None:
                 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
                 return opener, token
             opener, token = state
-            fields = {"csrfmiddlewaretoken": token, "category": str(category), "description": "门口暴露垃圾",
-                      "longitude": str(point[0]), "latitude": str(point[1]), "submission_key": uuid.uuid4().hex}  # fmt: skip
+            fields = {
+                "csrfmiddlewaretoken": token,
+                "category": str(category),
+                "description": "门口暴露垃圾",
+                "longitude": str(point[0]),
+                "latitude": str(point[1]),
+                "submission_key": uuid.uuid4().hex,
+            }
             answer = request(f"{base}/portal/report/", "POST", fields=fields, opener=opener,
                              files=[("photos", "photo.jpg", photo, "image/jpeg")])  # fmt: skip
             return (

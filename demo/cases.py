@@ -385,10 +385,8 @@ class Simulation:
             after_photos=[photo_check(_jpeg((90, 160, 90)))] if plan.self_resolved else [],
         )
         origin = Origin(by, "command") if by else Origin(None, "command")
-        if source == "hotline":  # a call taken at the 12345 desk becomes a ticket and its case
-            case = self.call_take(origin, data)
-        else:
-            case = services.report_submit(origin, data).case
+        # A call taken at the 12345 desk becomes a ticket and its case.
+        case = self.call_take(origin, data) if source == "hotline" else services.report_submit(origin, data).case
         if case.category_id is None:
             case = services.case_accept(self.origin("intake"), case, category=plan.category)
         if plan.fate != "merged":

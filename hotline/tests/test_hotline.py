@@ -46,7 +46,8 @@ def test_a_complaint_becomes_a_hotline_case_with_a_13_working_day_reply_deadline
     assert ticket.number.startswith("H20260928") and ticket.outcome == "transferred" and ticket.closed_at is None
     assert (case.source, case.status, case.grid) == ("hotline", "reported", world.grid_a)
     report = case.reports.get()
-    assert report.reporter_name == "张先生" and report.notify_reporter and report.reported_by == world.users["intake_clerk"]
+    assert report.reporter_name == "张先生" and report.notify_reporter
+    assert report.reported_by == world.users["intake_clerk"]
     assert case.description.startswith("【投诉】")
     # 13 working days after Monday 28 September 2026: 29, 30 Sep; Oct 1–7 are holidays; 8, 9, Saturday 10 (调休),
     # 12–16, 19, 20, 21 October.
@@ -55,7 +56,8 @@ def test_a_complaint_becomes_a_hotline_case_with_a_13_working_day_reply_deadline
 
 
 def test_a_question_answered_from_the_knowledge_base_closes_at_once(world):
-    article = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证,暂住", answer="携带身份证到社区服务站办理。")
+    answer = "携带身份证到社区服务站办理。"
+    article = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证,暂住", answer=answer)
     found = selectors.articles_search("请问居住证怎么办理")
     assert found == [article]
     ticket = call(world, request_type="consult", content="请问居住证怎么办理", article_id=article.pk,
@@ -145,7 +147,8 @@ def test_callback_after_close_records_the_rating_and_unsatisfied_reopens(world):
     handler = Origin(world.users["department_handler"], "api")
     case_services.case_report_result(handler, case, "重新清运")
     case = Case.objects.get(pk=case.pk)
-    case = case_services.case_check_request(Origin(world.users["dispatcher"], "api"), case, world.users["grid_worker_a"])
+    dispatcher = Origin(world.users["dispatcher"], "api")
+    case = case_services.case_check_request(dispatcher, case, world.users["grid_worker_a"])
     case = case_services.case_check(Origin(world.users["grid_worker_a"], "api"), case, passed=True, note="好了")
     case_services.case_close(Origin(world.users["shift_leader"], "api"), case)
     assert list(selectors.callbacks_due()) == [ticket]
@@ -176,6 +179,7 @@ def test_desk_pages_for_seats_only(world):
     refused = clerk.post("/hotline/", {"caller_phone": "1", "request_type": "complaint", "content": "",
                                        "submission_key": "z" * 32})  # fmt: skip
     assert refused.status_code == 400 and Ticket.objects.count() == 1
-    response = clerk.post("/hotline/knowledge/new/", {"title": "医保报销", "answer": "到区医保中心办理", "is_active": "on"})
+    article = {"title": "医保报销", "answer": "到区医保中心办理", "is_active": "on"}
+    response = clerk.post("/hotline/knowledge/new/", article)
     assert response.status_code == 302 and KnowledgeArticle.objects.get().updated_by == world.users["intake_clerk"]
     assert "医保报销" in clerk.get("/hotline/knowledge/search/", {"q": "医保"}).content.decode()

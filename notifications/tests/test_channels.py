@@ -94,8 +94,8 @@ def test_a_gateway_gets_the_message_and_failures_are_retried_then_given_up(world
 
 
 def test_a_message_claimed_by_one_worker_is_not_sent_by_another(world, gateway, committed):
-    with override_settings(NOTIFICATION_CHANNELS={"sms": {"adapter": "notifications.channels.GatewayChannel",
-                                                          "url": gateway}}, NOTIFY_PUBLIC_CHANNELS=["sms"]):  # fmt: skip
+    sms = {"sms": {"adapter": "notifications.channels.GatewayChannel", "url": gateway}}
+    with override_settings(NOTIFICATION_CHANNELS=sms, NOTIFY_PUBLIC_CHANNELS=["sms"]):
         channels_forget()
         with committed(execute=False):  # the row is written; no one has sent it yet
             notify_phone("13912345678", title="x", cause="case_event:9")

@@ -102,7 +102,9 @@ def test_nearby_open_problems_and_me_too(world, garbage):
     assert first.number in client.get(url).content.decode()
 
 
-def test_a_phone_needs_its_one_time_code_and_then_gets_each_public_step(world, garbage, django_capture_on_commit_callbacks):
+def test_a_phone_needs_its_one_time_code_and_then_gets_each_public_step(
+    world, garbage, django_capture_on_commit_callbacks
+):
     client = Client()
     assert client.post("/portal/code/", {"phone": "12345"}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,7 +122,8 @@ def test_a_phone_needs_its_one_time_code_and_then_gets_each_public_step(world, g
     assert report.notify_reporter and crypto.decrypt(report.reporter_phone) == "13912345678"
     with django_capture_on_commit_callbacks(execute=True):
         case_run_to_closed(world, case)
-    texts = list(Delivery.objects.filter(channel="sms", cause__startswith="case_event:").values_list("title", flat=True))
+    messages = Delivery.objects.filter(channel="sms", cause__startswith="case_event:")
+    texts = list(messages.values_list("title", flat=True))
     assert any("已立案" in text for text in texts) and any("已派至责任单位办理" in text for text in texts)
     assert any("已办结" in text for text in texts) and not any("核查通过" in text for text in texts)
 
