@@ -32,6 +32,8 @@ class CheckedPhoto:
     longitude: float | None
     latitude: float | None
     taken_at: dt.datetime | None
+    # The thumbnail and the public copy, made while checking (outside any transaction) when known.
+    copies: tuple[bytes, bytes] | None = None
 
 
 def _degrees(value: Any, reference: str) -> float | None:
@@ -87,7 +89,11 @@ def photo_check(upload: Any, field: str = "photos") -> CheckedPhoto:
         ) from None
     if image_format not in ACCEPTED_FORMATS:
         raise ValidationFailed(_("照片只接受 JPEG、PNG 或 WebP 格式"), code="photo_invalid", details={"field": field})
-    return CheckedPhoto(content, ACCEPTED_FORMATS[image_format], longitude, latitude, taken_at)
+    try:
+        copies = copies_of(content)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed(_("照片无法读取，请重新拍摄"), code="photo_invalid", details={"field": field}) from None
+    return CheckedPhoto(content, ACCEPTED_FORMATS[image_format], longitude, latitude, taken_at, copies)
 
 
 def _jpeg(image: Image.Image, size: tuple[int, int], quality: int) -> bytes:
@@ -120,7 +126,7 @@ def photo_store(case: Any, stage: str, photo: CheckedPhoto, *, event: Any = None
         uploaded_by_id=user_id,
     )
     row.image.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
-    thumbnail, public = copies_of(photo.content)
+    thumbnail, public = photo.copies or copies_of(photo.content)
     row.thumbnail.save(f"{name}_thumb.jpg", ContentFile(thumbnail), save=False)
     row.public_image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(public), save=False)
     row.save()
