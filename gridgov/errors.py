@@ -78,6 +78,17 @@ class Problems:
             raise RecordInvalid(self.items)
 
 
+def form_errors_add(form: Any, error: DomainError) -> None:
+    """Show a service's refusal on the form: each problem on its field (or the form when it has none)."""
+    problems = error.details if isinstance(error.details, list) else []
+    for problem in problems:
+        field = problem.get("field")
+        form.add_error(field if field in form.fields else None, problem["message"])
+    if not problems:
+        field = error.details.get("field") if isinstance(error.details, dict) else None
+        form.add_error(field if field in form.fields else None, str(error.message))
+
+
 class DomainErrorMiddleware:
     """Renders a DomainError raised by a page view as an error page with its status."""
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import Origin
 from cases.selectors import duplicates_at
-from gridgov.errors import DomainError, NotFound
+from gridgov.errors import DomainError, NotFound, form_errors_add
 from hotline import forms, selectors, services
 from hotline.models import KnowledgeArticle, Ticket
 from registry.selectors import addresses_search
@@ -37,15 +37,6 @@ def seat_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    problems = error.details if isinstance(error.details, list) else []
-    for problem in problems:
-        field = problem.get("field")
-        form.add_error(field if field in form.fields else None, problem["message"])
-    if not problems:
-        form.add_error(None, str(error.message))
 
 
 @seat_required
@@ -72,7 +63,7 @@ def desk(request: HttpRequest) -> HttpResponse:
                 ),
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_errors_add(form, error)
         else:
             text = _("工单 %(number)s 已登记") % {"number": ticket.number}
             if ticket.case_id:
@@ -139,7 +130,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
                 Origin.of_request(request), ticket, form.cleaned_data["working_days"], form.cleaned_data["reason"]
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("已延期"))
             return redirect("hotline:ticket", number)

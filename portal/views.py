@@ -34,7 +34,7 @@ from cases.public import (
 )
 from cases.selectors import duplicates_at
 from cases.services import ReportData, case_evaluate, case_support, report_submit
-from gridgov.errors import DomainError, ValidationFailed
+from gridgov.errors import DomainError, ValidationFailed, form_errors_add
 from gridgov.ratelimit import client_ip, rate_allow
 from portal import forms
 from portal.services import TooMany, code_send, code_verify, follow_token_for, phone_clean
@@ -107,16 +107,6 @@ def _phone_confirmed(form: Any) -> str:
     return phone
 
 
-def _form_error(form: Any, error: DomainError) -> None:
-    problems = error.details if isinstance(error.details, list) else []
-    for problem in problems:
-        field = problem.get("field")
-        form.add_error(field if field in form.fields else None, problem["message"])
-    if not problems:
-        field = error.details.get("field") if isinstance(error.details, dict) else None
-        form.add_error(field if field in form.fields else None, str(error.message))
-
-
 def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if _limited(request, "report", settings.PORTAL_REPORTS_PER_HOUR):
@@ -145,7 +135,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                form_errors_add(form, error)
             else:
                 return redirect(reverse("portal:follow", args=[token]) + "?new=1")
     else:
@@ -215,7 +205,7 @@ def support(request: HttpRequest, number: str) -> HttpResponse:
                     ),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                form_errors_add(form, error)
             else:
                 return redirect(reverse("portal:follow", args=[token]) + "?new=1")
     return render(request, "portal/support.html", {"case": case, "form": form, "note": status_note(case)})
