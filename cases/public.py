@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,13 +131,7 @@ def public_cases() -> QuerySet[Case]:
     return Case.objects.filter(category__is_public=True)
 
 
-# --- The private follow link ------------------------------------------------------------------------------------
-def follow_token_new() -> tuple[str, str]:
-    """A new follow token and the hash we keep (the token itself is shown to the reporter once)."""
-    token = secrets.token_urlsafe(24)
-    return token, follow_token_hash(token)
-
-
+# --- The private follow link (the portal makes the token; only its hash is stored) ---------------------
 def follow_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -344,7 +344,7 @@ def _integer(request: HttpRequest, name: str, default: int, low: int, high: int)
     return int(raw)
 
 
-STATUS_GROUPS = {"open": None, "closed": CLOSED_STATUSES}
+STATUSES = ("open", "closed")
 
 
 def _requests_query(request: HttpRequest) -> QuerySet[Case]:
@@ -363,7 +363,7 @@ def _requests_query(request: HttpRequest) -> QuerySet[Case]:
         cases = cases.filter(category_id__in=category_ids)
     statuses = [part.strip() for part in _param(request, "status").split(",") if part.strip()]
     for status in statuses:
-        if status not in STATUS_GROUPS:
+        if status not in STATUSES:
             raise BadRequest("status must be open, closed or both")
     if len(set(statuses)) == 1:
         closed = Q(status__in=list(CLOSED_STATUSES))

@@ -66,6 +66,9 @@ def _fresh_calendar():
 
 @pytest.fixture
 def desk(world) -> Desk:
+    from cases.seed import categories_ensure
+
+    categories_ensure()  # a live-server test run earlier may have flushed the seeded categories
     enforcement = Department.objects.create(code="CG", name="城管执法队", kind=DepartmentKind.ENFORCEMENT)
     return Desk(world, Category.objects.get(kind="event", code="0102"), world.department, enforcement)
 
