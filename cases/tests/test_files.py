@@ -144,3 +144,18 @@ def test_nothing_serves_media_even_in_debug(desk, settings):
         settings.DEBUG = False
         importlib.reload(importlib.import_module("gridgov.urls"))
         clear_url_caches()
+
+
+def test_behind_nginx_the_front_server_sends_the_checked_file(desk, settings):
+    from django_sendfile.utils import _get_sendfile  # the backend is chosen once per process
+
+    photo = reported(desk).photos.get()
+    settings.SENDFILE_BACKEND = settings.SENDFILE_BACKENDS["nginx"]
+    _get_sendfile.cache_clear()
+    try:
+        response = desk.world.client("dispatcher").get(photo_url(photo, "original"))
+        assert response["X-Accel-Redirect"] == f"/protected-files/{photo.image.name}" and response.content == b""
+        assert response["Content-Type"] == "image/jpeg" and response["X-Content-Type-Options"] == "nosniff"
+        assert Client().get(photo_url(photo, "original")).status_code == 404  # the check still comes first
+    finally:
+        _get_sendfile.cache_clear()
