@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.roles import Role
+from cases.models import Case, CasePhoto
 from gridgov.errors import ValidationFailed
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -166,11 +168,11 @@ def copies_of(content: bytes) -> tuple[bytes, bytes]:
     return _jpeg(image, THUMBNAIL_SIZE, 80), _jpeg(image, PUBLIC_SIZE, 85)
 
 
-def photo_store(case: Any, stage: str, photo: CheckedPhoto, *, event: Any = None, user_id: int | None = None) -> Any:
+def photo_store(
+    case: Case, stage: str, photo: CheckedPhoto, *, event: Any = None, user_id: int | None = None
+) -> CasePhoto:
     """Write the files and the row. Call inside the transaction that writes ``event``: if anything fails, the
     files written so far are removed and the error goes on, so the transaction leaves neither row nor file."""
-    from cases.models import CasePhoto
-
     name = uuid.uuid4().hex
     row = CasePhoto(
         case=case,
@@ -193,7 +195,7 @@ def photo_store(case: Any, stage: str, photo: CheckedPhoto, *, event: Any = None
     return row
 
 
-def photo_files_delete(rows: Any) -> None:
+def photo_files_delete(rows: Iterable[CasePhoto]) -> None:
     """Remove the stored files of photo rows whose transaction did not go through."""
     for row in rows:
         for field_file in (row.image, row.thumbnail, row.public_image):
@@ -201,7 +203,7 @@ def photo_files_delete(rows: Any) -> None:
                 field_file.storage.delete(field_file.name)
 
 
-def photo_original_allowed(user: Any, photo: Any) -> bool:
+def photo_original_allowed(user: Any, photo: CasePhoto) -> bool:
     """Whether ``user``, who may already open the photo's case, may also see its original with EXIF location and
     time: the command centre and leaders (:data:`ORIGINAL_ROLES`), a department the case was dispatched to, the
     person who reported the case and the person who took the photo."""
@@ -209,11 +211,10 @@ def photo_original_allowed(user: Any, photo: Any) -> bool:
         return False
     if photo.uploaded_by_id == user.pk or any(user.has_role(role) for role in ORIGINAL_ROLES):
         return True
-    case = photo.case
     reporter_or_department = Q(reports__reported_by=user)
     if user.department_id:
         reporter_or_department |= Q(assignments__department_id=user.department_id)
-    return type(case).objects.filter(reporter_or_department, pk=case.pk).exists()
+    return Case.objects.filter(reporter_or_department, pk=photo.case_id).exists()
 
 
 def content_type_of(name: str) -> str:
