@@ -22,6 +22,7 @@ from cases.photos import photo_check
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
 from cases.workflow import actions_for, transition_label
 from gridgov.errors import NotFound
+from gridgov.files import THUMBNAIL, case_photo_link, case_photo_url
 
 router = Router(tags=["cases"])
 
@@ -113,7 +114,11 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
             for event in events
         ],
         "photos": [
-            {"stage": photo.stage, "url": photo.image.url, "thumbnail": photo.thumbnail.url}
+            {
+                "stage": photo.stage,
+                "url": case_photo_link(request.user, photo),
+                "thumbnail": case_photo_url(photo, THUMBNAIL),
+            }
             for photo in case.photos.all()
         ],
         "actions": actions_for(request.user, case),

@@ -114,12 +114,15 @@ def public_steps(events: list[CaseEvent]) -> list[PublicStep]:
     return steps
 
 
+#: Stages whose photos' public copies (no metadata) anyone may see of a public case; verify/check photos stay inside.
+PUBLIC_PHOTO_STAGES = (PhotoStage.REPORT, PhotoStage.BEFORE, PhotoStage.AFTER)
+
+
 def public_photos(case: Case) -> dict[str, list[CasePhoto]]:
     """Before/after photos once the case is closed (the public copies only); nothing while it is open."""
     if case.status not in (S.CLOSED, S.EVALUATED):
         return {"before": [], "after": []}
-    stages = [PhotoStage.REPORT, PhotoStage.BEFORE, PhotoStage.AFTER]
-    photos = list(case.photos.exclude(public_image="").filter(stage__in=stages))
+    photos = list(case.photos.exclude(public_image="").filter(stage__in=PUBLIC_PHOTO_STAGES))
     return {
         "before": [photo for photo in photos if photo.stage in (PhotoStage.REPORT, PhotoStage.BEFORE)],
         "after": [photo for photo in photos if photo.stage == PhotoStage.AFTER],
@@ -129,6 +132,16 @@ def public_photos(case: Case) -> dict[str, list[CasePhoto]]:
 def public_cases() -> QuerySet[Case]:
     """Cases anyone may look up: those in a public category (merged and voided ones show as closed)."""
     return Case.objects.filter(category__is_public=True)
+
+
+def photo_is_public(photo: CasePhoto) -> bool:
+    """Whether anyone may see the photo's public copy: a report/before/after photo of a case anyone may look up
+    (what Open311 lists as the case's ``media_url``)."""
+    return (
+        bool(photo.public_image)
+        and photo.stage in PUBLIC_PHOTO_STAGES
+        and public_cases().filter(pk=photo.case_id).exists()
+    )
 
 
 # --- The private follow link (the portal makes the token; only its hash is stored) ---------------------

@@ -52,7 +52,7 @@ from cases.models import (
     Report,
     Summons,
 )
-from cases.photos import CheckedPhoto, photo_store
+from cases.photos import CheckedPhoto, photo_files_delete, photo_store
 from cases.workflow import FIELD, REPLAYED_FIELDS, actor_roles, as_json, transition_check
 from gridgov import timesource
 from gridgov.errors import Conflict, NotFound, Problems, RecordInvalid, ValidationFailed
@@ -161,9 +161,16 @@ def _require_reason(reason: str, field_name: str = "reason") -> str:
 
 
 def _photos_store(case: Case, stage: str, photos: Iterable[CheckedPhoto], origin: Origin) -> None:
+    """Store checked photos with the case's last event; call inside the transaction that wrote the event, so a
+    failure leaves neither the event nor any photo."""
     event = getattr(case, "_last_event", None)
-    for photo in photos:
-        photo_store(case, stage, photo, event=event, user_id=origin.actor_id)
+    stored = []
+    try:
+        for photo in photos:
+            stored.append(photo_store(case, stage, photo, event=event, user_id=origin.actor_id))
+    except BaseException:
+        photo_files_delete(stored)
+        raise
 
 
 # --- Intake ----------------------------------------------------------------------------------------------------
@@ -509,10 +516,11 @@ def case_verify(
             return {"assignee": None, **clock.clock_stop()}
         return {"assignee": None, **clock.clock_start(locked, Step.INTAKE, now)}
 
-    case = _transition(
-        origin, case, "verify_confirm" if confirmed else "verify_deny", change, reason=note, version=version
-    )
-    _photos_store(case, PhotoStage.VERIFY, photos, origin)
+    with transaction.atomic():
+        case = _transition(
+            origin, case, "verify_confirm" if confirmed else "verify_deny", change, reason=note, version=version
+        )
+        _photos_store(case, PhotoStage.VERIFY, photos, origin)
     return case
 
 
@@ -652,8 +660,9 @@ def case_report_result(
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
         return {"handled_at": now, **clock.clock_start(locked, Step.CHECK, now)}
 
-    case = _transition(origin, case, "report_result", change, reason=note, version=version)
-    _photos_store(case, PhotoStage.AFTER, photos, origin)
+    with transaction.atomic():
+        case = _transition(origin, case, "report_result", change, reason=note, version=version)
+        _photos_store(case, PhotoStage.AFTER, photos, origin)
     return case
 
 
@@ -694,8 +703,9 @@ def case_check(
         fields["handle_due_at"] = fields["due_at"]
         return fields
 
-    case = _transition(origin, case, "check_pass" if passed else "rework", change, reason=note, version=version)
-    _photos_store(case, PhotoStage.CHECK, photos, origin)
+    with transaction.atomic():
+        case = _transition(origin, case, "check_pass" if passed else "rework", change, reason=note, version=version)
+        _photos_store(case, PhotoStage.CHECK, photos, origin)
     return case
 
 

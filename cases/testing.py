@@ -4,6 +4,8 @@ with the test world's personas, and make photos that carry an EXIF location."""
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 from PIL import Image
 
@@ -26,6 +28,20 @@ def jpeg_bytes(size: tuple[int, int] = (64, 48), gps: bool = False) -> bytes:
     else:
         image.save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def png_of_pixels(width: int, height: int) -> bytes:
+    """A valid black 1-bit PNG of ``width`` × ``height`` pixels written row by row without building the image in
+    memory: 13,000 × 13,000 pixels compress to about 20 KB (the shape of a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte "none", then the packed bits
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def has_gps(content: bytes) -> bool:

@@ -26,6 +26,7 @@ from cases.models import Case, CaseRequest
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
 from cases.workflow import COMMAND, FIELD, actions_for, actor_roles, transition_label
 from gridgov.errors import DomainError
+from gridgov.files import case_photo_link
 from notifications.models import Notification
 from notifications.services import notifications_read
 
@@ -173,7 +174,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 (event, transition_label(event.action))
                 for event in case.events.select_related("actor").order_by("at", "id")
             ],
-            "photos": case.photos.all(),
+            "photos": [(photo, case_photo_link(request.user, photo)) for photo in case.photos.all()],
             "reports": case.reports.all(),
             "assignments": case.assignments.select_related("department"),
             "summonses": case.summonses.select_related("department"),

@@ -176,7 +176,7 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"  # never routed nor linked: every stored file goes through gridgov/files.py
 
 # --- Background tasks: the database backend needs no broker; run `manage.py db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": env_str("GRIDGOV_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -196,6 +196,23 @@ PARTITION_BOUNDS = {
 IMPORT_MAX_MEGABYTES = env_int("GRIDGOV_IMPORT_MAX_MB", 50, minimum=1)
 # Largest photo accepted with a report or a case step, in megabytes.
 PHOTO_MAX_MEGABYTES = env_int("GRIDGOV_PHOTO_MAX_MB", 10, minimum=1)
+
+# Stored files (gridgov/files.py): every photo is served by a view that checks access first, then hands the file
+# over through django-sendfile2: streamed by Django ("simple"), or by the front server ("nginx": X-Accel-Redirect
+# to the internal location SENDFILE_URL; "xsendfile": Apache/lighttpd X-Sendfile). Images above this many pixels
+# are refused before they are decoded (a 50 MP phone photo passes; a small PNG of 13,000² pixels does not).
+SENDFILE_BACKENDS = {
+    "simple": "django_sendfile.backends.simple",
+    "nginx": "django_sendfile.backends.nginx",
+    "xsendfile": "django_sendfile.backends.xsendfile",
+}
+_sendfile = env_str("GRIDGOV_SENDFILE_BACKEND", "simple")
+if _sendfile not in SENDFILE_BACKENDS:
+    raise ImproperlyConfigured(f"GRIDGOV_SENDFILE_BACKEND={_sendfile!r} is not one of {', '.join(SENDFILE_BACKENDS)}.")
+SENDFILE_BACKEND = SENDFILE_BACKENDS[_sendfile]
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = env_str("GRIDGOV_SENDFILE_URL", "/protected-files")
+PHOTO_MAX_PIXELS = env_int("GRIDGOV_PHOTO_MAX_PIXELS", 50_000_000, minimum=1)
 
 # The case workflow (DESIGN §5).
 # Open cases of the same category within this distance and this many days are proposed as duplicates.

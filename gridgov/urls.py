@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,9 +14,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("portal/", include("portal.urls")),
     path("hotline/", include("hotline.urls")),
+    # Stored files, each through an access check (gridgov/files.py); MEDIA_ROOT itself is never served.
+    path("files/", include("gridgov.files")),
     path("", include("web.urls")),
 ]
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -25,11 +25,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import Origin
-from cases.choices import CaseStatus, CategoryKind, PhotoStage
+from cases.choices import CaseStatus, CategoryKind
 from cases.models import Case, CaseEvent, CasePhoto, Category
 from cases.photos import photo_check
 from cases.public import (
     CLOSED_STATUSES,
+    PUBLIC_PHOTO_STAGES,
     expected_at,
     public_cases,
     public_state,
@@ -40,6 +41,7 @@ from cases.public import (
 from cases.selectors import distance_m
 from cases.services import ReportData, report_submit
 from gridgov.errors import DomainError
+from gridgov.files import PUBLIC, case_photo_url
 from gridgov.ratelimit import client_ip, rate_allow
 from open311.formats import errors, respond, when
 from open311.services import RateLimited, client_authenticate
@@ -412,11 +414,9 @@ def _media_urls(request: HttpRequest, cases: list[Case]) -> dict[int, list[str]]
     """Public copies of the photos (no metadata) of open and closed cases; the report's own ``media_url``
     when a client sent a link instead."""
     found: dict[int, list[str]] = {}
-    photos = CasePhoto.objects.filter(
-        case__in=cases, stage__in=[PhotoStage.REPORT, PhotoStage.BEFORE, PhotoStage.AFTER]
-    ).exclude(public_image="")
-    for case_id, image in photos.values_list("case_id", "public_image"):
-        found.setdefault(case_id, []).append(request.build_absolute_uri(settings.MEDIA_URL + image))
+    photos = CasePhoto.objects.filter(case__in=cases, stage__in=PUBLIC_PHOTO_STAGES).exclude(public_image="")
+    for photo in photos.only("pk", "case_id"):
+        found.setdefault(photo.case_id, []).append(request.build_absolute_uri(case_photo_url(photo, PUBLIC)))
     return found
 
 

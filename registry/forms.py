@@ -13,6 +13,7 @@ from accounts.models import Department
 from areas.choices import AreaLevel, Datum
 from areas.models import Area
 from cases.models import Category
+from cases.photos import CheckedPhoto, photo_check
 from gridgov.errors import DomainError
 from registry.choices import ETHNICITIES, SENSITIVE_TAGS, TagCategory
 from registry.imports import KINDS
@@ -192,7 +193,15 @@ class ComponentForm(LocatedForm):
 
 
 class ComponentPhotoForm(forms.Form):
-    image = forms.ImageField(label=_("照片"))
+    """One photo, checked like a case photo (JPEG, PNG or WebP by content, size and pixel limits)."""
+
+    image = forms.FileField(label=_("照片"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+    def clean_image(self) -> CheckedPhoto:
+        try:
+            return photo_check(self.cleaned_data["image"], "image")
+        except DomainError as error:
+            raise forms.ValidationError(str(error.message), code=error.code) from None
 
 
 class ImportUploadForm(forms.Form):

@@ -9,9 +9,11 @@ the old and new values. Sensitive values (ID numbers, phones) enter the history 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from pypinyin import Style, lazy_pinyin
 
@@ -21,6 +23,7 @@ from areas.locate import grid_locate
 from areas.models import Area
 from audit.models import AuditAction
 from audit.services import Origin, audit_entry, audit_list_read, audit_record
+from cases.photos import CheckedPhoto, copies_of
 from gridgov.errors import PermissionDenied, Problems, RecordInvalid, ValidationFailed
 from registry import crypto
 from registry.choices import ETHNICITIES, SENSITIVE_TAGS, DocumentType, ResidencyType
@@ -456,15 +459,23 @@ def component_save(origin: Origin, values: Mapping[str, Any], component: Compone
     return _finish(origin, component, changes, creating, component.grid.code)
 
 
-def component_photo_add(origin: Origin, component: Component, image: Any) -> ComponentPhoto:
-    photo = ComponentPhoto.objects.create(component=component, image=image, uploaded_by_id=origin.actor_id)
-    audit_record(
-        origin,
-        AuditAction.UPDATE,
-        component,
-        area_code=component.grid.code,
-        changes={"photos": [None, photo.image.name]},
-    )
+def component_photo_add(origin: Origin, component: Component, checked: CheckedPhoto) -> ComponentPhoto:
+    """Components are public facilities: only a re-encoded copy is kept (upright, at most 1600 px, no EXIF or
+    other metadata, a random name), so nothing a file carried besides the picture (a location, an HTML tail, the
+    name it was uploaded under) is stored or served."""
+    _thumbnail, copy = checked.copies or copies_of(checked.content)
+    photo = ComponentPhoto(component=component, uploaded_by_id=origin.actor_id)
+    if checked.taken_at:
+        photo.taken_at = checked.taken_at
+    with transaction.atomic():
+        photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(copy), save=True)
+        audit_record(
+            origin,
+            AuditAction.UPDATE,
+            component,
+            area_code=component.grid.code,
+            changes={"photos": [None, photo.image.name]},
+        )
     return photo
 
 

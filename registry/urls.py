@@ -26,7 +26,6 @@ urlpatterns = [
     path("components/<int:component_id>/", views.component_detail, name="component-detail"),
     path("components/<int:component_id>/edit/", views.component_edit, name="component-edit"),
     path("components/<int:component_id>/photos/", views.component_photo_add, name="component-photo-add"),
-    path("components/<int:component_id>/photos/<int:photo_id>/", views.component_photo, name="component-photo"),
     path("import/", views.import_page, name="import"),
     path("import/<int:job_id>/", views.import_job, name="import-job"),
     path("import/<int:job_id>/confirm/", views.import_job_confirm, name="import-job-confirm"),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -378,17 +378,6 @@ def component_photo_add(request: HttpRequest, component_id: int) -> HttpResponse
     else:
         messages.error(request, "；".join(message for errors in form.errors.values() for message in errors))
     return redirect("component-detail", component.pk)
-
-
-@login_required
-@permission_required("registry.view_component", raise_exception=True)
-def component_photo(request: HttpRequest, component_id: int, photo_id: int) -> FileResponse:
-    """Photos are served through the access check, not as public media."""
-    component = access_component(request.user, component_id)
-    photo = component.photos.filter(pk=photo_id).first()
-    if photo is None:
-        raise NotFound(_("照片不存在"), code="photo_not_found")
-    return FileResponse(photo.image.open("rb"))
 
 
 # ── Import and export ───────────────────────────────────────────────────────────────────────────────────────

@@ -72,7 +72,12 @@ def test_closed_case_shows_before_after_photos_and_takes_one_rating(world, garba
     page = client.get(url).content.decode()
     assert "data-photos" in page and "data-rating" in page and "已办结" in page
     assert "已处理" not in page and "已核查" not in page and "环卫" not in page.split("data-steps")[0][-200:]
-    assert all(src.startswith("/media/") and "_thumb" not in src for src in re.findall(r'<img[^>]+src="([^"]+)"', page))
+    sources = re.findall(r'<img[^>]+src="([^"]+)"', page)
+    assert sources and all(src.startswith("/files/follow/") for src in sources) and "/media/" not in page
+    for src in sources:  # the public copy, through the private link's own check
+        served = Client().get(src)
+        assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+        assert not has_gps(served.content)
     response = client.post(url, {"rating": "unsatisfied", "comment": "没扫干净"})
     assert response.status_code == 302
     case.refresh_from_db()
