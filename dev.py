@@ -67,15 +67,15 @@ def demo() -> None:
     run(PYTHON, "manage.py", "migrate", "--verbosity", "0", env=env)
     say("loading the demo district (北京市东城区)")
     run(PYTHON, "manage.py", "demo_seed", "--if-empty", env=env)
-    say("starting the background worker (imports and other tasks)")
+    say("starting the background worker (notifications, imports and other tasks)")
     worker = subprocess.Popen([str(PYTHON), "manage.py", "db_worker", "--no-startup-delay"], cwd=ROOT, env=env)
-    say("starting the deadline job (case lights and escalation, every minute)")
-    deadlines = subprocess.Popen([str(PYTHON), "manage.py", "case_deadlines", "--every", "60"], cwd=ROOT, env=env)
+    say("starting the periodic jobs (case lights and escalation, the outbox sweep; every minute)")
+    periodic = subprocess.Popen([str(PYTHON), "manage.py", "periodic", "--every", "60"], cwd=ROOT, env=env)
     say("serving http://127.0.0.1:8000 (Ctrl+C to stop)")
     try:
         run(PYTHON, "manage.py", "runserver", "127.0.0.1:8000", env=env)
     finally:
-        for process in (worker, deadlines):
+        for process in (worker, periodic):
             process.terminate()
             process.wait(timeout=10)
 

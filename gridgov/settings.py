@@ -180,6 +180,12 @@ MEDIA_URL = "/media/"  # never routed nor linked: every stored file goes through
 
 # --- Background tasks: the database backend needs no broker; run `manage.py db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": env_str("GRIDGOV_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Periodic jobs, run in turn by one `manage.py periodic --every 60` process (the task worker has no clock):
+# case lights and escalation, and the outbox sweep (due retries, rows a stopped worker left in "sending").
+# Each is idempotent and safe to run twice or in parallel.
+PERIODIC_JOBS = env_list(
+    "GRIDGOV_PERIODIC_JOBS", ["cases.deadlines.deadlines_sweep", "notifications.services.deliveries_sweep"]
+)
 
 # --- gridgov ----------------------------------------------------------------------------------------
 # Map background tiles, e.g. an intranet tile server; empty = vector layers on a plain background.

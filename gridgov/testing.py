@@ -158,3 +158,85 @@ def check_access(
         if persona in allowed and check:
             check(response)
     return statuses
+
+
+# --- The access kit over every endpoint ---------------------------------------------------------------------------
+#
+# Every URL pattern of the project has an access rule (``gridgov/tests/access_rules.py``); a test fails when a new
+# pattern has none. The rules we keep, checked for every endpoint:
+#
+# - anonymous: pages redirect to the login page (302), the API answers 401; public endpoints (the portal, Open311
+#   reads) are marked ``public`` and answer everyone alike;
+# - a role that may never use an endpoint is refused with 403 (a missing permission) or 404 (desks and queues that
+#   do not exist for that role, such as the 12345 seat's pages, answer like a missing page);
+# - an object outside the user's areas answers 404, exactly like one that does not exist ("not yours" is 404);
+# - a refused state-changing request (POST/PATCH/DELETE) changes no row of any table of the project's apps.
+
+PROJECT_APPS = ("accounts", "areas", "audit", "cases", "notifications", "registry", "open311", "portal", "hotline")
+#: Personas whose areas cover the whole test district: objects of grid C are theirs too.
+DISTRICT_WIDE = frozenset({"dispatcher", "administrator", "intake_clerk", "shift_leader"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use one URL pattern. ``url`` (and ``outside``, the same endpoint on an object of grid C) are
+    formatted with the kit's scene, e.g. ``"/registry/persons/{person_a}/"``, and so are the values of
+    ``data`` (``"{photo}"`` becomes a small JPEG upload). ``allowed`` personas get an answer
+    that is not a refusal (``ok``); the others one of ``refused``. ``public``: anonymous is allowed too."""
+
+    url: str
+    allowed: frozenset[str]
+    method: str = "get"
+    outside: str = ""
+    public: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+    form: bool = False  # send ``data`` as a form (multipart where it names "{photo}") even to the API
+    ok: frozenset[int] = frozenset({200})
+    refused: frozenset[int] = frozenset({403, 404})
+    outside_allowed: frozenset[str] = DISTRICT_WIDE
+
+    @property
+    def changes_state(self) -> bool:
+        return self.method in ("post", "put", "patch", "delete")
+
+
+def rule(url: str, allowed: Iterable[str], **options: Any) -> Rule:
+    """One line per endpoint: ``"registry:person-detail": rule("/registry/persons/{person_a}/", REGISTRY_A)``."""
+    for name in ("ok", "refused", "outside_allowed"):
+        if name in options:
+            options[name] = frozenset(options[name])
+    return Rule(url=url, allowed=frozenset(allowed), **options)
+
+
+def url_names(patterns: Iterable[Any] | None = None, namespace: str = "", prefix: str = "") -> dict[str, str]:
+    """Every URL pattern of the project by name (``namespace:name``; unnamed ones by their route), each with
+    its route; the admin's patterns are one entry, ``admin``, since the admin site guards them all alike."""
+    from django.urls import URLResolver, get_resolver
+
+    found: dict[str, str] = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                found["admin"] = route
+                continue
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            found.update(url_names(pattern.url_patterns, inner, route))
+        else:
+            found[namespace + (pattern.name or route)] = route
+    return found
+
+
+def db_fingerprint() -> dict[str, tuple[int, str]]:
+    """Row count and a checksum of every row of every table of the project's apps: equal before and after a
+    refused request means it changed nothing."""
+    import hashlib
+
+    from django.apps import apps
+
+    prints = {}
+    for label in PROJECT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            rows = list(model._base_manager.order_by("pk").values_list())
+            prints[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return prints

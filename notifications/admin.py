@@ -15,8 +15,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("channel", "address_masked", "title", "status", "attempts", "created_at", "sent_at")
     list_filter = ("channel", "status")
     search_fields = ("title", "cause")
-    exclude = ("address",)
-    readonly_fields = [field.name for field in Delivery._meta.fields if field.name != "address"]
+    exclude = ("address", "secret")  # the address and a secret are stored encrypted; title and data are masked
+    readonly_fields = [field.name for field in Delivery._meta.fields if field.name not in ("address", "secret")]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -37,6 +37,7 @@ class Message:
     cause: str
     message_id: str  # stable per delivery: gateways use it to drop a repeat
     user_id: int | None = None
+    secret: bool = False  # title/body/data hold a secret in clear: hand it over, never store it
 
 
 class Channel(Protocol):
@@ -59,6 +60,8 @@ class InAppChannel:
     def send(self, message: Message) -> str:
         from notifications.models import Notification
 
+        if message.secret:
+            raise DeliveryFailed("in-app messages are stored in clear and carry no secrets")
         row, _created = Notification.objects.get_or_create(
             user_id=message.user_id,
             cause=message.cause,

@@ -38,8 +38,9 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """The outbox: one message for one recipient on one channel for one cause. The unique key makes a repeated
     cause (a retried task, a second worker) write nothing; the status is claimed before sending, so a message
-    is handed to its channel once. Channels without a gateway (the demo, tests) stop here: this table is what a
-    page or a test reads as the outbox."""
+    is handed to its channel once. A secret (a one-time code) is kept encrypted in ``secret`` and shown masked
+    everywhere else; it is wiped once the row is sent or has failed. Channels without a gateway (the demo,
+    tests) stop here: this table is what a page or a test reads as the outbox."""
 
     channel = models.CharField(_("渠道"), max_length=16)
     user = models.ForeignKey(
@@ -58,6 +59,9 @@ class Delivery(models.Model):
     link = models.CharField(_("链接"), max_length=300, blank=True)
     template = models.CharField(_("模板"), max_length=64, blank=True)
     data = models.JSONField(_("模板数据"), default=dict, blank=True)
+    #: What must not be read from the table (a one-time code): the clear title, body and data, encrypted; the
+    #: columns above hold them masked. Decrypted only to hand the message to its channel, wiped once sent or failed.
+    secret = models.TextField(_("加密内容"), blank=True, default="")
     cause = models.CharField(_("来源事件"), max_length=64)
     status = models.CharField(_("状态"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)

@@ -1,14 +1,21 @@
 """Telling people. ``notify`` (staff, by user) and ``notify_phone`` (a resident who left a phone) write one outbox
-row per recipient, channel and cause; ``deliveries_send`` hands due rows to their channel after commit.
+row per recipient, channel and cause; after commit the rows' ids go to the task worker, where ``deliveries_send``
+hands them to their channel. Nothing remote runs inside a web request.
 
 - A cause (e.g. ``case_event:42``) is written once per recipient and channel: a retried task adds nothing.
 - A row is claimed (``pending`` → ``sending``) by a conditional update before its channel sees it, so two workers
   never send it both. A failed send is retried with growing pauses, up to ``NOTIFY_RETRY_LIMIT`` attempts.
+- ``secrets`` (a one-time code) never reach a readable column, a task argument or a log: title, body and data
+  name them as ``{name}`` and are stored masked (``******``); the clear text is kept encrypted in
+  ``Delivery.secret``, decrypted only to hand the message to its channel, and wiped once sent or failed.
+- ``deliveries_sweep`` (run by ``manage.py periodic``) sends what is due and puts rows a stopped worker left in
+  ``sending`` for longer than ``STALE_AFTER`` back in line, with the same message id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,6 +29,7 @@ from notifications.models import Delivery, DeliveryStatus, Notification
 from registry import crypto
 
 STALE_AFTER = dt.timedelta(minutes=10)
+MASK = "******"
 
 
 def _masked(address: str) -> str:
@@ -45,29 +53,61 @@ def _row(channel: str, recipient_key: str, address: str, user_id: int | None, co
     )
 
 
+def _fill(text: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
 def _content(
-    title: str, body: str, link: str, cause: str, template: str, data: dict[str, Any] | None
+    title: str,
+    body: str,
+    link: str,
+    cause: str,
+    template: str,
+    data: dict[str, Any] | None,
+    secrets: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    return {
-        "title": title[:200],
-        "body": body,
+    """The row's columns; with ``secrets``, the readable ones masked and the clear text encrypted apart."""
+    secrets = secrets or {}
+    masked = dict.fromkeys(secrets, MASK)
+    content = {
+        "title": _fill(title, masked)[:200],
+        "body": _fill(body, masked),
         "link": link[:300],
         "cause": cause[:64],
         "template": template[:64],
-        "data": data or {},
+        "data": {**(data or {}), **masked},
+        "secret": "",
     }
+    if secrets:
+        clear = {
+            "title": _fill(title, secrets)[:200],
+            "body": _fill(body, secrets),
+            "data": {**(data or {}), **secrets},
+        }
+        content["secret"] = crypto.encrypt(json.dumps(clear, ensure_ascii=False))
+    return content
 
 
 def _queue(rows: list[Delivery], cause: str) -> int:
-    """Write the rows (a repeated cause adds nothing) and send them after commit. Returns the rows written."""
+    """Write the rows (a repeated cause adds nothing) and, after commit, hand their ids to the task worker.
+    Returns the rows written."""
     if not rows:
         return 0
-    before = Delivery.objects.filter(cause=cause[:64]).count()
+    existing = Delivery.objects.filter(cause=cause[:64])
+    before = set(existing.values_list("pk", flat=True))
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-    written = Delivery.objects.filter(cause=cause[:64]).count() - before
+    written = sorted(set(existing.values_list("pk", flat=True)) - before)
     if written:
-        transaction.on_commit(lambda: deliveries_send(cause=cause[:64]))
-    return written
+        transaction.on_commit(lambda: _send_later(written))
+    return len(written)
+
+
+def _send_later(ids: list[int]) -> None:
+    from notifications import tasks  # the tasks module imports this one
+
+    tasks.deliveries_deliver.enqueue(ids)
 
 
 def notify(
@@ -105,9 +145,12 @@ def notify_phone(
     cause: str,
     template: str = "case_public_step",
     data: dict[str, Any] | None = None,
+    secrets: dict[str, str] | None = None,
 ) -> int:
-    """Tell a resident who left a phone, on each channel of ``settings.NOTIFY_PUBLIC_CHANNELS``."""
-    content = _content(title, body, link, cause, template, data)
+    """Tell a resident who left a phone, on each channel of ``settings.NOTIFY_PUBLIC_CHANNELS``. ``secrets``
+    (e.g. ``{"code": "123456"}``) fill ``{code}`` in title and body and join ``data``, and are stored encrypted
+    only (see the module's note)."""
+    content = _content(title, body, link, cause, template, data, secrets)
     key = f"phone:{crypto.lookup_hash(phone)[:40]}"
     rows = [_row(name, key, phone, None, content) for name in settings.NOTIFY_PUBLIC_CHANNELS]
     return _queue(rows, cause)
@@ -115,17 +158,19 @@ def notify_phone(
 
 def _message(row: Delivery) -> Message:
     address = row.address if row.channel == "inapp" else crypto.decrypt(row.address)
+    clear = json.loads(crypto.decrypt(row.secret)) if row.secret else {}
     return Message(
         channel=row.channel,
         address=address,
-        title=row.title,
-        body=row.body,
+        title=clear.get("title", row.title),
+        body=clear.get("body", row.body),
         link=row.link,
         template=row.template,
-        data=row.data,
+        data=clear.get("data", row.data),
         cause=row.cause,
         message_id=f"{row.cause}:{row.channel}:{row.pk}",
         user_id=row.user_id,
+        secret=bool(row.secret),
     )
 
 
@@ -138,9 +183,6 @@ def deliveries_send(
 ) -> dict[str, int]:
     """Send the due rows (all of them, or those given). Safe to run twice or in parallel."""
     now = now or timezone.now()
-    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_AFTER).update(
-        status=DeliveryStatus.PENDING, last_error="interrupted while sending; retried with the same message id"
-    )
     due = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -168,26 +210,41 @@ def deliveries_send(
                 status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
                 next_attempt_at=None if failed else now + _retry_after(attempts),
                 last_error=str(error)[:300],
+                **({"secret": ""} if failed else {}),
             )
             counts["failed" if failed else "retry"] += 1
             if not failed:
                 _retry_later(now + _retry_after(attempts))
             continue
         Delivery.objects.filter(pk=row.pk).update(
-            status=DeliveryStatus.SENT, sent_at=timezone.now(), provider_ref=str(reference)[:100], last_error=""
+            status=DeliveryStatus.SENT,
+            sent_at=timezone.now(),
+            provider_ref=str(reference)[:100],
+            last_error="",
+            secret="",
         )
         counts["sent"] += 1
     return counts
 
 
+def deliveries_sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """The periodic outbox job: rows a stopped worker left in ``sending`` longer than ``STALE_AFTER`` go back in
+    line (their channel sees the same message id again and can drop a repeat), then every due row is sent."""
+    now = now or timezone.now()
+    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_AFTER).update(
+        status=DeliveryStatus.PENDING, last_error="interrupted while sending; retried with the same message id"
+    )
+    return {"stale": stale, **deliveries_send(now=now)}
+
+
 def _retry_later(moment: dt.datetime) -> None:
-    """Queue a sweep for the moment a retry falls due (the periodic job sweeps too, where queues cannot wait)."""
+    """Queue a send for the moment a retry falls due (the periodic job sweeps too, where queues cannot wait)."""
     from django_tasks import default_task_backend
 
-    from notifications.tasks import deliveries_sweep
+    from notifications import tasks  # the tasks module imports this one
 
     if default_task_backend.supports_defer:
-        deliveries_sweep.using(run_after=moment).enqueue()
+        tasks.deliveries_sweep.using(run_after=moment).enqueue()
 
 
 def notifications_read(user_id: int, ids: Iterable[int] | None = None) -> int:

@@ -2,9 +2,6 @@
 pauses; a message handed to its channel once; an HTTP gateway and Django mail as real adapters."""
 
 import datetime as dt
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
@@ -13,27 +10,8 @@ from django.utils import timezone
 
 from notifications.channels import channels_forget
 from notifications.models import Delivery, Notification
-from notifications.services import deliveries_send, notify, notify_phone
-
-
-class Gateway(BaseHTTPRequestHandler):
-    received: list[dict] = []
-    failures = 0
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if Gateway.failures:
-            Gateway.failures -= 1
-            self.send_response(503)
-            self.end_headers()
-            return
-        Gateway.received.append(body)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(f"msg-{len(Gateway.received)}".encode())
-
-    def log_message(self, *args):
-        pass
+from notifications.services import deliveries_send, deliveries_sweep, notify, notify_phone
+from notifications.testing import LocalGateway
 
 
 @pytest.fixture
@@ -44,11 +22,8 @@ def committed(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def gateway():
-    server = HTTPServer(("127.0.0.1", 0), Gateway)
-    Gateway.received, Gateway.failures = [], 0
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/send"
-    server.shutdown()
+    with LocalGateway().running() as running:
+        yield running
 
 
 def test_staff_are_told_once_per_cause_on_each_channel_where_they_have_an_address(world, committed):
@@ -69,32 +44,32 @@ def test_staff_are_told_once_per_cause_on_each_channel_where_they_have_an_addres
 def test_a_gateway_gets_the_message_and_failures_are_retried_then_given_up(world, gateway, committed):
     with override_settings(NOTIFICATION_CHANNELS={"inapp": {"adapter": "notifications.channels.InAppChannel"},
                                                   "sms": {"adapter": "notifications.channels.GatewayChannel",
-                                                          "url": gateway}},
+                                                          "url": gateway.url}},
                            NOTIFY_PUBLIC_CHANNELS=["sms"], NOTIFY_RETRY_LIMIT=3):  # fmt: skip
         channels_forget()
-        Gateway.failures = 1
+        gateway.failures = 1
         with committed(execute=True):
             notify_phone("13912345678", title="您反映的问题已派至责任单位办理", cause="case_event:7")
         row = Delivery.objects.get()
-        assert (row.status, row.attempts, Gateway.received) == ("pending", 1, [])
+        assert (row.status, row.attempts, gateway.received) == ("pending", 1, [])
         assert row.next_attempt_at > timezone.now() and "503" in row.last_error
         assert deliveries_send() == {"sent": 0, "retry": 0, "failed": 0}  # not due yet
         later = timezone.now() + dt.timedelta(minutes=5)
         assert deliveries_send(now=later)["sent"] == 1
         row.refresh_from_db()
         assert (row.status, row.attempts, row.provider_ref) == ("sent", 2, "msg-1")
-        assert Gateway.received[0]["to"] == "13912345678" and Gateway.received[0]["id"].startswith("case_event:7")
-        Gateway.failures = 10
+        assert gateway.received[0]["to"] == "13912345678" and gateway.received[0]["id"].startswith("case_event:7")
+        gateway.failures = 10
         with committed(execute=True):
             notify_phone("13912345678", title="已办结", cause="case_event:8")
         for minutes in (10, 60):
             deliveries_send(now=timezone.now() + dt.timedelta(minutes=minutes))
         failed = Delivery.objects.get(cause="case_event:8")
-        assert (failed.status, failed.attempts) == ("failed", 3) and len(Gateway.received) == 1
+        assert (failed.status, failed.attempts) == ("failed", 3) and len(gateway.received) == 1
 
 
 def test_a_message_claimed_by_one_worker_is_not_sent_by_another(world, gateway, committed):
-    sms = {"sms": {"adapter": "notifications.channels.GatewayChannel", "url": gateway}}
+    sms = {"sms": {"adapter": "notifications.channels.GatewayChannel", "url": gateway.url}}
     with override_settings(NOTIFICATION_CHANNELS=sms, NOTIFY_PUBLIC_CHANNELS=["sms"]):
         channels_forget()
         with committed(execute=False):  # the row is written; no one has sent it yet
@@ -102,9 +77,11 @@ def test_a_message_claimed_by_one_worker_is_not_sent_by_another(world, gateway, 
         row = Delivery.objects.get()
         Delivery.objects.filter(pk=row.pk).update(status="sending", claimed_at=timezone.now())  # worker A has it
         assert deliveries_send(now=timezone.now() + dt.timedelta(minutes=5))["sent"] == 0  # worker B skips it
-        assert Gateway.received == []
-        stale = timezone.now() + dt.timedelta(minutes=30)  # worker A died: the row is retried, same message id
-        assert deliveries_send(now=stale)["sent"] == 1 and len(Gateway.received) == 1
+        assert gateway.received == []
+        stale = timezone.now() + dt.timedelta(minutes=30)  # worker A died: the sweep retries, same message id
+        assert deliveries_send(now=stale)["sent"] == 0  # sending alone leaves a claimed row alone
+        assert deliveries_sweep(now=stale) == {"stale": 1, "sent": 1, "retry": 0, "failed": 0}
+        assert len(gateway.received) == 1 and gateway.received[0]["id"] == f"case_event:9:sms:{row.pk}"
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")

@@ -1,0 +1,175 @@
+"""The access rule of every URL pattern of the project (``gridgov.testing.Rule``). A new pattern without a line
+here fails ``test_every_url_pattern_has_an_access_rule``; the rules we keep are written at the kit's head in
+``gridgov/testing.py``. Objects named ``*_a`` lie in grid A, ``*_c`` in grid C (another street).
+One line per endpoint, however long: the table reads down the URL patterns."""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from gridgov.testing import PERSONAS, Rule, rule
+
+EVERYONE = frozenset(PERSONAS)
+STAFF = EVERYONE - {"anonymous"}
+SEES_A = {"grid_worker_a", "community_staff", "street_leader", "dispatcher", "administrator"}
+REGISTRY = {"grid_worker_a", "grid_worker_b", "community_staff", "street_leader", "administrator"}
+REGISTRY_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
+EDITS_REGISTRY = {"grid_worker_a", "grid_worker_b", "community_staff", "administrator"}
+EDITS_A = {"grid_worker_a", "community_staff", "administrator"}
+SEATS = {"intake_clerk", "shift_leader"}
+LEADERS = {"street_leader"}
+#: A refused form post on a case page goes back to the case with the refusal as a message.
+CASE_PAGE_REFUSED = {302, 403, 404}
+#: A case transition refused by role or state: 403, 404 (not yours), 409 (not in a state that allows it).
+TRANSITION_REFUSED = {403, 404, 409}
+
+
+def public(url: str, **options) -> Rule:
+    return rule(url, EVERYONE, public=True, **options)
+
+
+def transition(action: str, allowed: set[str], **data) -> Rule:
+    data = {"reason": "理由", **data}
+    return rule(f"/api/v1/cases/{{case_a}}/{action}", allowed, method="post", data=data,
+                outside=f"/api/v1/cases/{{case_c}}/{action}", refused=TRANSITION_REFUSED)  # fmt: skip
+
+
+# fmt: off
+RULES: dict[str, Rule] = {
+    # --- the API (django-ninja): anonymous 401
+    "api-v1:openapi-json": public("/api/v1/openapi.json"),
+    "api-v1:openapi-view": public("/api/v1/docs"),
+    "api-v1:api-root": public("/api/v1/", ok={404}),
+    "api-v1:area_list": rule("/api/v1/areas", STAFF),
+    "api-v1:area_tree": rule("/api/v1/areas/tree", STAFF),
+    "api-v1:area_export": rule("/api/v1/areas/export?root={code_a}", SEES_A, outside="/api/v1/areas/export?root={code_c}"),
+    "api-v1:area_import": rule("/api/v1/areas/import", {"administrator"}, method="post", data={"type": "FeatureCollection", "features": []}),
+    "api-v1:area_detail": rule("/api/v1/areas/{code_a}", SEES_A, outside="/api/v1/areas/{code_c}"),
+    "api-v1:area_geojson": rule("/api/v1/areas/{code_a}/geojson", SEES_A, outside="/api/v1/areas/{code_c}/geojson"),
+    "api-v1:area_partition": rule("/api/v1/areas/110101001/partition", {"street_leader", "administrator"}, outside="/api/v1/areas/110101002/partition"),
+    "api-v1:locate": rule("/api/v1/locate?lon=116.405&lat=39.91", SEES_A, outside="/api/v1/locate?lon=116.43&lat=39.91"),
+    "api-v1:locate_batch": rule("/api/v1/locate/batch", STAFF, method="post", data={"points": [[116.405, 39.91]]}, ok={200, 400}),
+    "api-v1:person_list": rule("/api/v1/persons", REGISTRY),
+    "api-v1:person_create": rule("/api/v1/persons", EDITS_REGISTRY, method="post", data={"name": "李四", "grid": "{code_a}"}),
+    "api-v1:person_detail": rule("/api/v1/persons/{person_a}", REGISTRY_A, outside="/api/v1/persons/{person_c}"),
+    "api-v1:person_update": rule("/api/v1/persons/{person_a}", EDITS_A, method="patch", data={"name": "王六"}, outside="/api/v1/persons/{person_c}"),
+    "api-v1:person_history": rule("/api/v1/persons/{person_a}/history", REGISTRY_A, outside="/api/v1/persons/{person_c}/history"),
+    "api-v1:building_list": rule("/api/v1/buildings", REGISTRY),
+    "api-v1:building_create": rule("/api/v1/buildings", EDITS_REGISTRY, method="post", data={"road": "东四北大街", "door_number": "9号", "lon": 116.405, "lat": 39.91}),
+    "api-v1:building_detail": rule("/api/v1/buildings/{building_a}", REGISTRY_A, outside="/api/v1/buildings/{building_c}"),
+    "api-v1:building_houses": rule("/api/v1/buildings/{building_a}/houses", REGISTRY_A, outside="/api/v1/buildings/{building_c}/houses"),
+    "api-v1:house_detail": rule("/api/v1/houses/{house_a}", REGISTRY_A, outside="/api/v1/houses/{house_c}"),
+    "api-v1:household_detail": rule("/api/v1/households/{household_a}", REGISTRY_A, outside="/api/v1/households/{household_c}"),
+    "api-v1:place_list": rule("/api/v1/places", REGISTRY),
+    "api-v1:place_detail": rule("/api/v1/places/{place_a}", REGISTRY_A, outside="/api/v1/places/{place_c}"),
+    "api-v1:component_list": rule("/api/v1/components", REGISTRY),
+    "api-v1:component_detail": rule("/api/v1/components/{component_a}", REGISTRY_A, outside="/api/v1/components/{component_c}"),
+    "api-v1:registry_import_api": rule("/api/v1/registry/import?kind=persons&dry_run=false", {"community_staff", "administrator"}, method="post", form=True, data={"file": "{photo}"}),
+    "api-v1:report_create": rule("/api/v1/reports", STAFF, method="post"),
+    "api-v1:case_index": rule("/api/v1/cases", STAFF),
+    "api-v1:case_detail": rule("/api/v1/cases/{case_a}", SEES_A, outside="/api/v1/cases/{case_c}"),
+    "api-v1:case_duplicates": rule("/api/v1/cases/{case_a}/duplicates", SEES_A, outside="/api/v1/cases/{case_c}/duplicates"),
+    "api-v1:case_dispatch_suggestion": rule("/api/v1/cases/{case_a}/dispatch-suggestion", SEES_A, outside="/api/v1/cases/{case_c}/dispatch-suggestion"),
+    "api-v1:case_accept": transition("accept", {"dispatcher", *SEATS}),
+    "api-v1:case_reject": transition("reject", SEATS, reason="不属实"),
+    "api-v1:case_verify_request": transition("verify-request", {"dispatcher", *SEATS}, worker_id="{worker_a}"),
+    "api-v1:case_verify": transition("verify", {"grid_worker_a"}, note="属实", passed=True),
+    "api-v1:case_file": transition("file", {"shift_leader"}),
+    "api-v1:case_merge": transition("merge", {"dispatcher", *SEATS}, main="{case_c}"),
+    "api-v1:case_dispatch": transition("dispatch", {"dispatcher", "shift_leader"}, department="HW"),
+    "api-v1:case_accept_task": transition("accept-task", {"department_handler"}),
+    "api-v1:case_report_result": transition("report-result", {"department_handler"}, note="已处理"),
+    "api-v1:case_check_request": transition("check-request", {"dispatcher", *SEATS}, worker_id="{worker_a}"),
+    "api-v1:case_check": transition("check", {"grid_worker_a"}, note="已核查", passed=True),
+    "api-v1:case_close": transition("close", {"shift_leader"}),
+    "api-v1:case_evaluate": transition("evaluate", {"dispatcher", *SEATS}, rating="satisfied"),
+    "api-v1:case_requests": transition("requests", {"department_handler", "dispatcher", *SEATS}, kind="void", reason="重复"),
+    "api-v1:case_resume": transition("resume", {"dispatcher", "shift_leader"}),
+    "api-v1:case_escalate": transition("escalate", {"community_staff", "street_leader", "dispatcher", "shift_leader"}, reason="解决不了"),
+    "api-v1:case_summon": transition("summon", LEADERS, departments=["HW"]),
+    "api-v1:case_summons_confirm": transition("summons-confirm", {"department_handler"}),
+    "api-v1:case_urge": transition("urge", {"dispatcher", "shift_leader", *LEADERS}),
+    "api-v1:case_supervise": transition("supervise", {"shift_leader", *LEADERS}, level=1),
+    "api-v1:case_expedite": transition("expedite", {"dispatcher", "shift_leader", *LEADERS}),
+    "api-v1:case_request_decide": rule("/api/v1/cases/{case_a}/requests/0/decide", {"dispatcher", "shift_leader"}, method="post", data={"approve": True}, outside="/api/v1/cases/{case_c}/requests/0/decide", refused=TRANSITION_REFUSED),
+    "api-v1:case_photos": rule("/api/v1/cases/{case_a}/photos", SEES_A | SEATS | {"department_handler"}, method="post", form=True, data={"stage": "before", "photos": "{photo}"}, outside="/api/v1/cases/{case_c}/photos", refused=TRANSITION_REFUSED),
+    # --- sign-in and language: for everyone
+    "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
+    "login": public("/accounts/login/"),
+    "logout": public("/accounts/logout/", method="post", ok={302}),
+    # --- pages: anonymous is sent to log in
+    "home": rule("/", STAFF),
+    "area-browser": rule("/areas/", STAFF),
+    "area-detail": rule("/areas/{code_a}/", SEES_A, outside="/areas/{code_c}/"),
+    "area-card": rule("/areas/{code_a}/card/", SEES_A, outside="/areas/{code_c}/card/"),
+    "area-children": rule("/areas/110101001001/children/", SEES_A - {"grid_worker_a"}, outside="/areas/110101002001/children/"),
+    "area-partition": rule("/areas/110101001/partition/", {"street_leader", "administrator"}, outside="/areas/110101002/partition/"),
+    "person-list": rule("/registry/persons/", REGISTRY),
+    "person-create": rule("/registry/persons/new/", EDITS_REGISTRY, method="post", data={"name": "李四"}),
+    "person-detail": rule("/registry/persons/{person_a}/", REGISTRY_A, outside="/registry/persons/{person_c}/"),
+    "person-edit": rule("/registry/persons/{person_a}/edit/", EDITS_A, method="post", data={"name": "王六"}, outside="/registry/persons/{person_c}/edit/"),
+    "person-reveal": rule("/registry/persons/{person_a}/reveal/", {"community_staff"}, method="post", data={"field": "id_number"}, outside="/registry/persons/{person_c}/reveal/"),
+    "person-tag-create": rule("/registry/persons/{person_a}/tags/new/", EDITS_A, method="post", data={"category": "disabled", "since": "2025-01-01"}, outside="/registry/persons/{person_c}/tags/new/"),
+    "area-buildings": rule("/registry/areas/{code_a}/buildings/", REGISTRY_A, outside="/registry/areas/{code_c}/buildings/"),
+    "building-create": rule("/registry/buildings/new/", EDITS_REGISTRY, method="post"),
+    "building-detail": rule("/registry/buildings/{building_a}/", REGISTRY_A, outside="/registry/buildings/{building_c}/"),
+    "building-edit": rule("/registry/buildings/{building_a}/edit/", EDITS_A, method="post", outside="/registry/buildings/{building_c}/edit/"),
+    "house-create": rule("/registry/buildings/{building_a}/houses/new/", EDITS_A, method="post", outside="/registry/buildings/{building_c}/houses/new/"),
+    "house-detail": rule("/registry/houses/{house_a}/", REGISTRY_A, outside="/registry/houses/{house_c}/"),
+    "house-edit": rule("/registry/houses/{house_a}/edit/", EDITS_A, method="post", outside="/registry/houses/{house_c}/edit/"),
+    "household-detail": rule("/registry/households/{household_a}/", REGISTRY_A, outside="/registry/households/{household_c}/"),
+    "place-list": rule("/registry/places/", REGISTRY),
+    "place-create": rule("/registry/places/new/", EDITS_REGISTRY, method="post"),
+    "place-detail": rule("/registry/places/{place_a}/", REGISTRY_A, outside="/registry/places/{place_c}/"),
+    "place-edit": rule("/registry/places/{place_a}/edit/", EDITS_A, method="post", outside="/registry/places/{place_c}/edit/"),
+    "component-list": rule("/registry/components/", REGISTRY),
+    "component-create": rule("/registry/components/new/", EDITS_REGISTRY, method="post"),
+    "component-detail": rule("/registry/components/{component_a}/", REGISTRY_A, outside="/registry/components/{component_c}/"),
+    "component-edit": rule("/registry/components/{component_a}/edit/", EDITS_A, method="post", outside="/registry/components/{component_c}/edit/"),
+    "component-photo-add": rule("/registry/components/{component_a}/photos/", EDITS_A, method="post", outside="/registry/components/{component_c}/photos/"),
+    "component-photo": rule("/registry/components/{component_a}/photos/{photo_a}/", REGISTRY_A, outside="/registry/components/{component_c}/photos/{photo_c}/"),
+    "import": rule("/registry/import/", {"community_staff", "administrator"}),
+    "import-job": rule("/registry/import/{job}/", {"community_staff"}),  # an import is its uploader's alone
+    "import-job-confirm": rule("/registry/import/{job}/confirm/", {"community_staff"}, method="post"),
+    "import-template": rule("/registry/import/template/persons.xlsx", {"community_staff", "administrator"}),
+    "export": rule("/registry/export/persons.xlsx", {"community_staff", "street_leader", "administrator"}),
+    "cases:list": rule("/cases/", STAFF),
+    "cases:report": rule("/cases/report/", STAFF, method="post"),
+    "cases:approvals": rule("/cases/approvals/", STAFF),
+    "cases:overview": rule("/cases/overview/", STAFF),
+    "cases:notifications": rule("/cases/notifications/", STAFF),
+    "cases:detail": rule("/cases/{case_a}/", SEES_A, outside="/cases/{case_c}/"),
+    "cases:act": rule("/cases/{case_a}/act/file/", {"shift_leader"}, method="post", outside="/cases/{case_c}/act/file/", refused=CASE_PAGE_REFUSED),
+    # --- Open311 GeoReport v2: reads are public; submitting needs a client key (403 without)
+    "open311:discovery": public("/open311/v2/discovery.json"),
+    "open311:services": public("/open311/v2/services.json"),
+    "open311:service": public("/open311/v2/services/{service_code}.json"),
+    "open311:requests": public("/open311/v2/requests.json", method="post", data={"service_code": "{service_code}", "lat": 39.91, "long": 116.405, "description": "垃圾"}, ok={403}),
+    "open311:request": public("/open311/v2/requests/{case_a}.json"),
+    "open311:token": public("/open311/v2/tokens/not-a-token.json", ok={404}),
+    # --- the public portal
+    "portal:home": public("/portal/"),
+    "portal:report": public("/portal/report/"),
+    "portal:nearby": public("/portal/nearby/?category={service_id}&lon=116.405&lat=39.91"),
+    "portal:code": public("/portal/code/", method="post", data={"phone": "123"}, ok={400}),
+    "portal:streets": public("/portal/streets/"),
+    "portal:lookup": public("/portal/lookup/?number={case_a}", ok={302}),
+    "portal:follow": public("/portal/follow/not-a-token/", ok={404}),
+    "portal:case": public("/portal/cases/{case_a}/"),
+    "portal:support": public("/portal/cases/{case_a}/support/"),
+    # --- the 12345 desk: seats only; other roles see no such page (404)
+    "hotline:desk": rule("/hotline/", SEATS),
+    "hotline:caller": rule("/hotline/caller/?phone=13800001111", SEATS),
+    "hotline:suggest": rule("/hotline/suggest/?text=垃圾", SEATS),
+    "hotline:knowledge-search": rule("/hotline/knowledge/search/?q=居住证", SEATS),
+    "hotline:addresses": rule("/hotline/addresses/?q=东四", SEATS),
+    "hotline:duplicates": rule("/hotline/duplicates/?lon=116.405&lat=39.91&category={service_id}", SEATS),
+    "hotline:tickets": rule("/hotline/tickets/", SEATS),
+    "hotline:ticket": rule("/hotline/tickets/{ticket_a}/", SEATS, outside="/hotline/tickets/{ticket_c}/", outside_allowed=SEATS),
+    "hotline:callbacks": rule("/hotline/callbacks/", SEATS),
+    "hotline:callback": rule("/hotline/callbacks/{ticket_a}/", SEATS, method="post", data={"outcome": "reached", "rating": "satisfied"}),
+    "hotline:knowledge": rule("/hotline/knowledge/", SEATS),
+    "hotline:article-new": rule("/hotline/knowledge/new/", SEATS, method="post", data={"title": "新条目", "answer": "答"}),
+    "hotline:article": rule("/hotline/knowledge/{article}/", SEATS, method="post", data={"title": "改过", "answer": "答"}),
+}
+# fmt: on

@@ -1,0 +1,118 @@
+"""One scene for the whole access kit: the test world and, in grid A and in grid C (another street), a building
+with a house, a household and a person, a place, a component with a photo, a case and a 12345 ticket; an import
+job of the community staff and a knowledge article. Built once per module inside a transaction rolled back at the
+end; each test runs in a savepoint of it."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from PIL import Image
+
+from audit.services import Origin
+from cases.models import Category
+from cases.seed import categories_ensure
+from cases.services import ReportData, report_submit
+from gridgov.testing import World, world_build
+from hotline import services as hotline
+from hotline.models import KnowledgeArticle
+from registry.models import ImportJob
+from registry.services import component_photo_add, component_save
+from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
+
+POINTS = {"a": (116.405, 39.91), "c": (116.43, 39.91)}
+
+
+@dataclass
+class Scene:
+    world: World
+    names: dict[str, object] = field(default_factory=dict)
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def format(self, template: str) -> str:
+        return template.format(**self.names)
+
+    def sign_in(self, personas: Iterable[str]) -> None:
+        """Fresh signed-in clients for this test (sessions live in the test's own savepoint)."""
+        self.clients = {persona: self.world.client(persona) for persona in dict.fromkeys(personas)}
+
+    def client(self, persona: str) -> Client:
+        return self.clients[persona]
+
+
+def _jpeg() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(buffer, "JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def scene_build() -> Scene:
+    categories_ensure()
+    world = world_build()
+    scene = Scene(world)
+    names = scene.names
+    names["code_a"], names["code_c"] = world.grid_a.code, world.grid_c.code
+    names["worker_a"] = world.users["grid_worker_a"].pk
+    garbage = Category.objects.get(kind="event", code="0102")
+    names["service_code"], names["service_id"] = garbage.service_code, garbage.pk
+    manhole = Category.objects.get(kind="component", code="0101")
+    for side, grid in (("a", world.grid_a), ("c", world.grid_c)):
+        household = HouseholdFactory(house__building__grid=grid)
+        person = PersonFactory(name="张三", grid=grid, house=household.house, household=household)
+        place = PlaceFactory(grid=grid)
+        lon, lat = POINTS[side]
+        administrator = Origin(world.users["administrator"], "api")
+        component = component_save(administrator, {"category": manhole, "lon": lon, "lat": lat})
+        photo = component_photo_add(administrator, component, _jpeg())
+        case = report_submit(
+            Origin(world.users["dispatcher"], "api"),
+            ReportData(
+                source="hotline", description="路边有暴露垃圾", longitude=lon, latitude=lat, category_id=garbage.pk
+            ),
+        ).case
+        ticket = hotline.ticket_take(
+            Origin(world.users["intake_clerk"], "page"),
+            hotline.TicketData(
+                caller_phone="13800001111",
+                request_type="complaint",
+                content="垃圾没人清运",
+                longitude=lon,
+                latitude=lat,
+                category_id=garbage.pk,
+                submission_key=uuid.uuid4().hex,
+            ),
+        )
+        names.update(
+            {
+                f"person_{side}": person.pk,
+                f"building_{side}": household.house.building_id,
+                f"house_{side}": household.house_id,
+                f"household_{side}": household.pk,
+                f"place_{side}": place.pk,
+                f"component_{side}": component.pk,
+                f"photo_{side}": photo.pk,
+                f"case_{side}": case.number,
+                f"ticket_{side}": ticket.number,
+            }
+        )
+    job = ImportJob.objects.create(
+        kind="persons", file=_jpeg(), file_name="p.xlsx", created_by=world.users["community_staff"]
+    )
+    names["job"] = job.pk
+    names["article"] = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证", answer="到社区办理").pk
+    return scene
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = scene_build()
+        yield built
+        transaction.set_rollback(True)
