@@ -194,6 +194,7 @@ class Rule:
     ok: frozenset[int] = frozenset({200})
     refused: frozenset[int] = frozenset({403, 404})
     outside_allowed: frozenset[str] = DISTRICT_WIDE
+    anonymous: int | None = None  # anonymous's refusal when not the default (302 to log in; 401 from the API)
 
     @property
     def changes_state(self) -> bool:

@@ -97,6 +97,10 @@ RULES: dict[str, Rule] = {
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
     "logout": public("/accounts/logout/", method="post", ok={302}),
+    # --- stored files: "not yours" is 404 for everyone, anonymous included (a public copy of a public case excepted)
+    "files:case-photo": rule("/files/cases/photo/{case_photo_a}/thumbnail/", SEES_A | SEATS, outside="/files/cases/photo/{case_photo_c}/thumbnail/", anonymous=404),
+    "files:follow-photo": rule("/files/follow/not-a-token/photo/{case_photo_a}/", set(), anonymous=404, refused={404}),
+    "files:component-photo": rule("/files/components/photo/{photo_a}/", REGISTRY_A, outside="/files/components/photo/{photo_c}/", anonymous=404),
     # --- pages: anonymous is sent to log in
     "home": rule("/", STAFF),
     "area-browser": rule("/areas/", STAFF),
@@ -127,7 +131,6 @@ RULES: dict[str, Rule] = {
     "component-detail": rule("/registry/components/{component_a}/", REGISTRY_A, outside="/registry/components/{component_c}/"),
     "component-edit": rule("/registry/components/{component_a}/edit/", EDITS_A, method="post", outside="/registry/components/{component_c}/edit/"),
     "component-photo-add": rule("/registry/components/{component_a}/photos/", EDITS_A, method="post", outside="/registry/components/{component_c}/photos/"),
-    "component-photo": rule("/registry/components/{component_a}/photos/{photo_a}/", REGISTRY_A, outside="/registry/components/{component_c}/photos/{photo_c}/"),
     "import": rule("/registry/import/", {"community_staff", "administrator"}),
     "import-job": rule("/registry/import/{job}/", {"community_staff"}),  # an import is its uploader's alone
     "import-job-confirm": rule("/registry/import/{job}/confirm/", {"community_staff"}, method="post"),

@@ -18,6 +18,7 @@ from PIL import Image
 
 from audit.services import Origin
 from cases.models import Category
+from cases.photos import photo_check
 from cases.seed import categories_ensure
 from cases.services import ReportData, report_submit
 from gridgov.testing import World, world_build
@@ -70,11 +71,16 @@ def scene_build() -> Scene:
         lon, lat = POINTS[side]
         administrator = Origin(world.users["administrator"], "api")
         component = component_save(administrator, {"category": manhole, "lon": lon, "lat": lat})
-        photo = component_photo_add(administrator, component, _jpeg())
+        photo = component_photo_add(administrator, component, photo_check(_jpeg()))
         case = report_submit(
             Origin(world.users["dispatcher"], "api"),
             ReportData(
-                source="hotline", description="路边有暴露垃圾", longitude=lon, latitude=lat, category_id=garbage.pk
+                source="hotline",
+                description="路边有暴露垃圾",
+                longitude=lon,
+                latitude=lat,
+                category_id=garbage.pk,
+                photos=[photo_check(_jpeg())],
             ),
         ).case
         ticket = hotline.ticket_take(
@@ -99,6 +105,7 @@ def scene_build() -> Scene:
                 f"component_{side}": component.pk,
                 f"photo_{side}": photo.pk,
                 f"case_{side}": case.number,
+                f"case_photo_{side}": case.photos.get().pk,
                 f"ticket_{side}": ticket.number,
             }
         )

@@ -47,7 +47,9 @@ def _request(scene: Scene, persona: str, rule: Rule, url: str):
     return send(url, data)
 
 
-def _refusal_of_anonymous(url: str) -> int:
+def _refusal_of_anonymous(rule: Rule, url: str) -> int:
+    if rule.anonymous is not None:
+        return rule.anonymous
     return 401 if url.startswith("/api/") else 302
 
 
@@ -74,7 +76,7 @@ def test_endpoint_answers_by_its_rule(scene, db, name):
                 if not rule.changes_state:  # allowed changes are the apps' own tests; here only refusals
                     _check(scene, persona, rule, url, rule.ok)
             elif persona == "anonymous":
-                _check(scene, persona, rule, url, {_refusal_of_anonymous(url)})
+                _check(scene, persona, rule, url, {_refusal_of_anonymous(rule, url)})
             else:
                 _check(scene, persona, rule, url, rule.refused)
         if rule.outside:
