@@ -201,6 +201,7 @@ IMPORT_MAX_MEGABYTES = env_int("GRIDGOV_IMPORT_MAX_MB", 50, minimum=1)
 EXACT_SEARCHES_PER_MINUTE = env_int("GRIDGOV_EXACT_SEARCHES_PER_MINUTE", 10, minimum=1)
 CALLER_LOOKUPS_PER_MINUTE = env_int("GRIDGOV_CALLER_LOOKUPS_PER_MINUTE", 60, minimum=1)
 IMPORT_UPLOAD_KEEP_HOURS = env_int("GRIDGOV_IMPORT_UPLOAD_KEEP_HOURS", 24, minimum=1)
+IMPORT_UPLOAD_DIR = Path(env_str("GRIDGOV_IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
 # Largest photo accepted with a report or a case step, in megabytes.
 PHOTO_MAX_MEGABYTES = env_int("GRIDGOV_PHOTO_MAX_MB", 10, minimum=1)
 

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gridgov.errors import ValidationFailed
 
 EXCEL_PRECISION_LOST = "EXCEL_PRECISION_LOST"
+UNREADABLE_XLSX = "无法读取 Excel 文件：文件已损坏或含有不允许的内容（如 XML 实体），请用 Excel 另存为 .xlsx 后重新上传"
 
 
 def cell_text(value: Any) -> str:
@@ -65,14 +66,16 @@ def sheet_open(path: Path, file_name: str) -> Sheet:
     """Open an uploaded .xlsx or .csv; raises ValidationFailed for anything else or an unreadable file."""
     suffix = Path(file_name).suffix.lower()
     if suffix == ".xlsx":
+        # openpyxl parses through defusedxml (installed): a file with XML entities (a "billion laughs" bomb) is
+        # refused while reading, like any damaged file, at load or at any later row.
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:
-            raise ValidationFailed(f"无法读取 Excel 文件：{error}", code="file_unreadable") from None
-        worksheet = workbook.worksheets[0]
-        values = worksheet.iter_rows(values_only=True)
-        headers = [cell_text(value) for value in next(values, ())]
-        total = max((worksheet.max_row or 1) - 1, 0) if worksheet.max_row else None
+            worksheet = workbook.worksheets[0]
+            values = worksheet.iter_rows(values_only=True)
+            headers = [cell_text(value) for value in next(values, ())]
+            total = max((worksheet.max_row or 1) - 1, 0) if worksheet.max_row else None
+        except Exception:
+            raise ValidationFailed(UNREADABLE_XLSX, code="file_unreadable") from None
 
         def xlsx_rows() -> Iterator[tuple[int, list[str]]]:
             try:
@@ -80,6 +83,8 @@ def sheet_open(path: Path, file_name: str) -> Sheet:
                     cells = [cell_text(value) for value in row]
                     if any(cells):
                         yield number, cells
+            except Exception:
+                raise ValidationFailed(UNREADABLE_XLSX, code="file_unreadable") from None
             finally:
                 workbook.close()
 
@@ -98,6 +103,8 @@ def sheet_open(path: Path, file_name: str) -> Sheet:
                     cells = [cell.strip() for cell in row]
                     if any(cells):
                         yield number, cells
+            except (csv.Error, UnicodeDecodeError):
+                raise ValidationFailed("无法读取 CSV 文件：内容格式有误", code="file_unreadable") from None
             finally:
                 handle.close()
 

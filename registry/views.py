@@ -41,7 +41,7 @@ from registry.selectors import (
     person_rows,
 )
 from registry.tabular import workbook_bytes
-from registry.tasks import import_job_check, import_job_write
+from registry.tasks import import_job_start, import_job_write
 
 PAGE_SIZE = 50
 
@@ -401,11 +401,7 @@ def component_photo(request: HttpRequest, component_id: int, photo_id: int) -> F
 def import_page(request: HttpRequest) -> HttpResponse:
     form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            kind=form.cleaned_data["kind"], file=upload, file_name=upload.name[:200], created_by=request.user
-        )
-        import_job_check.enqueue(job.pk)
+        job = import_job_start(request.user, form.cleaned_data["kind"], form.cleaned_data["file"])
         return redirect("import-job", job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user)[:20]
     return render(request, "registry/import.html", {"form": form, "jobs": jobs, "kinds": forms.KINDS.items()})
