@@ -453,9 +453,8 @@ def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 
 @login_required
 @permission_required("registry.export_registry", raise_exception=True)
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str, file_format: str = "xlsx") -> HttpResponse:
     origin = Origin.of_request(request)
-    file_format = request.GET.get("format", "xlsx")
     content, file_name = exports.registry_export(
         origin, kind, _query_of(request), grid=request.GET.get("grid", ""), file_format=file_format
     )
