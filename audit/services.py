@@ -112,28 +112,39 @@ class SearchRateLimited(DomainError):
     status = 429
 
 
-def exact_search_allow(origin: Origin, kind: str, value: str, limit: int | None = None) -> None:
-    """Count one exact-value lookup of ``origin``'s user; beyond the limit per minute raise
-    :class:`SearchRateLimited`. Each refusal is an audit row; the first one of a window is also an alert."""
-    limit = limit or settings.EXACT_SEARCHES_PER_MINUTE
+DAY = 86_400
+
+
+def exact_search_allow(
+    origin: Origin, kind: str, value: str, per_minute: int | None = None, per_day: int | None = None
+) -> None:
+    """Count one exact-value lookup (a phone or an ID number) of ``origin``'s user; beyond the limit per minute,
+    or per day, raise :class:`SearchRateLimited`. Each refusal is an audit row; the first refusal of a window is
+    also a security alert. ``per_day=0`` leaves the day unlimited (the hotline desk's caller lookups)."""
+    per_minute = per_minute or settings.EXACT_SEARCHES_PER_MINUTE
+    per_day = settings.EXACT_SEARCHES_PER_DAY if per_day is None else per_day
     who = origin.actor_id or "anonymous"
-    if rate_allow(f"exact:{kind}:{who}", limit, 60):
-        return
+    windows = [(per_minute, 60, _("每分钟"))] + ([(per_day, DAY, _("每天"))] if per_day else [])
+    for limit, seconds, label in windows:
+        if not rate_allow(f"exact:{kind}:{who}:{seconds}", limit, seconds):
+            _refusal_record(origin, kind, value, limit, seconds)
+            raise SearchRateLimited(
+                _("按手机号或证件号码精确查询过于频繁（%(window)s最多 %(limit)s 次），请稍后再试。此次操作已记录。")
+                % {"window": label, "limit": limit}
+            )
+
+
+def _refusal_record(origin: Origin, kind: str, value: str, limit: int, seconds: int) -> None:
+    detail = {"search": kind, "limit": limit, "window_seconds": seconds, "channel": origin.channel}
     AuditEntry.objects.create(
         actor_id=origin.actor_id,
         action=AuditAction.REFUSE,
         channel=origin.channel,
         object_type=kind,
         path=origin.path,
-        detail={"reason": "search_rate_limited", "value": value_safe(value), "limit": limit},
+        detail={**detail, "reason": "search_rate_limited", "value": value_safe(value)},
     )
-    if rate_allow(f"exact-alert:{kind}:{who}", 1, 60):
+    if rate_allow(f"exact-alert:{kind}:{origin.actor_id or 'anonymous'}:{seconds}", 1, seconds):
         SecurityAlert.objects.create(
-            kind=AlertKind.SEARCH_BURST,
-            actor_id=origin.actor_id,
-            detail={"search": kind, "limit_per_minute": limit, "channel": origin.channel, "path": origin.path},
+            kind=AlertKind.SEARCH_BURST, actor_id=origin.actor_id, detail={**detail, "path": origin.path}
         )
-    raise SearchRateLimited(
-        _("按手机号或证件号码精确查询过于频繁（每分钟最多 %(limit)s 次），请稍后再试。此次操作已记录。")
-        % {"limit": limit}
-    )

@@ -195,10 +195,11 @@ PARTITION_BOUNDS = {
 # Largest spreadsheet accepted for import, in megabytes (100,000 persons as .xlsx ≈ 8 MB).
 IMPORT_MAX_MEGABYTES = env_int("GRIDGOV_IMPORT_MAX_MB", 50, minimum=1)
 
-# Residents' data (docs/privacy.md): exact searches by phone or ID number per user and minute (pages, API,
-# duplicate checks), the hotline's caller lookups per seat and minute, and how long an import upload may wait
-# for its confirmation before the sweep deletes it.
+# Residents' data (docs/privacy.md): exact searches by phone or ID number per user and minute, and per day
+# (pages, API, exports, duplicate checks), the hotline's caller lookups per seat and minute, and where import
+# uploads wait (privately) and for how long before the sweep deletes an unconfirmed one.
 EXACT_SEARCHES_PER_MINUTE = env_int("GRIDGOV_EXACT_SEARCHES_PER_MINUTE", 10, minimum=1)
+EXACT_SEARCHES_PER_DAY = env_int("GRIDGOV_EXACT_SEARCHES_PER_DAY", 200, minimum=1)
 CALLER_LOOKUPS_PER_MINUTE = env_int("GRIDGOV_CALLER_LOOKUPS_PER_MINUTE", 60, minimum=1)
 IMPORT_UPLOAD_KEEP_HOURS = env_int("GRIDGOV_IMPORT_UPLOAD_KEEP_HOURS", 24, minimum=1)
 IMPORT_UPLOAD_DIR = Path(env_str("GRIDGOV_IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))

@@ -79,7 +79,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 def caller(request: HttpRequest) -> HttpResponse:
     phone = request.GET.get("caller_phone", "")[:20]
     # Each lookup tells whether a number has called: a seat's own limit, higher than the registry's.
-    exact_search_allow(Origin.of_request(request), "hotline.caller", phone, settings.CALLER_LOOKUPS_PER_MINUTE)
+    exact_search_allow(Origin.of_request(request), "hotline.caller", phone, settings.CALLER_LOOKUPS_PER_MINUTE, 0)
     return render(request, "hotline/_caller.html", selectors.caller_history(phone))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from django.db import migrations
+from django.db import connection, migrations
 
 from registry import crypto
 
@@ -34,6 +34,23 @@ def _batches(model, **filters) -> Iterator[list]:  # type: ignore[no-untyped-def
         last = rows[-1].pk
 
 
+def _save(model, rows: list, fields: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """One parametrised UPDATE per row through ``executemany`` (Django's bulk_update spends minutes building its
+    CASE expressions for 66,000 rows)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    values = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
 def _clear(stored: str) -> str | None:
     try:
         return crypto.decrypt(stored)
@@ -50,7 +67,7 @@ def _recompute(apps, label: str, pairs: tuple[tuple[str, str, Callable[[str], st
                 clear = _clear(getattr(row, encrypted))
                 old = getattr(row, masked)
                 setattr(row, masked, mask(clear) if clear else mask(old) if old else old)
-        model.objects.bulk_update(rows, fields, batch_size=BATCH)
+        _save(model, rows, fields)
 
 
 def _delivery_mask(address: str) -> str:
@@ -71,7 +88,7 @@ def _deliveries(apps) -> None:  # type: ignore[no-untyped-def]
             elif clear is None and "*" in row.address_masked and "@" not in row.address_masked:
                 row.address_masked = crypto.mask_phone(row.address_masked)
                 changed.append(row)
-        model.objects.bulk_update(changed, ["address_masked"], batch_size=BATCH)
+        _save(model, changed, ["address_masked"])
 
 
 def _value_safe(value: object) -> object:
@@ -101,7 +118,7 @@ def _audit(apps) -> None:  # type: ignore[no-untyped-def]
             row.path = row.path.split("?", 1)[0]
             if (row.changes, row.detail, row.path) != before:
                 changed.append(row)
-        model.objects.bulk_update(changed, ["changes", "detail", "path"], batch_size=BATCH)
+        _save(model, changed, ["changes", "detail", "path"])
 
 
 def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]

@@ -10,17 +10,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import importlib
 import io
 import json
 import re
 import time
 
 import pytest
+from django.apps import apps as django_apps
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEntry, SecurityAlert
+from notifications.models import Delivery
+from registry import crypto
 from registry.idnumber import birth_date_of, check_character, sex_of
-from registry.tests.factories import PersonFactory
+from registry.models import Person, Place
+from registry.tests.factories import PersonFactory, PlaceFactory
 
 MINIMUM_CANDIDATES = 10_000
 SEX_LABELS = {"男": "male", "女": "female", "male": "male", "female": "female"}
@@ -251,6 +256,24 @@ def test_a_duplicate_id_number_outside_the_scope_is_not_confirmed(world, people,
     assert limited.status_code == 429 and limited.json()["code"] == "search_rate_limited"
 
 
+def test_a_patient_guesser_under_the_minutes_limit_meets_the_days(world, people, one_window, settings):
+    settings.EXACT_SEARCHES_PER_DAY = 3
+    client = world.client("grid_worker_a")
+    answers = [client.get("/api/v1/persons", {"text": f"1390000{index:04d}"}) for index in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert "每天" in answers[3].json()["message"] and SecurityAlert.objects.count() == 1
+
+
+def test_the_hotline_caller_lookup_has_its_own_higher_limit(world, one_window, settings):
+    settings.CALLER_LOOKUPS_PER_MINUTE = 12
+    clerk = world.client("intake_clerk")
+    statuses = [
+        clerk.get("/hotline/caller/", {"caller_phone": f"1380000{index:04d}"}).status_code for index in range(13)
+    ]
+    assert statuses == [200] * 12 + [429]
+    assert SecurityAlert.objects.get().detail["search"] == "hotline.caller"
+
+
 # ── Audit rows ──────────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -287,3 +310,52 @@ def test_exported_cells_never_run_as_formulas(world, residents):
     rows = _export(leader.get("/registry/export/persons.csv").content, "csv")
     row = next(row for row in rows if "HYPERLINK" in row["姓名"])
     assert row["姓名"] == "'" + formula and row["户籍地"] == "'+1+2" and row["工作单位"] == "'@SUM(A1)"
+
+
+# ── Stored masks ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_the_data_migration_recomputes_every_stored_mask_and_scrubs_audit_rows(world, people):
+    person = people[0]
+    place = PlaceFactory(grid=world.grid_a)
+    place.set_responsible_phone("13912345678")
+    place.save()
+    old_id, old_phone = person.id_number[:6] + "********" + person.id_number[-4:], "139****5678"
+    Person.objects.filter(pk=person.pk).update(id_number_masked=old_id, phone_masked=old_phone)
+    Place.objects.filter(pk=place.pk).update(responsible_phone_masked=old_phone)
+    delivery = Delivery.objects.create(
+        channel="sms",
+        recipient_key="r",
+        cause="c",
+        title="t",
+        address=crypto.encrypt("13912345678"),
+        address_masked=old_phone,
+    )
+    history = AuditEntry.objects.create(
+        action=AuditAction.UPDATE,
+        channel="page",
+        object_type="registry.person",
+        object_id=str(person.pk),
+        changes={"phone": [None, old_phone], "id_number": [old_id, old_id], "name": ["甲", "乙"]},
+    )
+    search = AuditEntry.objects.create(
+        action=AuditAction.SEARCH,
+        channel="page",
+        object_type="registry.person",
+        path=f"/registry/persons/?text={person.phone}",
+        detail={"query": {"text": person.phone}, "count": 1},
+    )
+    migration = importlib.import_module("registry.migrations.0002_short_masks")
+    migration.forwards(django_apps, None)
+    person.refresh_from_db()
+    place.refresh_from_db()
+    delivery.refresh_from_db()
+    history.refresh_from_db()
+    search.refresh_from_db()
+    assert person.id_number_masked == crypto.mask_id_number(person.id_number)
+    assert person.phone_masked == crypto.mask_phone(person.phone)
+    assert place.responsible_phone_masked == delivery.address_masked == "139******78"
+    assert history.changes["phone"] == [None, "139******78"] and history.changes["name"] == ["甲", "乙"]
+    assert history.changes["id_number"] == [crypto.mask_id_number(person.id_number)] * 2
+    assert search.path == "/registry/persons/" and person.phone not in json.dumps(search.detail)
+    assert search.detail["query"]["text"] == {"hash": crypto.lookup_hash(person.phone), "masked": person.phone_masked}
