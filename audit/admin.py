@@ -1,6 +1,10 @@
+import json
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry, SecurityAlert
+from registry.selectors import history_shown, may_reveal
 
 
 @admin.register(AuditEntry)
@@ -9,6 +13,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action", "channel", "object_type")
     search_fields = ("object_id", "area_code", "actor__username")
     date_hierarchy = "at"
+
+    def get_fields(self, request, obj=None) -> list[str]:  # type: ignore[no-untyped-def]
+        """Without the reveal permission a changed birth date shows its year (docs/privacy.md)."""
+        fields = [field.name for field in AuditEntry._meta.fields if field.name != "id"]
+        if may_reveal(request.user):
+            return fields
+        return ["changes_shown" if name == "changes" else name for name in fields]
+
+    @admin.display(description=_("变更"))
+    def changes_shown(self, entry: AuditEntry) -> str:
+        (shown,) = history_shown([entry], None)
+        return json.dumps(shown.changes, ensure_ascii=False)
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -48,9 +48,10 @@ def _year_only(value: Any) -> Any:
 
 
 def history_shown(entries: Iterable[AuditEntry], user: Any) -> list[AuditEntry]:
-    """History rows as ``user`` may read them: without the reveal permission a birth date shows its year."""
+    """History rows as ``user`` may read them (``None``: as anyone): without the reveal permission a birth date
+    shows its year."""
     rows = list(entries)
-    if may_reveal(user):
+    if user is not None and may_reveal(user):
         return rows
     for entry in rows:
         for field in YEAR_ONLY_FIELDS:

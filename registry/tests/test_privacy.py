@@ -359,3 +359,17 @@ def test_the_data_migration_recomputes_every_stored_mask_and_scrubs_audit_rows(w
     assert history.changes["id_number"] == [crypto.mask_id_number(person.id_number)] * 2
     assert search.path == "/registry/persons/" and person.phone not in json.dumps(search.detail)
     assert search.detail["query"]["text"] == {"hash": crypto.lookup_hash(person.phone), "masked": person.phone_masked}
+
+
+def test_the_audit_admin_shows_a_changed_birth_date_as_its_year_to_administrators(world, people):
+    entry = AuditEntry.objects.create(
+        action=AuditAction.UPDATE,
+        channel="page",
+        object_type="registry.person",
+        object_id=str(people[0].pk),
+        changes={"birth_date": ["1980-05-17", "1949-12-31"]},
+    )
+    page = world.client("administrator").get(f"/admin/audit/auditentry/{entry.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "1949" in text and "1949-12-31" not in text and "1980-05-17" not in text
