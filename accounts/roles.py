@@ -78,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.change_workinghours",
         "cases.view_case",
         "audit.view_auditentry",
+        "audit.view_securityalert",
+        "audit.change_securityalert",
     ],
 }
 

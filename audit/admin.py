@@ -1,6 +1,10 @@
-from django.contrib import admin
+import json
 
-from audit.models import AuditEntry
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEntry, SecurityAlert
+from registry.selectors import history_shown, may_reveal
 
 
 @admin.register(AuditEntry)
@@ -10,6 +14,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("object_id", "area_code", "actor__username")
     date_hierarchy = "at"
 
+    def get_fields(self, request, obj=None) -> list[str]:  # type: ignore[no-untyped-def]
+        """Without the reveal permission a changed birth date shows its year (docs/privacy.md)."""
+        fields = [field.name for field in AuditEntry._meta.fields if field.name != "id"]
+        if may_reveal(request.user):
+            return fields
+        return ["changes_shown" if name == "changes" else name for name in fields]
+
+    @admin.display(description=_("变更"))
+    def changes_shown(self, entry: AuditEntry) -> str:
+        (shown,) = history_shown([entry], None)
+        return json.dumps(shown.changes, ensure_ascii=False)
+
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
 
@@ -17,4 +33,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SecurityAlert)
+class SecurityAlertAdmin(admin.ModelAdmin):
+    list_display = ("at", "kind", "actor", "acknowledged")
+    list_filter = ("kind", "acknowledged")
+    search_fields = ("actor__username",)
+    date_hierarchy = "at"
+    readonly_fields = ("kind", "actor", "at", "detail")
+    fields = ("kind", "actor", "at", "detail", "acknowledged")
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

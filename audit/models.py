@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("新增")
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
+    REFUSE = "refuse", _("拒绝")
 
 
 CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE)
@@ -56,3 +57,28 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_type}#{self.object_id}"
+
+
+class AlertKind(models.TextChoices):
+    SEARCH_BURST = "search_burst", _("精确查询超出频率")
+
+
+class SecurityAlert(models.Model):
+    """Something administrators should look at: a user who hit a protective limit (e.g. a burst of exact
+    searches by phone or ID number). One row per burst, not per refused request."""
+
+    kind = models.CharField(_("类型"), max_length=32, choices=AlertKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    detail = models.JSONField(_("说明"), default=dict, blank=True)
+    acknowledged = models.BooleanField(_("已处理"), default=False)
+
+    class Meta:
+        verbose_name = _("安全告警")
+        verbose_name_plural = _("安全告警")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.actor or ''}"

@@ -184,7 +184,12 @@ TASKS = {"default": {"BACKEND": env_str("GRIDGOV_TASK_BACKEND", "django_tasks_db
 # case lights and escalation, and the outbox sweep (due retries, rows a stopped worker left in "sending").
 # Each is idempotent and safe to run twice or in parallel.
 PERIODIC_JOBS = env_list(
-    "GRIDGOV_PERIODIC_JOBS", ["cases.deadlines.deadlines_sweep", "notifications.services.deliveries_sweep"]
+    "GRIDGOV_PERIODIC_JOBS",
+    [
+        "cases.deadlines.deadlines_sweep",
+        "notifications.services.deliveries_sweep",
+        "registry.tasks.import_uploads_sweep",
+    ],
 )
 
 # --- gridgov ----------------------------------------------------------------------------------------
@@ -200,6 +205,15 @@ PARTITION_BOUNDS = {
 
 # Largest spreadsheet accepted for import, in megabytes (100,000 persons as .xlsx ≈ 8 MB).
 IMPORT_MAX_MEGABYTES = env_int("GRIDGOV_IMPORT_MAX_MB", 50, minimum=1)
+
+# Residents' data (docs/privacy.md): exact searches by phone or ID number per user and minute, and per day
+# (pages, API, exports, duplicate checks), the hotline's caller lookups per seat and minute, and where import
+# uploads wait (privately) and for how long before the sweep deletes an unconfirmed one.
+EXACT_SEARCHES_PER_MINUTE = env_int("GRIDGOV_EXACT_SEARCHES_PER_MINUTE", 10, minimum=1)
+EXACT_SEARCHES_PER_DAY = env_int("GRIDGOV_EXACT_SEARCHES_PER_DAY", 200, minimum=1)
+CALLER_LOOKUPS_PER_MINUTE = env_int("GRIDGOV_CALLER_LOOKUPS_PER_MINUTE", 60, minimum=1)
+IMPORT_UPLOAD_KEEP_HOURS = env_int("GRIDGOV_IMPORT_UPLOAD_KEEP_HOURS", 24, minimum=1)
+IMPORT_UPLOAD_DIR = Path(env_str("GRIDGOV_IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
 # Largest photo accepted with a report or a case step, in megabytes.
 PHOTO_MAX_MEGABYTES = env_int("GRIDGOV_PHOTO_MAX_MB", 10, minimum=1)
 

@@ -18,6 +18,7 @@ import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gridgov-test-media-"))  # noqa: F405
 SENDFILE_ROOT = MEDIA_ROOT
+IMPORT_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="gridgov-test-imports-"))  # noqa: F405
 # A file, not SQLite's shared in-memory database: tests with two connections at once (two people acting on one
 # case) then see SQLite's real locking with its busy timeout, as the demo and small sites do.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.services import Origin
+from audit.services import Origin, exact_search_allow
 from cases.selectors import duplicates_at
 from gridgov.errors import DomainError, NotFound, form_errors_add
 from hotline import forms, selectors, services
@@ -76,7 +77,10 @@ def desk(request: HttpRequest) -> HttpResponse:
 @seat_required
 @require_GET
 def caller(request: HttpRequest) -> HttpResponse:
-    return render(request, "hotline/_caller.html", selectors.caller_history(request.GET.get("caller_phone", "")))
+    phone = request.GET.get("caller_phone", "")[:20]
+    # Each lookup tells whether a number has called: a seat's own limit, higher than the registry's.
+    exact_search_allow(Origin.of_request(request), "hotline.caller", phone, settings.CALLER_LOOKUPS_PER_MINUTE, 0)
+    return render(request, "hotline/_caller.html", selectors.caller_history(phone))
 
 
 @seat_required

@@ -43,3 +43,4 @@ class ComponentAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["file_name", "kind", "status", "processed", "total", "created_by", "created_at"]
     list_filter = ["kind", "status"]
+    exclude = ["file"]  # the upload is never served

@@ -29,7 +29,7 @@ from registry.selectors import (
     access_household,
     access_person,
     access_place,
-    person_search,
+    history_shown,
 )
 
 router = Router(tags=["registry"])
@@ -48,7 +48,8 @@ class PersonOut(Schema):
     id: int
     name: str
     sex: str
-    birth_date: dt.date
+    birth_year: int = Field(description="The birth date's year; the full date only through reveal=birth_date")
+    birth_date: dt.date | None = Field(None, description="Only when revealed (reveal=birth_date), which is audited")
     document_type: str
     id_number: str = Field(description="Masked unless revealed (reveal=id_number), which is audited")
     phone: str
@@ -65,13 +66,14 @@ class PersonOut(Schema):
     tags: list[str]
 
     @staticmethod
-    def of(person: Person, revealed: dict[str, str] | None = None) -> dict[str, Any]:
+    def of(person: Person, revealed: dict[str, Any] | None = None) -> dict[str, Any]:
         revealed = revealed or {}
         return {
             "id": person.pk,
             "name": person.name,
             "sex": person.sex,
-            "birth_date": person.birth_date,
+            "birth_year": person.birth_year,
+            "birth_date": revealed.get("birth_date"),
             "document_type": person.document_type,
             "id_number": revealed.get("id_number", person.id_number_masked),
             "phone": revealed.get("phone", person.phone_masked),
@@ -146,14 +148,16 @@ def person_list(
 ) -> dict[str, Any]:
     _require(request, "registry.view_person")
     query = PersonQuery(**filters.dict())
-    people = person_search(request.user, query)
+    people = services.person_find(_origin(request), query)
     count = people.count()
     rows = people.select_related("grid", "house").prefetch_related(_tags_prefetch(request))[offset : offset + limit]
     services.person_search_audit(_origin(request), query.as_dict(), count)
     return {"count": count, "results": [PersonOut.of(person) for person in rows]}
 
 
-@router.get("/persons/{person_id}", response=PersonOut, summary="One person; reveal=id_number,phone is audited")
+@router.get(
+    "/persons/{person_id}", response=PersonOut, summary="One person; reveal=id_number,phone,birth_date is audited"
+)
 def person_detail(request: HttpRequest, person_id: int, reveal: str = "") -> dict[str, Any]:
     _require(request, "registry.view_person")
     person = access_person(request.user, person_id)
@@ -190,7 +194,7 @@ class ChangeOut(Schema):
     changes: dict[str, Any]
 
 
-def _history(instance: Any) -> list[dict[str, Any]]:
+def _history(instance: Any, user: Any) -> list[dict[str, Any]]:
     return [
         {
             "at": e.at,
@@ -199,14 +203,14 @@ def _history(instance: Any) -> list[dict[str, Any]]:
             "channel": e.channel,
             "changes": e.changes,
         }
-        for e in history_of(instance)[:200]
+        for e in history_shown(history_of(instance)[:200], user)
     ]
 
 
 @router.get("/persons/{person_id}/history", response=list[ChangeOut], summary="A person's change history")
 def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
     _require(request, "registry.view_person")
-    return _history(access_person(request.user, person_id))
+    return _history(access_person(request.user, person_id), request.user)
 
 
 class BuildingOut(Schema):

@@ -69,10 +69,17 @@ def lookup_hash(plain: str) -> str:
 
 
 def mask_id_number(plain: str) -> str:
-    """``110101********123X``: the region code and the last four characters stay visible."""
-    return plain[:6] + "*" * (len(plain) - 10) + plain[-4:] if len(plain) > 10 else "*" * len(plain)
+    """``110101***********X``: the region code and the check character only, never a birth-date or sequence
+    digit, so that region + birth year + sex still leave more than 10,000 numbers (see docs/privacy.md)."""
+    if len(plain) <= 7:
+        return "*" * len(plain)
+    return plain[:6] + "*" * (len(plain) - 7) + plain[-1:]
 
 
 def mask_phone(plain: str) -> str:
-    """``138****5678``."""
-    return plain[:3] + "****" + plain[-4:] if len(plain) >= 7 else "*" * len(plain)
+    """``138******78`` for an 11-digit mobile; only the last two digits of any other number."""
+    if len(plain) == 11 and plain.startswith("1"):
+        return plain[:3] + "*" * 6 + plain[-2:]
+    if len(plain) <= 4:
+        return "*" * len(plain)
+    return "*" * (len(plain) - 2) + plain[-2:]

@@ -1,5 +1,7 @@
-"""Export of registry lists to .xlsx: the user's scope, masked ID numbers and phones, sensitive tags only for
-those who may see them. Streams rows (write-only workbook, iterator over the query); each export is audited."""
+"""Export of registry lists to .xlsx or .csv: the user's scope, masked ID numbers and phones, the birth year
+instead of the birth date unless the user may reveal it, sensitive tags only for those who may see them, and
+no cell a spreadsheet would run as a formula. Streams rows (write-only workbook, iterator over the query); each
+export is audited."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from audit.models import AuditAction
-from audit.services import Origin, audit_list_read
+from audit.services import Origin, audit_list_read, exact_search_allow
 from gridgov.errors import ValidationFailed
 from registry.models import Building, Component, House, PersonTag, Place
-from registry.selectors import PersonQuery, person_search
-from registry.tabular import workbook_bytes
+from registry.selectors import PersonQuery, may_reveal, person_search, query_is_exact
+from registry.tabular import csv_bytes, workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,14 @@ def _attr(path: str) -> Callable[[Any], Any]:
     return read
 
 
+BIRTH_DATE = ExportColumn("出生日期", _attr("birth_date"))
+BIRTH_YEAR = ExportColumn("出生年份", _attr("birth_year"))
 PERSON_COLUMNS = (
     ExportColumn("姓名", _attr("name")),
     ExportColumn("证件类型", _display("document_type")),
     ExportColumn("证件号码", _attr("id_number_masked")),
     ExportColumn("性别", _display("sex")),
-    ExportColumn("出生日期", _attr("birth_date")),
+    BIRTH_YEAR,
     ExportColumn("联系电话", _attr("phone_masked")),
     ExportColumn("民族", _attr("ethnicity")),
     ExportColumn("户籍地", _attr("hukou_place")),
@@ -128,11 +132,28 @@ EXPORTS: dict[str, tuple[str, tuple[ExportColumn, ...], Callable[[Any, PersonQue
 }
 
 
-def registry_export(origin: Origin, kind: str, query: PersonQuery, grid: str = "") -> tuple[bytes, str]:
-    """The .xlsx of one list as the user may see it, and its file name."""
+def _columns_for(user: Any, columns: tuple[ExportColumn, ...]) -> tuple[ExportColumn, ...]:
+    """Users who may reveal a birth date get it in full; the others its year (docs/privacy.md)."""
+    if not may_reveal(user):
+        return columns
+    return tuple(BIRTH_DATE if column is BIRTH_YEAR else column for column in columns)
+
+
+FORMATS = ("xlsx", "csv")
+
+
+def registry_export(
+    origin: Origin, kind: str, query: PersonQuery, grid: str = "", file_format: str = "xlsx"
+) -> tuple[bytes, str]:
+    """The .xlsx (or .csv) of one list as the user may see it, and its file name."""
     if kind not in EXPORTS:
         raise ValidationFailed(f"未知的导出类型：{kind}", code="export_kind_unknown")
+    if file_format not in FORMATS:
+        raise ValidationFailed(f"未知的导出格式：{file_format}", code="export_format_unknown")
     label, columns, rows_of = EXPORTS[kind]
+    columns = _columns_for(origin.actor, columns)
+    if query_is_exact(query):
+        exact_search_allow(origin, "registry.person", query.text.strip())
     records = rows_of(origin.actor, query)
     if grid:
         records = records.filter(grid__code__startswith=grid)
@@ -145,6 +166,7 @@ def registry_export(origin: Origin, kind: str, query: PersonQuery, grid: str = "
             count += 1
             yield [column.value(record) for column in columns]
 
-    content = workbook_bytes(label, [column.header for column in columns], rows())
+    headers = [column.header for column in columns]
+    content = csv_bytes(headers, rows()) if file_format == "csv" else workbook_bytes(label, headers, rows())
     audit_list_read(origin, AuditAction.EXPORT, records.model, count=count, query={**query.as_dict(), "grid": grid})
-    return content, f"{label}.xlsx"
+    return content, f"{label}.{file_format}"

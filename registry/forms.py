@@ -18,6 +18,7 @@ from gridgov.errors import DomainError
 from registry.choices import ETHNICITIES, SENSITIVE_TAGS, TagCategory
 from registry.imports import KINDS
 from registry.models import Building, Component, House, Person, PersonTag, Place
+from registry.selectors import may_reveal
 
 
 class HouseAddressField(forms.CharField):
@@ -82,17 +83,25 @@ class PersonForm(forms.ModelForm):
         if self.instance.pk:
             # The clear values are not put into the page; left empty, they stay as they are.
             self.fields["id_number"].required = False
+            self.fields["id_number"].widget.attrs["placeholder"] = self.instance.id_number_masked
             self.fields["id_number"].help_text = _("当前：%(masked)s；不修改请留空") % {
                 "masked": self.instance.id_number_masked
             }
+            self.fields["phone"].widget.attrs["placeholder"] = self.instance.phone_masked
             self.fields["phone"].help_text = _("当前：%(masked)s；不修改请留空") % {
                 "masked": self.instance.phone_masked or "—"
             }
             self.initial["house"] = self.instance.house.address if self.instance.house_id else ""
+            if not may_reveal(user):
+                # Without the reveal permission the birth date is not put into the page either (only its year).
+                self.initial["birth_date"] = None
+                self.fields["birth_date"].help_text = _("当前：%(year)s 年；不修改请留空") % {
+                    "year": self.instance.birth_year
+                }
 
     def service_values(self) -> dict[str, Any]:
         values = dict(self.cleaned_data)
-        for key in ("id_number", "phone"):
+        for key in ("id_number", "phone", "birth_date"):
             if self.instance.pk and not values.get(key):
                 values.pop(key, None)
         if values.get("document_type") == "id_card":

@@ -5,8 +5,12 @@ category, department) are resolved for the whole chunk in one query each, then t
 as the forms checks it. Every problem is reported with its row number, column and reason; duplicates (same ID
 number, same address, same code) inside the file or against the database are reported, never merged.
 
-``dry_run`` writes nothing. Otherwise all rows are written in one transaction, and any problem rolls it back:
-a failed import changes nothing. Memory stays bounded: only a chunk of records and the keys seen are held.
+``dry_run`` writes nothing and runs outside any transaction (on SQLite a transaction takes the write lock for
+its whole length). Otherwise all rows are written in one transaction, and any problem rolls it back: a failed
+import changes nothing. Memory stays bounded: only a chunk of records and the keys seen are held.
+
+A person's ID number that is already registered outside the user's scope is reported with a neutral message, and
+each such row counts against the user's exact-search limit: a file of guessed numbers is no oracle.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 
+from accounts.access import user_scope
 from accounts.models import Department
 from areas.choices import AreaLevel, Datum
 from areas.models import Area
 from audit.models import AuditEntry
-from audit.services import Origin
+from audit.services import Origin, exact_search_allow
 from cases.models import Category
 from gridgov.errors import ValidationFailed
 from registry.choices import (
@@ -43,6 +48,7 @@ from registry.choices import (
 )
 from registry.models import Building, Component, House, Household, Person, Place, Residence
 from registry.services import (
+    ID_NUMBER_ELSEWHERE,
     RecordInvalid,
     audit_entries_for_created,
     building_prepare,
@@ -247,6 +253,10 @@ class ImportKind:
     def existing_keys(self, keys: set[str]) -> set[str]:
         return set()
 
+    def taken_message(self, origin: Origin, keys: set[str]) -> dict[str, str]:
+        """For each key of ``keys`` already in the database, what its row is told."""
+        return dict.fromkeys(self.existing_keys(keys), "已登记，不能重复导入")
+
     def area_code(self, record: Any) -> str:
         return record.grid.code
 
@@ -349,6 +359,18 @@ class PersonImport(ImportKind):
 
     def existing_keys(self, keys: set[str]) -> set[str]:
         return set(Person.objects.filter(id_number_hash__in=keys).values_list("id_number_hash", flat=True))
+
+    def taken_message(self, origin: Origin, keys: set[str]) -> dict[str, str]:
+        holders = Person.objects.filter(id_number_hash__in=keys).values_list("id_number_hash", "grid__code")
+        scope = user_scope(origin.actor) if origin.actor is not None else None
+        messages = {}
+        for key, grid_code in holders:
+            if scope is None or scope.covers(grid_code):
+                messages[key] = "已登记，不能重复导入"
+            else:
+                exact_search_allow(origin, "registry.person", "")
+                messages[key] = ID_NUMBER_ELSEWHERE
+        return messages
 
     def write(self, origin: Origin, records: list[Person]) -> None:
         Person.objects.bulk_create(records, batch_size=1000)
@@ -482,6 +504,9 @@ def registry_import(
     columns = _match_headers(kind, sheet, report)
     if not report.ok:
         return report
+    if dry_run:
+        _run(origin, kind, sheet, columns, report, dry_run, progress)
+        return report
     try:
         with transaction.atomic():
             _run(origin, kind, sheet, columns, report, dry_run, progress)
@@ -594,10 +619,14 @@ def _chunk_check(
                 continue
             seen.add(key)
             keys_here[key] = (pending.row, header)
-    taken = {keys_here[key][0]: keys_here[key][1] for key in kind.existing_keys(set(keys_here))}
+    taken = {
+        keys_here[key][0]: (keys_here[key][1], message)
+        for key, message in kind.taken_message(origin, set(keys_here)).items()
+    }
     for pending in chunk:
         if pending.row in taken:
-            report.problems.append(RowProblem(pending.row, taken[pending.row], "已登记，不能重复导入"))
+            header, message = taken[pending.row]
+            report.problems.append(RowProblem(pending.row, header, message))
             pending.record = None
     records = [pending.record for pending in chunk if pending.record is not None]
     report.valid += len(records)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from areas.models import Area
+from audit.models import AuditEntry
 from gridgov.errors import NotFound
 from registry import crypto
 from registry.choices import SENSITIVE_TAGS
@@ -31,6 +32,32 @@ def grid_counts(grid_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 def may_see_sensitive_tags(user: Any) -> bool:
     return user.has_perm("registry.view_sensitive_tags")
+
+
+def may_reveal(user: Any) -> bool:
+    """May see a resident's full ID number, phone and birth date (each reveal is audited)."""
+    return bool(user.has_perm("registry.view_person_full_identity"))
+
+
+# Fields whose history shows only the year to users who may not reveal (the birth date completes an ID number).
+YEAR_ONLY_FIELDS = ("birth_date",)
+
+
+def _year_only(value: Any) -> Any:
+    return value[:4] if isinstance(value, str) and len(value) >= 4 else value
+
+
+def history_shown(entries: Iterable[AuditEntry], user: Any) -> list[AuditEntry]:
+    """History rows as ``user`` may read them (``None``: as anyone): without the reveal permission a birth date
+    shows its year."""
+    rows = list(entries)
+    if user is not None and may_reveal(user):
+        return rows
+    for entry in rows:
+        for field in YEAR_ONLY_FIELDS:
+            if field in entry.changes:
+                entry.changes[field] = [_year_only(value) for value in entry.changes[field]]
+    return rows
 
 
 def prefix_q(field: str, prefix: str) -> Q:
@@ -58,6 +85,12 @@ class PersonQuery:
 
     def as_dict(self) -> dict[str, str]:
         return {key: value for key, value in self.__dict__.items() if value}
+
+
+def query_is_exact(query: PersonQuery) -> bool:
+    """The search names one phone or ID number exactly (an answer confirms or refutes a guess)."""
+    text = query.text.strip()
+    return bool(ID_LIKE.match(text) or PHONE_LIKE.match(text))
 
 
 def person_search(user: Any, query: PersonQuery) -> QuerySet[Person]:

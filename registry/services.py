@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models import QuerySet
 from pypinyin import Style, lazy_pinyin
 
 from accounts.access import user_scope
@@ -22,7 +23,7 @@ from areas.choices import AreaLevel, Datum
 from areas.locate import grid_locate
 from areas.models import Area
 from audit.models import AuditAction
-from audit.services import Origin, audit_entry, audit_list_read, audit_record
+from audit.services import Origin, audit_entry, audit_list_read, audit_record, exact_search_allow
 from cases.photos import CheckedPhoto, copies_of
 from gridgov.errors import PermissionDenied, Problems, RecordInvalid, ValidationFailed
 from registry import crypto
@@ -41,6 +42,7 @@ from registry.models import (
     Residence,
     Tenancy,
 )
+from registry.selectors import PersonQuery, person_search, query_is_exact
 
 Record = TypeVar("Record", bound=models.Model)
 
@@ -270,22 +272,39 @@ def person_prepare(origin: Origin, values: Mapping[str, Any], person: Person | N
     return person, changes
 
 
-def _id_number_taken(person: Person) -> bool:
-    return bool(person.id_number_hash) and (
-        Person.objects.filter(id_number_hash=person.id_number_hash).exclude(pk=person.pk).exists()
+ID_NUMBER_TAKEN = "该证件号码已登记，请勿重复登记"
+# Said when the number belongs to someone outside the user's scope: it must not confirm that the number exists.
+ID_NUMBER_ELSEWHERE = "该证件号码无法在本辖区登记，请核对号码或联系管理员办理迁入"
+
+
+def id_number_clash_check(origin: Origin, person: Person) -> None:
+    """Refuse an ID number another person holds. Each check is an exact lookup of a number, so it counts against
+    the user's exact-search limit; a holder outside the user's scope is not confirmed (neutral message)."""
+    if not person.id_number_hash:
+        return
+    if origin.actor is not None:
+        exact_search_allow(origin, "registry.person", person.id_number_masked)
+    holder = (
+        Person.objects.filter(id_number_hash=person.id_number_hash).exclude(pk=person.pk).select_related("grid").first()
     )
+    if holder is None:
+        return
+    if origin.actor is None or user_scope(origin.actor).covers(holder.grid.code):
+        raise RecordInvalid([{"field": "id_number", "message": ID_NUMBER_TAKEN}])
+    raise RecordInvalid([{"field": "id_number", "message": ID_NUMBER_ELSEWHERE}])
 
 
-@transaction.atomic
 def person_save(origin: Origin, values: Mapping[str, Any], person: Person | None = None) -> Person:
     creating = person is None
     previous_house_id = person.house_id if person is not None else None
     person, changes = person_prepare(origin, values, person)
-    if _id_number_taken(person):
-        raise RecordInvalid([{"field": "id_number", "message": "该证件号码已登记，请勿重复登记"}])
-    saved = _finish(origin, person, changes, creating, person.grid.code)
-    if saved.house_id != previous_house_id:
-        person_moved(saved, previous_house_id)
+    if "id_number" in changes:
+        # Before the transaction: a refusal for too many lookups is recorded even though nothing is saved.
+        id_number_clash_check(origin, person)
+    with transaction.atomic():
+        saved = _finish(origin, person, changes, creating, person.grid.code)
+        if saved.house_id != previous_house_id:
+            person_moved(saved, previous_house_id)
     return saved
 
 
@@ -305,16 +324,24 @@ def person_view(origin: Origin, person: Person) -> None:
     audit_record(origin, AuditAction.VIEW, person, area_code=person.grid.code)
 
 
+def person_find(origin: Origin, query: PersonQuery) -> QuerySet[Person]:
+    """People in scope matching ``query`` (see ``person_search``); a search by exact phone or ID number counts
+    against the user's exact-search limit, since each answer confirms or refutes a guessed number."""
+    if query_is_exact(query):
+        exact_search_allow(origin, "registry.person", query.text.strip())
+    return person_search(origin.actor, query)
+
+
 def person_search_audit(origin: Origin, query: Mapping[str, Any], count: int) -> None:
     """Searching residents is reading their records: who searched for what, and how many matched."""
     audit_list_read(origin, AuditAction.SEARCH, Person, count=count, query=query)
 
 
-def person_reveal(origin: Origin, person: Person, fields: tuple[str, ...] = ("id_number", "phone")) -> dict[str, str]:
-    """The clear ID number and/or phone, for a user whose role may see them; every call is audited."""
+def person_reveal(origin: Origin, person: Person, fields: tuple[str, ...] = ("id_number", "phone")) -> dict[str, Any]:
+    """The clear ID number, phone and/or birth date, for a user whose role may see them; every call is audited."""
     if not origin.actor.has_perm("registry.view_person_full_identity"):
         raise PermissionDenied("您的角色不能查看完整的证件号码和手机号", code="reveal_not_permitted")
-    unknown = set(fields) - {"id_number", "phone"}
+    unknown = set(fields) - {"id_number", "phone", "birth_date"}
     if unknown:
         raise ValidationFailed(f"不能显示字段：{', '.join(sorted(unknown))}", code="unknown_field")
     audit_record(origin, AuditAction.REVEAL, person, area_code=person.grid.code, fields=fields)

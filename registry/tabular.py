@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gridgov.errors import ValidationFailed
 
 EXCEL_PRECISION_LOST = "EXCEL_PRECISION_LOST"
+UNREADABLE_XLSX = "无法读取 Excel 文件：文件已损坏或含有不允许的内容（如 XML 实体），请用 Excel 另存为 .xlsx 后重新上传"
 
 
 def cell_text(value: Any) -> str:
@@ -65,14 +66,16 @@ def sheet_open(path: Path, file_name: str) -> Sheet:
     """Open an uploaded .xlsx or .csv; raises ValidationFailed for anything else or an unreadable file."""
     suffix = Path(file_name).suffix.lower()
     if suffix == ".xlsx":
+        # openpyxl parses through defusedxml (installed): a file with XML entities (a "billion laughs" bomb) is
+        # refused while reading, like any damaged file, at load or at any later row.
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:
-            raise ValidationFailed(f"无法读取 Excel 文件：{error}", code="file_unreadable") from None
-        worksheet = workbook.worksheets[0]
-        values = worksheet.iter_rows(values_only=True)
-        headers = [cell_text(value) for value in next(values, ())]
-        total = max((worksheet.max_row or 1) - 1, 0) if worksheet.max_row else None
+            worksheet = workbook.worksheets[0]
+            values = worksheet.iter_rows(values_only=True)
+            headers = [cell_text(value) for value in next(values, ())]
+            total = max((worksheet.max_row or 1) - 1, 0) if worksheet.max_row else None
+        except Exception:
+            raise ValidationFailed(UNREADABLE_XLSX, code="file_unreadable") from None
 
         def xlsx_rows() -> Iterator[tuple[int, list[str]]]:
             try:
@@ -80,6 +83,8 @@ def sheet_open(path: Path, file_name: str) -> Sheet:
                     cells = [cell_text(value) for value in row]
                     if any(cells):
                         yield number, cells
+            except Exception:
+                raise ValidationFailed(UNREADABLE_XLSX, code="file_unreadable") from None
             finally:
                 workbook.close()
 
@@ -98,11 +103,43 @@ def sheet_open(path: Path, file_name: str) -> Sheet:
                     cells = [cell.strip() for cell in row]
                     if any(cells):
                         yield number, cells
+            except (csv.Error, UnicodeDecodeError):
+                raise ValidationFailed("无法读取 CSV 文件：内容格式有误", code="file_unreadable") from None
             finally:
                 handle.close()
 
         return Sheet(headers, csv_rows(), total)
     raise ValidationFailed("只支持 .xlsx 和 .csv 文件", code="file_type_unsupported")
+
+
+# A cell starting with one of these is run as a formula by Excel, WPS or LibreOffice (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_safe(value: Any) -> Any:
+    """A value to write into a spreadsheet cell: text that a spreadsheet would run as a formula gets a leading
+    single quote, so it is shown as the text it is. Every spreadsheet and CSV writer goes through this."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _safe_row(row: Iterable[Any]) -> list[Any]:
+    return [cell_safe(value) for value in row]
+
+
+def csv_write(target: IO[str], headers: list[str], rows: Iterable[Iterable[Any]]) -> None:
+    """One CSV table (UTF-8 with BOM, as Excel opens it), every cell neutralised like the .xlsx ones."""
+    writer = csv.writer(target)
+    writer.writerow(_safe_row(headers))
+    for row in rows:
+        writer.writerow(_safe_row(cell_text(value) if not isinstance(value, str) else value for value in row))
+
+
+def csv_bytes(headers: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    buffer = io.StringIO()
+    csv_write(buffer, headers, rows)
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def workbook_write(
@@ -119,14 +156,14 @@ def workbook_write(
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = title
-        sheet.append(headers)
+        sheet.append(_safe_row(headers))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
         for index, header in enumerate(headers, start=1):
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(12, len(header) * 2 + 4)
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(_safe_row(row))
         for index, values in (choices or {}).items():
             letter = sheet.cell(1, index + 1).column_letter
             validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
@@ -135,15 +172,15 @@ def workbook_write(
         if notes:
             help_sheet = workbook.create_sheet("填写说明")
             for note in notes:
-                help_sheet.append(list(note))
+                help_sheet.append(_safe_row(note))
             help_sheet.column_dimensions["A"].width = 20
             help_sheet.column_dimensions["D"].width = 80
     else:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title)
-        sheet.append(headers)
+        sheet.append(_safe_row(headers))
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(_safe_row(row))
     workbook.save(target)
 
 

@@ -31,4 +31,5 @@ urlpatterns = [
     path("import/<int:job_id>/confirm/", views.import_job_confirm, name="import-job-confirm"),
     path("import/template/<str:kind>.xlsx", views.import_template, name="import-template"),
     path("export/<str:kind>.xlsx", views.export, name="export"),
+    path("export/<str:kind>.csv", views.export, {"file_format": "csv"}, name="export-csv"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -34,12 +35,13 @@ from registry.selectors import (
     access_person,
     access_place,
     building_floor_table,
+    history_shown,
+    may_reveal,
     may_see_sensitive_tags,
     person_rows,
-    person_search,
 )
 from registry.tabular import workbook_bytes
-from registry.tasks import import_job_check, import_job_write
+from registry.tasks import import_job_start, import_job_write
 
 PAGE_SIZE = 50
 
@@ -68,7 +70,7 @@ def _tag_choices(user: Any) -> list[tuple[str, str]]:
 @permission_required("registry.view_person", raise_exception=True)
 def person_list(request: HttpRequest) -> HttpResponse:
     query = _query_of(request)
-    people = person_search(request.user, query)
+    people = services.person_find(Origin.of_request(request), query)
     paged = _page(request, person_rows(people, request.user))
     if query.as_dict():
         services.person_search_audit(Origin.of_request(request), query.as_dict(), paged["page"].paginator.count)
@@ -94,8 +96,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "registrations": person.floating_registrations.select_related("house", "landlord"),
         "tenancies": person.tenancies.select_related("house", "landlord"),
         "members": person.household.members.order_by("pk") if person.household_id else [],
-        "history": history_of(person)[:50],
-        "can_reveal": request.user.has_perm("registry.view_person_full_identity"),
+        "history": history_shown(history_of(person)[:50], request.user),
+        "can_reveal": may_reveal(request.user),
         "can_edit": request.user.has_perm("registry.change_person"),
     }
     return render(request, "registry/person_detail.html", context)
@@ -388,11 +390,7 @@ def component_photo_add(request: HttpRequest, component_id: int) -> HttpResponse
 def import_page(request: HttpRequest) -> HttpResponse:
     form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            kind=form.cleaned_data["kind"], file=upload, file_name=upload.name[:200], created_by=request.user
-        )
-        import_job_check.enqueue(job.pk)
+        job = import_job_start(request.user, form.cleaned_data["kind"], form.cleaned_data["file"])
         return redirect("import-job", job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user)[:20]
     return render(request, "registry/import.html", {"form": form, "jobs": jobs, "kinds": forms.KINDS.items()})
@@ -432,17 +430,23 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     return _xlsx_response(content, f"{spec.label}导入模板.xlsx")
 
 
-def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def _download(content: bytes, file_name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
     return response
 
 
+def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
+    return _download(content, file_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @login_required
 @permission_required("registry.export_registry", raise_exception=True)
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str, file_format: str = "xlsx") -> HttpResponse:
     origin = Origin.of_request(request)
-    content, file_name = exports.registry_export(origin, kind, _query_of(request), grid=request.GET.get("grid", ""))
+    content, file_name = exports.registry_export(
+        origin, kind, _query_of(request), grid=request.GET.get("grid", ""), file_format=file_format
+    )
+    if file_format == "csv":
+        return _download(content, file_name, "text/csv; charset=utf-8")
     return _xlsx_response(content, file_name)

@@ -125,6 +125,11 @@ class Person(models.Model):
     def phone(self) -> str:
         return crypto.decrypt(self.phone_encrypted)
 
+    @property
+    def birth_year(self) -> int:
+        """What a user without the reveal permission sees of the birth date (docs/privacy.md)."""
+        return self.birth_date.year
+
     def age_on(self, day: dt.date) -> int:
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 

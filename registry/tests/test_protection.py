@@ -20,8 +20,8 @@ def test_id_numbers_carry_a_valid_check_character():
 
 
 def test_masks():
-    assert crypto.mask_id_number("11010519491231002X") == "110105********002X"
-    assert crypto.mask_phone("13812345678") == "138****5678"
+    assert crypto.mask_id_number("11010519491231002X") == "110105***********X"
+    assert crypto.mask_phone("13812345678") == "138******78"
 
 
 def test_the_database_holds_no_id_number_or_phone_in_clear_text(world):

@@ -13,7 +13,7 @@ from registry.selectors import PersonQuery
 
 
 class Command(BaseCommand):
-    help = "Export a registry list to .xlsx as a user may see it (scope, masking, sensitive tags)."
+    help = "Export a registry list to .xlsx (or .csv by the file's suffix) as a user may see it (scope, masking)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("kind", choices=sorted(EXPORTS))
@@ -26,6 +26,9 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"没有用户 {options['as_user']}")
         origin = Origin(actor, Channel.COMMAND, f"command:{options['file']}")
-        content, _name = registry_export(origin, options["kind"], PersonQuery(), grid=options["area"])
+        file_format = "csv" if options["file"].suffix.lower() == ".csv" else "xlsx"
+        content, _name = registry_export(
+            origin, options["kind"], PersonQuery(), grid=options["area"], file_format=file_format
+        )
         options["file"].write_bytes(content)
         self.stdout.write(self.style.SUCCESS(f"已导出到 {options['file']}"))
