@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken
@@ -65,7 +67,28 @@ def _validation_error(request: HttpRequest, error: ValidationError) -> HttpRespo
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"code": "unauthenticated", "message": "需要登录或有效的接口令牌"}, status=401)
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "需要登录或有效的接口令牌", "details": None}, status=401
+    )
+
+
+#: Codes of the refusals django-ninja raises itself (an unreadable body, a throttle).
+HTTP_ERROR_CODES = {400: "bad_request_body", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    code = HTTP_ERROR_CODES.get(error.status_code, "invalid")
+    message = "请求体无法解析（应为 JSON 对象）" if code == "bad_request_body" else str(error.message)
+    return api.create_response(request, {"code": code, "message": message, "details": None}, status=error.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def _unreadable_body(request: HttpRequest, error: Exception) -> HttpResponse:
+    """A multipart body without a boundary or otherwise broken, too many fields, too large a body."""
+    message = "请求体过大" if isinstance(error, RequestDataTooBig) else "请求体无法解析（multipart 格式有误）"
+    return api.create_response(request, {"code": "bad_request_body", "message": message, "details": None}, status=400)
 
 
 def _register() -> None:
