@@ -433,7 +433,7 @@ def _request_document(case: Case, media: list[str], notes: list[Any] | None) -> 
         "requested_datetime": when(case.created_at),
         "updated_datetime": when(case.updated_at),
         "expected_datetime": when(expected_at(case)),
-        "address": case.address or None,
+        "address": public_text(case.address) or None,
         "address_id": None,
         "zipcode": None,
         "lat": case.latitude,
