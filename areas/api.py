@@ -15,7 +15,7 @@ from areas.models import Area
 from areas.partition import partition_check_area
 from areas.selectors import access_area, area_boundaries_geojson, area_children, area_roots
 from areas.services import areas_export, areas_import, latest_version_number
-from gridgov.apikit import ERRORS, BodyIn, BoundedInt
+from gridgov.apikit import ERRORS, AreaCode, BodyIn, BoundedInt
 from gridgov.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["areas"])
@@ -132,7 +132,7 @@ def area_import(
 
 
 @router.get("/areas/{code}", response={200: AreaOut, **ERRORS}, summary="One area")
-def area_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+def area_detail(request: HttpRequest, code: AreaCode) -> dict[str, Any]:
     return AreaOut.from_area(access_area(request.user, code))
 
 
@@ -142,7 +142,7 @@ def area_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     summary="The area's boundary, or its children's, as GeoJSON",
 )
 def area_geojson(
-    request: HttpRequest, code: str, children: bool = False, version: BoundedInt | None = None
+    request: HttpRequest, code: AreaCode, children: bool = False, version: BoundedInt | None = None
 ) -> dict[str, Any]:
     area = access_area(request.user, code)
     number = version if version is not None else latest_version_number()
@@ -155,7 +155,7 @@ def area_geojson(
     response={200: dict[str, Any], **ERRORS},
     summary="Partition check of the area's children",
 )
-def area_partition(request: HttpRequest, code: str, version: BoundedInt | None = None) -> dict[str, Any]:
+def area_partition(request: HttpRequest, code: AreaCode, version: BoundedInt | None = None) -> dict[str, Any]:
     _require(request, "areas.check_partition")
     return partition_check_area(access_area(request.user, code), version=version).as_dict()
 

@@ -21,7 +21,7 @@ from cases.models import Case, CaseRequest
 from cases.photos import photo_check
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
 from cases.workflow import actions_for, transition_label
-from gridgov.apikit import ERRORS, BodyIn, BoundedInt, Paging, PathId, RecordId
+from gridgov.apikit import ERRORS, BodyIn, BoundedInt, CaseNumber, Paging, PathId, RecordId
 from gridgov.errors import NotFound, RecordInvalid
 
 router = Router(tags=["cases"])
@@ -224,12 +224,12 @@ def case_index(request: HttpRequest, filters: Query[CaseFilterIn]) -> dict[str, 
 @router.get(
     "/cases/{number}", response={200: CaseDetailOut, **ERRORS}, summary="One case with its timeline, photos and actions"
 )
-def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+def case_detail(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
     return _detail(request, access_case(request.user, number))
 
 
 @router.get("/cases/{number}/duplicates", response={200: list[DuplicateOut], **ERRORS})
-def case_duplicates(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+def case_duplicates(request: HttpRequest, number: CaseNumber) -> list[dict[str, Any]]:
     return _duplicates(access_case(request.user, number))
 
 
@@ -241,7 +241,7 @@ class SuggestionOut(Schema):
 
 
 @router.get("/cases/{number}/dispatch-suggestion", response={200: SuggestionOut, 204: None, **ERRORS})
-def case_dispatch_suggestion(request: HttpRequest, number: str) -> Any:
+def case_dispatch_suggestion(request: HttpRequest, number: CaseNumber) -> Any:
     suggestion = dispatch_suggest(access_case(request.user, number))
     if suggestion is None:
         return 204, None
@@ -328,12 +328,12 @@ def _route(action: str, body: type[Schema], summary: str):  # type: ignore[no-un
     """Register ``POST /cases/{number}/<action>`` taking ``body`` and answering the case as it is afterwards."""
 
     def register(function):  # type: ignore[no-untyped-def]
-        def endpoint(request: HttpRequest, number: str, payload: Any) -> dict[str, Any]:
+        def endpoint(request: HttpRequest, number: CaseNumber, payload: Any) -> dict[str, Any]:
             case = access_case(request.user, number)
             return _answer(request, function(_origin(request), case, payload))
 
         endpoint.__name__ = f"case_{action.replace('-', '_')}"
-        endpoint.__annotations__ = {"request": HttpRequest, "number": str, "payload": body, "return": dict}
+        endpoint.__annotations__ = {"request": HttpRequest, "number": CaseNumber, "payload": body, "return": dict}
         router.post(f"/cases/{{number}}/{action}", response={200: CaseDetailOut, **ERRORS}, summary=summary)(endpoint)
         return function
 
@@ -462,7 +462,9 @@ def _expedite(origin: Origin, case: Case, p: ActionIn) -> Case:
     response={200: CaseDetailOut, **ERRORS},
     summary="Approve or refuse a pending request",
 )
-def case_request_decide(request: HttpRequest, number: str, request_id: PathId, payload: DecisionIn) -> dict[str, Any]:
+def case_request_decide(
+    request: HttpRequest, number: CaseNumber, request_id: PathId, payload: DecisionIn
+) -> dict[str, Any]:
     case = access_case(request.user, number)
     pending = CaseRequest.objects.filter(pk=request_id, case=case).first()
     if pending is None:
@@ -475,7 +477,7 @@ def case_request_decide(request: HttpRequest, number: str, request_id: PathId, p
 @router.post(
     "/cases/{number}/photos", response={200: CaseDetailOut, **ERRORS}, summary="Add photos to a case (multipart)"
 )
-def case_photos(request: HttpRequest, number: str, stage: Form[str], photos: File[list[UploadedFile]]) -> Any:
+def case_photos(request: HttpRequest, number: CaseNumber, stage: Form[str], photos: File[list[UploadedFile]]) -> Any:
     case = access_case(request.user, number)
     checked = [photo_check(item) for item in photos]
     return _answer(request, services.case_photos_add(_origin(request), case, stage, checked))

@@ -9,12 +9,15 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken
-from gridgov.errors import DomainError
+from gridgov.apikit import has_nul
+from gridgov.errors import DomainError, ValidationFailed
 
 USAGE_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -37,10 +40,27 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
+class TextParser(Parser):
+    """JSON bodies, query strings and forms, refusing NUL characters (which no text column can hold)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if has_nul(data):
+            raise ValueError("NUL character in the body")  # django-ninja answers 400 (bad_request_body)
+        return data
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        if has_nul(result):
+            raise ValidationFailed("参数中含有不允许的控制字符（NUL）", code="bad_request_body")
+        return result
+
+
 api = NinjaAPI(
     title="gridgov API",
     version="1",
     urls_namespace="api-v1",
+    parser=TextParser(),
     auth=[TokenAuth(), SessionAuth()],
     description="网格化社会治理平台接口。错误响应统一为 {code, message, details}。",
 )

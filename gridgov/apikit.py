@@ -38,6 +38,20 @@ ERRORS: dict[int, type[ErrorOut]] = dict.fromkeys(ERROR_STATUSES, ErrorOut)
 BoundedInt = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 RecordId = Annotated[int, Field(ge=1, le=MAX_INT)]
 PathId = Annotated[int, Path(ge=1, le=MAX_INT)]
+#: A case number (``YYYYMMDD`` + serial) and an area code in a path.
+CaseNumber = Annotated[str, Path(pattern=r"^[0-9]{1,20}$")]
+AreaCode = Annotated[str, Path(pattern=r"^[0-9]{1,15}$")]
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a parsed request value holds a NUL character anywhere (no database text column can store one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(inner) for key, inner in value.items())
+    if isinstance(value, list):
+        return any(has_nul(inner) for inner in value)
+    return False
 
 
 def _without_default(schema: dict[str, Any]) -> None:

@@ -170,3 +170,20 @@ def test_a_refusal_with_a_field_reaches_the_client_as_a_list(world, admin):
     body = assert_error(response, 400, "unknown_datum")
     assert body["details"] == [{"field": "datum", "message": body["message"]}]
     assert json.loads(response.content)["details"][0]["field"] == "datum"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/persons?text=%00", None),
+        ("get", "/api/v1/cases?text=a%00b", None),
+        ("get", "/api/v1/cases/2026%00", None),
+        ("get", "/api/v1/areas/110101%00", None),
+        ("post", "/api/v1/cases/{number}/accept", '{"reason": "\\u0000"}'),
+    ],
+)
+def test_a_nul_character_is_refused_before_the_database(admin, case, method, path, body):
+    """PostgreSQL cannot store NUL in text: a NUL anywhere in a request is a 4xx, never a database error."""
+    url = path.format(number=case.number)
+    response = getattr(admin, method)(url, body, content_type="application/json") if body else admin.get(url)
+    assert response.status_code in (400, 422) and response.json()["code"] in ("bad_request_body", "validation_failed")
