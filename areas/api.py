@@ -15,6 +15,7 @@ from areas.models import Area
 from areas.partition import partition_check_area
 from areas.selectors import access_area, area_boundaries_geojson, area_children, area_roots
 from areas.services import areas_export, areas_import, latest_version_number
+from gridgov.apikit import ERRORS, AreaCode, BodyIn, BoundedInt
 from gridgov.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = Router(tags=["areas"])
@@ -51,7 +52,9 @@ def _require(request: HttpRequest, permission: str) -> None:
         raise PermissionDenied("没有权限执行此操作", code="forbidden")
 
 
-@router.get("/areas", response=list[AreaOut], summary="List visible areas (optionally the children of one)")
+@router.get(
+    "/areas", response={200: list[AreaOut], **ERRORS}, summary="List visible areas (optionally the children of one)"
+)
 def area_list(request: HttpRequest, parent: str | None = None, level: AreaLevel | None = None) -> list[dict]:
     if parent:
         areas = area_children(access_area(request.user, parent))
@@ -61,7 +64,7 @@ def area_list(request: HttpRequest, parent: str | None = None, level: AreaLevel 
     return [AreaOut.from_area(area) for area in areas]
 
 
-@router.get("/areas/tree", response=list[AreaNode], summary="The visible area tree, nested")
+@router.get("/areas/tree", response={200: list[AreaNode], **ERRORS}, summary="The visible area tree, nested")
 def area_tree(request: HttpRequest, root: str | None = None, depth: int = Query(4, ge=1, le=4)) -> list[dict]:
     visible = list(Area.objects.visible_to(request.user).current().select_related("department").order_by("code"))
     by_parent: dict[int | None, list[Area]] = {}
@@ -77,8 +80,12 @@ def area_tree(request: HttpRequest, root: str | None = None, depth: int = Query(
     return [node(area, 1) for area in roots]
 
 
-@router.get("/areas/export", summary="Export areas and boundaries as re-importable GeoJSON")
-def area_export(request: HttpRequest, root: str | None = None, version: int | None = None) -> dict[str, Any]:
+@router.get(
+    "/areas/export",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Export areas and boundaries as re-importable GeoJSON",
+)
+def area_export(request: HttpRequest, root: str | None = None, version: BoundedInt | None = None) -> dict[str, Any]:
     queryset = Area.objects.visible_to(request.user).select_related("department")
     if root:
         queryset = queryset.filter(code__startswith=access_area(request.user, root).code)
@@ -96,7 +103,9 @@ class ImportOut(Schema):
     dry_run: bool
 
 
-@router.post("/areas/import", response=ImportOut, summary="Import a GeoJSON FeatureCollection of areas")
+@router.post(
+    "/areas/import", response={200: ImportOut, **ERRORS}, summary="Import a GeoJSON FeatureCollection of areas"
+)
 def area_import(
     request: HttpRequest,
     datum: str = Datum.WGS84,
@@ -122,21 +131,31 @@ def area_import(
     return summary.as_dict()
 
 
-@router.get("/areas/{code}", response=AreaOut, summary="One area")
-def area_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+@router.get("/areas/{code}", response={200: AreaOut, **ERRORS}, summary="One area")
+def area_detail(request: HttpRequest, code: AreaCode) -> dict[str, Any]:
     return AreaOut.from_area(access_area(request.user, code))
 
 
-@router.get("/areas/{code}/geojson", summary="The area's boundary, or its children's, as GeoJSON")
-def area_geojson(request: HttpRequest, code: str, children: bool = False, version: int | None = None) -> dict[str, Any]:
+@router.get(
+    "/areas/{code}/geojson",
+    response={200: dict[str, Any], **ERRORS},
+    summary="The area's boundary, or its children's, as GeoJSON",
+)
+def area_geojson(
+    request: HttpRequest, code: AreaCode, children: bool = False, version: BoundedInt | None = None
+) -> dict[str, Any]:
     area = access_area(request.user, code)
     number = version if version is not None else latest_version_number()
     areas = list(Area.objects.at_version(number).filter(parent=area).order_by("code")) if children else [area]
     return area_boundaries_geojson(areas, number)
 
 
-@router.get("/areas/{code}/partition", summary="Partition check of the area's children")
-def area_partition(request: HttpRequest, code: str, version: int | None = None) -> dict[str, Any]:
+@router.get(
+    "/areas/{code}/partition",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Partition check of the area's children",
+)
+def area_partition(request: HttpRequest, code: AreaCode, version: BoundedInt | None = None) -> dict[str, Any]:
     _require(request, "areas.check_partition")
     return partition_check_area(access_area(request.user, code), version=version).as_dict()
 
@@ -152,7 +171,7 @@ class LocateOut(Schema):
     distance_m: float | None
 
 
-@router.get("/locate", response=LocateOut, summary="Which grid covers a point (网格空间定位)")
+@router.get("/locate", response={200: LocateOut, **ERRORS}, summary="Which grid covers a point (网格空间定位)")
 def locate(
     request: HttpRequest,
     lon: float,
@@ -176,7 +195,7 @@ def locate(
     }
 
 
-class BatchIn(Schema):
+class BatchIn(BodyIn):
     points: list[tuple[float, float]] = Field(..., max_length=100_000, description="[[lon, lat], …]")
     datum: str = Datum.WGS84
     at: dt.datetime | None = None
@@ -190,7 +209,7 @@ class BatchOut(Schema):
     distances_m: list[float | None] | None
 
 
-@router.post("/locate/batch", response=BatchOut, summary="Locate up to 100,000 points at once")
+@router.post("/locate/batch", response={200: BatchOut, **ERRORS}, summary="Locate up to 100,000 points at once")
 def locate_batch(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     lons = [point[0] for point in payload.points]
     lats = [point[1] for point in payload.points]

@@ -57,7 +57,7 @@ class AreaImportError(ValidationFailed):
         more = _("（另有 %(count)d 个问题）") % {"count": len(problems) - 5} if len(problems) > 5 else ""
         super().__init__(
             _("导入失败，未做任何修改：") + summary + more,
-            details={"problems": [problem.as_dict() for problem in problems]},
+            details=[{"field": problem.field, "message": str(problem)} for problem in problems],
         )
 
 

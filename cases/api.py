@@ -21,7 +21,8 @@ from cases.models import Case, CaseRequest
 from cases.photos import photo_check
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
 from cases.workflow import actions_for, transition_label
-from gridgov.errors import NotFound
+from gridgov.apikit import ERRORS, BodyIn, BoundedInt, CaseNumber, Paging, PathId, RecordId
+from gridgov.errors import NotFound, RecordInvalid
 from gridgov.files import THUMBNAIL, case_photo_link, case_photo_url
 
 router = Router(tags=["cases"])
@@ -137,7 +138,7 @@ class ReportIn(Schema):
     datum: str = "wgs84"
     address: str = ""
     grid_code: str = ""
-    category_id: int | None = None
+    category_id: RecordId | None = None
     priority: str = "normal"
     reporter_name: str = ""
     reporter_phone: str = ""
@@ -173,7 +174,7 @@ def _duplicates(case: Case) -> list[dict[str, Any]]:
 
 @router.post(
     "/reports",
-    response={200: IntakeOut, 201: IntakeOut},
+    response={200: IntakeOut, 201: IntakeOut, **ERRORS},
     summary="Submit a report (multipart: fields + photos); a retried idempotency_key returns the first",
 )
 def report_create(
@@ -195,7 +196,7 @@ def report_create(
     return (201 if result.created else 200), body
 
 
-class CaseFilterIn(Schema):
+class CaseFilterIn(Paging):
     status: str = ""
     light: str = ""
     category: str = ""
@@ -206,11 +207,13 @@ class CaseFilterIn(Schema):
     date_to: dt.date | None = None
     text: str = ""
     open_only: bool = False
-    page: int = 1
-    page_size: int = 50
 
 
-@router.get("/cases", response=CasePage, summary="Cases in scope with filters (state, light, category, area, …)")
+@router.get(
+    "/cases",
+    response={200: CasePage, **ERRORS},
+    summary="Cases in scope with filters (state, light, category, area, …)",
+)
 def case_index(request: HttpRequest, filters: Query[CaseFilterIn]) -> dict[str, Any]:
     query = CaseFilter(**filters.model_dump(exclude={"page", "page_size"}))
     paginator = Paginator(case_list(request.user, query), filters.page_size)
@@ -223,13 +226,15 @@ def case_index(request: HttpRequest, filters: Query[CaseFilterIn]) -> dict[str, 
     }
 
 
-@router.get("/cases/{number}", response=CaseDetailOut, summary="One case with its timeline, photos and actions")
-def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+@router.get(
+    "/cases/{number}", response={200: CaseDetailOut, **ERRORS}, summary="One case with its timeline, photos and actions"
+)
+def case_detail(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
     return _detail(request, access_case(request.user, number))
 
 
-@router.get("/cases/{number}/duplicates", response=list[DuplicateOut])
-def case_duplicates(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+@router.get("/cases/{number}/duplicates", response={200: list[DuplicateOut], **ERRORS})
+def case_duplicates(request: HttpRequest, number: CaseNumber) -> list[dict[str, Any]]:
     return _duplicates(access_case(request.user, number))
 
 
@@ -240,8 +245,8 @@ class SuggestionOut(Schema):
     assists: list[str]
 
 
-@router.get("/cases/{number}/dispatch-suggestion", response={200: SuggestionOut, 204: None})
-def case_dispatch_suggestion(request: HttpRequest, number: str) -> Any:
+@router.get("/cases/{number}/dispatch-suggestion", response={200: SuggestionOut, 204: None, **ERRORS})
+def case_dispatch_suggestion(request: HttpRequest, number: CaseNumber) -> Any:
     suggestion = dispatch_suggest(access_case(request.user, number))
     if suggestion is None:
         return 204, None
@@ -254,24 +259,24 @@ def case_dispatch_suggestion(request: HttpRequest, number: str) -> Any:
 
 
 # --- One endpoint per transition -------------------------------------------------------------------------------
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     reason: str = ""
-    version: int | None = None
+    version: BoundedInt | None = None
 
 
 class FileIn(ActionIn):
-    category_id: int | None = None
+    category_id: RecordId | None = None
     priority: str = ""
     level: str = ""
 
 
 class WorkerIn(ActionIn):
-    worker_id: int
+    worker_id: RecordId
 
 
-class ResultIn(Schema):
+class ResultIn(BodyIn):
     note: str
-    version: int | None = None
+    version: BoundedInt | None = None
 
 
 class VerdictIn(ResultIn):
@@ -281,32 +286,32 @@ class VerdictIn(ResultIn):
 class DispatchIn(ActionIn):
     department: str
     assists: list[str] = []
-    handle_minutes: int | None = None
+    handle_minutes: BoundedInt | None = None
 
 
 class MergeIn(ActionIn):
     main: str
 
 
-class EvaluateIn(Schema):
+class EvaluateIn(BodyIn):
     rating: str
     comment: str = ""
     channel: str = ""
 
 
-class RequestIn(Schema):
+class RequestIn(BodyIn):
     kind: str
     reason: str
-    extra_minutes: int | None = None
+    extra_minutes: BoundedInt | None = None
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     approve: bool
     note: str = ""
 
 
 class SuperviseIn(ActionIn):
-    level: int
+    level: BoundedInt
 
 
 class SummonIn(ActionIn):
@@ -316,8 +321,6 @@ class SummonIn(ActionIn):
 def _department_of(code: str) -> Department:
     department = Department.objects.filter(code=code, is_active=True).first()
     if department is None:
-        from gridgov.errors import RecordInvalid
-
         raise RecordInvalid([{"field": "department", "message": f"部门“{code}”不存在或已停用"}])
     return department
 
@@ -330,13 +333,13 @@ def _route(action: str, body: type[Schema], summary: str):  # type: ignore[no-un
     """Register ``POST /cases/{number}/<action>`` taking ``body`` and answering the case as it is afterwards."""
 
     def register(function):  # type: ignore[no-untyped-def]
-        def endpoint(request: HttpRequest, number: str, payload: Any) -> dict[str, Any]:
+        def endpoint(request: HttpRequest, number: CaseNumber, payload: Any) -> dict[str, Any]:
             case = access_case(request.user, number)
             return _answer(request, function(_origin(request), case, payload))
 
         endpoint.__name__ = f"case_{action.replace('-', '_')}"
-        endpoint.__annotations__ = {"request": HttpRequest, "number": str, "payload": body, "return": dict}
-        router.post(f"/cases/{{number}}/{action}", response=CaseDetailOut, summary=summary)(endpoint)
+        endpoint.__annotations__ = {"request": HttpRequest, "number": CaseNumber, "payload": body, "return": dict}
+        router.post(f"/cases/{{number}}/{action}", response={200: CaseDetailOut, **ERRORS}, summary=summary)(endpoint)
         return function
 
     return register
@@ -461,10 +464,12 @@ def _expedite(origin: Origin, case: Case, p: ActionIn) -> Case:
 
 @router.post(
     "/cases/{number}/requests/{request_id}/decide",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **ERRORS},
     summary="Approve or refuse a pending request",
 )
-def case_request_decide(request: HttpRequest, number: str, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+def case_request_decide(
+    request: HttpRequest, number: CaseNumber, request_id: PathId, payload: DecisionIn
+) -> dict[str, Any]:
     case = access_case(request.user, number)
     pending = CaseRequest.objects.filter(pk=request_id, case=case).first()
     if pending is None:
@@ -474,8 +479,10 @@ def case_request_decide(request: HttpRequest, number: str, request_id: int, payl
     )
 
 
-@router.post("/cases/{number}/photos", response=CaseDetailOut, summary="Add photos to a case (multipart)")
-def case_photos(request: HttpRequest, number: str, stage: Form[str], photos: File[list[UploadedFile]]) -> Any:
+@router.post(
+    "/cases/{number}/photos", response={200: CaseDetailOut, **ERRORS}, summary="Add photos to a case (multipart)"
+)
+def case_photos(request: HttpRequest, number: CaseNumber, stage: Form[str], photos: File[list[UploadedFile]]) -> Any:
     case = access_case(request.user, number)
     checked = [photo_check(item) for item in photos]
     return _answer(request, services.case_photos_add(_origin(request), case, stage, checked))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import CaseStatus, PhotoStage
 from cases.models import Case, CaseEvent, CasePhoto, Report
+from registry import crypto
 
 S = CaseStatus
 CLOSED_STATUSES = frozenset({S.CLOSED, S.EVALUATED, S.REJECTED, S.MERGED, S.VOID})
@@ -73,12 +75,51 @@ REPORTER_STEPS = frozenset(
     | {"reopen", "void"}
 )
 
-_PHONE_OR_ID = re.compile(r"(?<!\d)(\d{3})\d{4,11}([\dXx]{4})(?![\dXx])")
+#: Between two digit groups: a space or two, a dash or a dot (after NFKC, so full-width ones count too).
+_GAP = r"(?:[ \t]{1,2}|[ \t]?[-.][ \t]?)"
+#: Phone and ID numbers as people write them: unbroken (11–18 digits, an ID's final X), a mobile as 3-4-4 or 3-8,
+#: a landline as area code + number, an ID as 6-8-4 or 6-4-4-4 — each group split by a gap or not.
+_PHONE_OR_ID = re.compile(
+    r"(?<![\dX])(?:"
+    rf"\d{{6}}{_GAP}?\d{{8}}{_GAP}?\d{{3}}[\dX]"
+    rf"|\d{{6}}{_GAP}\d{{4}}{_GAP}\d{{4}}{_GAP}\d{{3}}[\dX]"
+    rf"|1\d{{2}}{_GAP}\d{{4}}{_GAP}?\d{{4}}"
+    rf"|1\d{{2}}{_GAP}?\d{{4}}{_GAP}\d{{4}}"
+    rf"|0\d{{2,3}}{_GAP}\d{{7,8}}"
+    r"|\d{11,18}X?"
+    r")(?![\dX])",
+    re.IGNORECASE,
+)
+
+
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """``text`` under NFKC (full-width digits, X, spaces and dashes become ASCII), with the index in ``text`` of
+    every character of the result, so that a match can be masked in the original."""
+    characters: list[str] = []
+    origins: list[int] = []
+    for index, character in enumerate(text):
+        folded = unicodedata.normalize("NFKC", character)
+        characters.append(folded)
+        origins.extend([index] * len(folded))
+    return "".join(characters), origins
 
 
 def public_text(text: str) -> str:
-    """A text a resident typed, safe to publish: phone and ID numbers inside it are masked."""
-    return _PHONE_OR_ID.sub(lambda match: f"{match.group(1)}****{match.group(2)}", text or "")
+    """A text a resident typed, safe to publish: phone and ID numbers inside it, however spaced or written (full-
+    width digits too), are masked by the rule of every other mask (``registry.crypto``, docs/privacy.md)."""
+    text = text or ""
+    folded, origins = _normalized(text)
+    masked = list(text)
+    for match in _PHONE_OR_ID.finditer(folded):
+        places = [origins[i] for i in range(match.start(), match.end()) if folded[i].isdigit() or folded[i] in "Xx"]
+        digits = "".join(
+            folded[i] for i in range(match.start(), match.end()) if folded[i].isdigit() or folded[i] in "Xx"
+        )
+        shown = crypto.mask_id_number(digits) if len(digits) >= 15 else crypto.mask_phone(digits)
+        for place, character in zip(places, shown, strict=True):
+            if character == "*":
+                masked[place] = "*"
+    return "".join(masked)
 
 
 def public_state(case: Case) -> str:

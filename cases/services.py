@@ -194,6 +194,7 @@ class ReportData:
     external_ref: str = ""
     media_url: str = ""
     follow_token_hash: str | None = None  # the portal's private follow link (hash of the token)
+    submission_hash: str = ""  # a digest of the submission, kept beside its idempotency key
     notify_reporter: bool = False  # tell the reporter of each public step (needs a phone)
     photos: list[CheckedPhoto] = field(default_factory=list)
     before_photos: list[CheckedPhoto] = field(default_factory=list)
@@ -395,6 +396,7 @@ def _intake(origin: Origin, checked: CheckedReport, at: dt.datetime, key: str | 
         follow_token_hash=data.follow_token_hash,
         notify_reporter=data.notify_reporter and bool(data.reporter_phone),
         idempotency_key=key,
+        submission_hash=data.submission_hash,
         created_at=at,
     )
     event = CaseEvent.objects.create(

@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken
-from gridgov.errors import DomainError
+from gridgov.apikit import has_nul
+from gridgov.errors import DomainError, ValidationFailed
 
 USAGE_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -35,10 +40,27 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
+class TextParser(Parser):
+    """JSON bodies, query strings and forms, refusing NUL characters (which no text column can hold)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if has_nul(data):
+            raise ValueError("NUL character in the body")  # django-ninja answers 400 (bad_request_body)
+        return data
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        if has_nul(result):
+            raise ValidationFailed("参数中含有不允许的控制字符（NUL）", code="bad_request_body")
+        return result
+
+
 api = NinjaAPI(
     title="gridgov API",
     version="1",
     urls_namespace="api-v1",
+    parser=TextParser(),
     auth=[TokenAuth(), SessionAuth()],
     description="网格化社会治理平台接口。错误响应统一为 {code, message, details}。",
 )
@@ -65,7 +87,28 @@ def _validation_error(request: HttpRequest, error: ValidationError) -> HttpRespo
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"code": "unauthenticated", "message": "需要登录或有效的接口令牌"}, status=401)
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "需要登录或有效的接口令牌", "details": None}, status=401
+    )
+
+
+#: Codes of the refusals django-ninja raises itself (an unreadable body, a throttle).
+HTTP_ERROR_CODES = {400: "bad_request_body", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    code = HTTP_ERROR_CODES.get(error.status_code, "invalid")
+    message = "请求体无法解析（应为 JSON 对象）" if code == "bad_request_body" else str(error.message)
+    return api.create_response(request, {"code": code, "message": message, "details": None}, status=error.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def _unreadable_body(request: HttpRequest, error: Exception) -> HttpResponse:
+    """A multipart body without a boundary or otherwise broken, too many fields, too large a body."""
+    message = "请求体过大" if isinstance(error, RequestDataTooBig) else "请求体无法解析（multipart 格式有误）"
+    return api.create_response(request, {"code": "bad_request_body", "message": message, "details": None}, status=400)
 
 
 def _register() -> None:

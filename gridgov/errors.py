@@ -10,9 +10,34 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+Problem = dict[str, str]
+
+
+def problems_of(details: Any, message: str) -> list[Problem] | None:
+    """``details`` in the one shape every consumer reads: a list of ``{"field", "message"}``.
+
+    A bare ``{"field": "phone"}`` takes the error's own message (an ``index`` joins the field as ``lon.3``);
+    a dict of context values (``{"version": 7}``) becomes one entry per key with the value as its message.
+    """
+    if details is None:
+        return None
+    problems: list[Problem] = []
+    for item in details if isinstance(details, list) else [details]:
+        if not isinstance(item, dict):
+            problems.append({"field": "", "message": str(item)})
+        elif "field" in item or "message" in item:
+            field = str(item.get("field") or "")
+            if item.get("index") is not None:
+                field = f"{field}.{item['index']}"
+            problems.append({"field": field, "message": str(item.get("message") or message)})
+        else:
+            problems.extend({"field": str(key), "message": str(value)} for key, value in item.items())
+    return problems
+
 
 class DomainError(Exception):
-    """A refused request. ``code`` is stable and machine-readable; ``message`` is for people."""
+    """A refused request. ``code`` is stable and machine-readable; ``message`` is for people; ``details`` is
+    ``None`` or a list of ``{"field", "message"}``."""
 
     code = "invalid"
     status = 400
@@ -22,13 +47,10 @@ class DomainError(Exception):
         self.message = message
         if code:
             self.code = code
-        self.details = details
+        self.details = problems_of(details, str(message))
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": str(self.message)}
-        if self.details is not None:
-            body["details"] = self.details
-        return body
+        return {"code": self.code, "message": str(self.message), "details": self.details}
 
 
 class NotFound(DomainError):
@@ -80,13 +102,10 @@ class Problems:
 
 def form_errors_add(form: Any, error: DomainError) -> None:
     """Show a service's refusal on the form: each problem on its field (or the form when it has none)."""
-    problems = error.details if isinstance(error.details, list) else []
+    problems = error.details or [{"field": "", "message": str(error.message)}]
     for problem in problems:
-        field = problem.get("field")
+        field = problem["field"]
         form.add_error(field if field in form.fields else None, problem["message"])
-    if not problems:
-        field = error.details.get("field") if isinstance(error.details, dict) else None
-        form.add_error(field if field in form.fields else None, str(error.message))
 
 
 class DomainErrorMiddleware:

@@ -284,6 +284,9 @@ OPEN311_CONTACT = env_str("GRIDGOV_OPEN311_CONTACT", "12345 政务服务便民�
 OPEN311_KEY_SERVICE = env_str("GRIDGOV_OPEN311_KEY_SERVICE", "请联系系统管理员签发 API 密钥")
 OPEN311_CHANGESET = datetime.datetime(2026, 11, 21, tzinfo=datetime.UTC)
 OPEN311_READS_PER_MINUTE = env_int("GRIDGOV_OPEN311_READS_PER_MINUTE", 600, minimum=1)
+# A client's identical submission (same service, place, text, photos…) within this many seconds is the retry it
+# is: answered with the first request's answer, no second case (0 turns this off; an Idempotency-Key always counts).
+OPEN311_RETRY_WINDOW_SECONDS = env_int("GRIDGOV_OPEN311_RETRY_WINDOW_SECONDS", 600, minimum=0)
 
 # The public portal (portal/): submissions and one-time codes per caller address and hour.
 PORTAL_REPORTS_PER_HOUR = env_int("GRIDGOV_PORTAL_REPORTS_PER_HOUR", 30, minimum=1)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import secrets
+from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.errors import PermissionDenied
+from cases.models import Report
+from gridgov.errors import DomainError, PermissionDenied
 from gridgov.ratelimit import rate_allow
 from open311.models import ApiClient
 
@@ -50,3 +55,58 @@ def client_authenticate(key: str) -> ApiClient:
         raise RateLimited(_("提交过于频繁，请稍后再试"))
     ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
     return client
+
+
+# --- Retries: one submission makes one case ---------------------------------------------------------------------
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+def submission_hash(client: ApiClient, values: dict[str, Any], photos: list[bytes]) -> str:
+    """A digest of everything a submission says (its photos by their own digest)."""
+    document = {
+        "client": client.pk,
+        "values": values,
+        "photos": [hashlib.sha256(content).hexdigest() for content in photos],
+    }
+    return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _keyed(client: ApiClient, key: str) -> str:
+    return f"open311:{client.pk}:key:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+
+
+def _unkeyed(client: ApiClient, digest: str, window: int, at: dt.datetime, earlier: int = 0) -> str:
+    period = int(at.timestamp()) // window - earlier
+    return f"open311:{client.pk}:same:{period}:{digest[:40]}"
+
+
+def submission_key(client: ApiClient, key: str, digest: str, at: dt.datetime) -> str | None:
+    """The report's idempotency key: from the client's ``Idempotency-Key`` when it sent one, otherwise from the
+    submission itself and the retry window it falls in (none when the window is off)."""
+    if key:
+        return _keyed(client, key)
+    window = settings.OPEN311_RETRY_WINDOW_SECONDS
+    return _unkeyed(client, digest, window, at) if window else None
+
+
+def submission_first(client: ApiClient, key: str, digest: str, at: dt.datetime) -> Report | None:
+    """The report this submission repeats: the one made with the same key (refused when it said something else),
+    or the client's identical submission within the retry window."""
+    if key:
+        first = Report.objects.select_related("case").filter(idempotency_key=_keyed(client, key)).first()
+        if first is not None:
+            submission_check(first, digest)
+        return first
+    window = settings.OPEN311_RETRY_WINDOW_SECONDS
+    if not window:
+        return None
+    keys = [_unkeyed(client, digest, window, at, earlier) for earlier in (0, 1)]
+    since = at - dt.timedelta(seconds=window)
+    return Report.objects.select_related("case").filter(idempotency_key__in=keys, created_at__gte=since).first()
+
+
+def submission_check(first: Report, digest: str) -> None:
+    if first.submission_hash != digest:
+        raise IdempotencyKeyReused(_("该幂等键已用于另一次不同的提交"))

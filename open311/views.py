@@ -2,7 +2,8 @@
 the standard's requests into calls of the case services and the case's public view into the standard's fields.
 
 Errors use the spec's body with 400 (bad input), 403 (missing or revoked api_key), 404 (unknown service or
-request) and 429 (over the client's rate). An empty parameter counts as absent.
+request), 422 (an Idempotency-Key reused for another submission) and 429 (over the client's rate). An empty
+parameter counts as absent.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import Origin
 from cases.choices import CaseStatus, CategoryKind
-from cases.models import Case, CaseEvent, CasePhoto, Category
+from cases.models import Case, CaseEvent, CasePhoto, Category, Report
 from cases.photos import photo_check
 from cases.public import (
     CLOSED_STATUSES,
@@ -44,7 +45,14 @@ from gridgov.errors import DomainError
 from gridgov.files import PUBLIC, case_photo_url
 from gridgov.ratelimit import client_ip, rate_allow
 from open311.formats import errors, respond, when
-from open311.services import RateLimited, client_authenticate
+from open311.services import (
+    RateLimited,
+    client_authenticate,
+    submission_check,
+    submission_first,
+    submission_hash,
+    submission_key,
+)
 from registry.models import Building
 
 TOKEN_SALT = "open311.token"
@@ -81,7 +89,7 @@ def open311_view(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         except RateLimited as error:
             return errors(fmt, 429, str(error))
         except DomainError as error:
-            status = error.status if error.status in (400, 403, 404) else 400
+            status = error.status if error.status in (400, 403, 404, 422) else 400
             details = error.details if isinstance(error.details, list) else []
             fields = "; ".join(f"{item.get('field')}: {item.get('message')}" for item in details if "field" in item)
             return errors(fmt, status, f"{error.code}: {fields or error.message}")
@@ -256,6 +264,8 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
+    """A new request, or the answer to the first when this one repeats it (same ``Idempotency-Key``, or the same
+    submission within the retry window): a retried POST makes one case."""
     client = client_authenticate(_param(request, "api_key"))
     code = _param(request, "service_code")
     if not code:
@@ -269,47 +279,74 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     media_url = _param(request, "media_url")
     if media_url and not media_url.startswith(("http://", "https://")):
         raise BadRequest("media_url must be an http(s) URL")
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 200:
+        raise BadRequest("Idempotency-Key is longer than 200 characters")
     photos = [photo_check(upload, "media") for upload in request.FILES.getlist("media")[:5]]
     state = dict(COMPONENT_STATES).get(attributes.get("COMPONENT_STATE", ""), "")
-    name = f"{_param(request, 'last_name')}{_param(request, 'first_name')}"[:64]
-    phone = _phone(request)
-    result = report_submit(
-        Origin(None, "open311", request.path[:300]),
-        ReportData(
-            source="open311",
-            description=(description or category.name) + (f"（部件状态：{state}）" if state else ""),
-            longitude=longitude,
-            latitude=latitude,
-            address=address,
-            category_id=category.pk,
-            component_code=attributes.get("COMPONENT_CODE", ""),
-            reporter_name=name,
-            reporter_phone=phone,
-            notify_reporter=bool(phone),
-            external_ref=f"{client.pk}:{_param(request, 'account_id') or _param(request, 'device_id')}"[:64],
-            media_url=media_url[:500],
-            photos=photos,
-        ),
+    data = ReportData(
+        source="open311",
+        description=(description or category.name) + (f"（部件状态：{state}）" if state else ""),
+        longitude=longitude,
+        latitude=latitude,
+        address=address,
+        category_id=category.pk,
+        component_code=attributes.get("COMPONENT_CODE", ""),
+        reporter_name=f"{_param(request, 'last_name')}{_param(request, 'first_name')}"[:64],
+        reporter_phone=_phone(request),
+        external_ref=f"{client.pk}:{_param(request, 'account_id') or _param(request, 'device_id')}"[:64],
+        media_url=media_url[:500],
+        photos=photos,
     )
-    case = result.case
+    data.notify_reporter = bool(data.reporter_phone)
+    account = _param(request, "account_id")
+    data.submission_hash = submission_hash(client, _submitted(data, account), [photo.content for photo in photos])
+    now = timezone.now()
+    report = submission_first(client, key, data.submission_hash, now)
+    if report is None:
+        data.idempotency_key = submission_key(client, key, data.submission_hash, now) or ""
+        report = report_submit(Origin(None, "open311", request.path[:300]), data).report
+        submission_check(report, data.submission_hash)  # a parallel request with the key but another payload won
+    return respond(fmt, "service_requests", [_created_document(report, account)], status=201)
+
+
+def _submitted(data: ReportData, account: str) -> dict[str, Any]:
+    fields = ("description", "longitude", "latitude", "address", "category_id", "component_code", "reporter_name")
+    return {
+        **{name: getattr(data, name) for name in fields},
+        "reporter_phone": data.reporter_phone,
+        "external_ref": data.external_ref,
+        "media_url": data.media_url,
+        "account_id": account,
+    }
+
+
+class _ReportTokenSigner(signing.TimestampSigner):
+    """Signs a report's token with the report's own time, so that a retried request gets the same token."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        super().__init__(salt=TOKEN_SALT)
+        self.at = at
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int(self.at.timestamp()))
+
+
+def _created_document(report: Report, account: str) -> dict[str, Any]:
+    case = report.case
     expected = expected_at(case)
     notice = f"已受理，编号 {case.number}" + (f"，预计 {when(expected)} 前办理" if expected else "")
-    document = [
-        {
-            "service_request_id": case.number,
-            "token": signing.dumps(result.report.pk, salt=TOKEN_SALT),
-            "service_notice": notice,
-            "account_id": _param(request, "account_id") or None,
-        }
-    ]
-    return respond(fmt, "service_requests", document, status=201)
+    return {
+        "service_request_id": case.number,
+        "token": _ReportTokenSigner(report.created_at).sign_object(report.pk),
+        "service_notice": notice,
+        "account_id": account or None,
+    }
 
 
 @require_GET
 @open311_view
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    from cases.models import Report
-
     try:
         report_pk = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
@@ -433,7 +470,7 @@ def _request_document(case: Case, media: list[str], notes: list[Any] | None) -> 
         "requested_datetime": when(case.created_at),
         "updated_datetime": when(case.updated_at),
         "expected_datetime": when(expected_at(case)),
-        "address": case.address or None,
+        "address": public_text(case.address) or None,
         "address_id": None,
         "zipcode": None,
         "lat": case.latitude,

@@ -4,6 +4,7 @@ Pages show only what :mod:`cases.public` allows: never a person, a phone or an i
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -40,6 +41,8 @@ from portal import forms
 from portal.services import TooMany, code_send, code_verify, follow_token_for, phone_clean
 
 ORIGIN_CHANNEL = "portal"
+#: A case number as the public types it (``YYYYMMDD`` + serial); anything else is no case.
+CASE_NUMBER = re.compile(r"[0-9]{1,20}")
 #: A picture for each class of the category picker (emoji render with the device's own fonts, offline).
 CLASS_PICTURES = {
     ("event", "01"): "🧹",
@@ -268,7 +271,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("number", "").strip()
     if not number:
         return redirect("portal:home")
-    return redirect("portal:case", number[:16])
+    if not CASE_NUMBER.fullmatch(number):
+        raise Http404(_("没有这个编号的公开问题"))
+    return redirect("portal:case", number)
 
 
 @require_POST

@@ -16,6 +16,7 @@ from areas.models import Area
 from audit.models import Channel
 from audit.selectors import history_of
 from audit.services import Origin
+from gridgov.apikit import ERRORS, BodyIn, PathId, RecordId, Window, absent
 from gridgov.errors import PermissionDenied, ValidationFailed
 from registry import services
 from registry.choices import DocumentType, HouseholdStatus, Relation, ResidencyType
@@ -104,21 +105,24 @@ class PersonFilter(Schema):
     grid: str = Field("", max_length=15, description="area code prefix")
 
 
-class PersonIn(Schema):
-    name: str | None = Field(None, max_length=64)
-    document_type: DocumentType | None = None
-    id_number: str | None = Field(None, max_length=32)
-    sex: str | None = None
-    birth_date: dt.date | None = None
-    phone: str | None = Field(None, max_length=15)
-    ethnicity: str | None = None
-    hukou_place: str | None = Field(None, max_length=200)
-    residency_type: ResidencyType | None = None
-    household_status: HouseholdStatus | None = None
-    relation_to_head: Relation | None = None
-    work_place: str | None = Field(None, max_length=200)
-    house_id: int | None = None
-    grid_code: str | None = None
+class PersonIn(BodyIn):
+    """Every field may be left out (a change names only what changes); only ``house_id`` may be null (moves the
+    person out of any house)."""
+
+    name: str = absent(max_length=64)
+    document_type: DocumentType = absent()
+    id_number: str = absent(max_length=32)
+    sex: str = absent(max_length=8)
+    birth_date: dt.date = absent()
+    phone: str = absent(max_length=15)
+    ethnicity: str = absent(max_length=16)
+    hukou_place: str = absent(max_length=200)
+    residency_type: ResidencyType = absent()
+    household_status: HouseholdStatus = absent()
+    relation_to_head: Relation = absent()
+    work_place: str = absent(max_length=200)
+    house_id: RecordId | None = None
+    grid_code: str = absent(max_length=15)
 
 
 def _person_values(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
@@ -139,26 +143,27 @@ def _tags_prefetch(request: HttpRequest) -> Prefetch:
     return Prefetch("tags", queryset=PersonTag.objects.visible_categories(request.user))
 
 
-@router.get("/persons", response=PersonPage, summary="Search people in scope (name prefix, initials, phone, ID)")
-def person_list(
-    request: HttpRequest,
-    filters: Query[PersonFilter],
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-) -> dict[str, Any]:
+@router.get(
+    "/persons",
+    response={200: PersonPage, **ERRORS},
+    summary="Search people in scope (name prefix, initials, phone, ID)",
+)
+def person_list(request: HttpRequest, filters: Query[PersonFilter], window: Query[Window]) -> dict[str, Any]:
     _require(request, "registry.view_person")
     query = PersonQuery(**filters.dict())
     people = services.person_find(_origin(request), query)
     count = people.count()
-    rows = people.select_related("grid", "house").prefetch_related(_tags_prefetch(request))[offset : offset + limit]
+    rows = window.of(people.select_related("grid", "house").prefetch_related(_tags_prefetch(request)))
     services.person_search_audit(_origin(request), query.as_dict(), count)
     return {"count": count, "results": [PersonOut.of(person) for person in rows]}
 
 
 @router.get(
-    "/persons/{person_id}", response=PersonOut, summary="One person; reveal=id_number,phone,birth_date is audited"
+    "/persons/{person_id}",
+    response={200: PersonOut, **ERRORS},
+    summary="One person; reveal=id_number,phone,birth_date is audited",
 )
-def person_detail(request: HttpRequest, person_id: int, reveal: str = "") -> dict[str, Any]:
+def person_detail(request: HttpRequest, person_id: PathId, reveal: str = "") -> dict[str, Any]:
     _require(request, "registry.view_person")
     person = access_person(request.user, person_id)
     origin = _origin(request)
@@ -171,15 +176,15 @@ def person_detail(request: HttpRequest, person_id: int, reveal: str = "") -> dic
     return PersonOut.of(person, revealed)
 
 
-@router.post("/persons", response={201: PersonOut}, summary="Register a person")
+@router.post("/persons", response={201: PersonOut, **ERRORS}, summary="Register a person")
 def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
     _require(request, "registry.add_person")
     person = services.person_save(_origin(request), _person_values(request, payload))
     return 201, PersonOut.of(Person.objects.select_related("grid", "house").get(pk=person.pk))
 
 
-@router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person's record")
-def person_update(request: HttpRequest, person_id: int, payload: PersonIn) -> dict[str, Any]:
+@router.patch("/persons/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person's record")
+def person_update(request: HttpRequest, person_id: PathId, payload: PersonIn) -> dict[str, Any]:
     _require(request, "registry.change_person")
     person = access_person(request.user, person_id)
     services.person_save(_origin(request), _person_values(request, payload), person)
@@ -207,8 +212,10 @@ def _history(instance: Any, user: Any) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/persons/{person_id}/history", response=list[ChangeOut], summary="A person's change history")
-def person_history(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+@router.get(
+    "/persons/{person_id}/history", response={200: list[ChangeOut], **ERRORS}, summary="A person's change history"
+)
+def person_history(request: HttpRequest, person_id: PathId) -> list[dict[str, Any]]:
     _require(request, "registry.view_person")
     return _history(access_person(request.user, person_id), request.user)
 
@@ -228,7 +235,7 @@ class BuildingOut(Schema):
     grid_code: str = Field(alias="grid.code")
 
 
-class BuildingIn(Schema):
+class BuildingIn(BodyIn):
     road: str = Field(max_length=64)
     door_number: str = Field(max_length=32)
     estate: str = Field("", max_length=64)
@@ -262,43 +269,49 @@ class HouseholdOut(Schema):
     member_ids: list[int]
 
 
-@router.get("/buildings", response=list[BuildingOut], summary="Buildings in scope, optionally of one area")
-def building_list(
-    request: HttpRequest, area: str = "", limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
-) -> Any:
+class ListWindow(Window):
+    limit: int = Field(100, ge=1, le=1000)
+
+
+@router.get(
+    "/buildings", response={200: list[BuildingOut], **ERRORS}, summary="Buildings in scope, optionally of one area"
+)
+def building_list(request: HttpRequest, window: Query[ListWindow], area: str = Query("", max_length=15)) -> Any:
     _require(request, "registry.view_building")
     buildings = Building.objects.visible_to(request.user).select_related("grid").order_by("pk")
     if area:
         buildings = buildings.filter(grid__code__startswith=area)
-    return buildings[offset : offset + limit]
+    return window.of(buildings)
 
 
-@router.post("/buildings", response={201: BuildingOut}, summary="Register a building (grid found from location)")
+@router.post(
+    "/buildings", response={201: BuildingOut, **ERRORS}, summary="Register a building (grid found from location)"
+)
 def building_create(request: HttpRequest, payload: BuildingIn) -> tuple[int, Building]:
     _require(request, "registry.add_building")
     return 201, services.building_save(_origin(request), payload.dict())
 
 
-@router.get("/buildings/{building_id}", response=BuildingOut)
-def building_detail(request: HttpRequest, building_id: int) -> Building:
+@router.get("/buildings/{building_id}", response={200: BuildingOut, **ERRORS})
+def building_detail(request: HttpRequest, building_id: PathId) -> Building:
     _require(request, "registry.view_building")
     return access_building(request.user, building_id)
 
 
-@router.get("/buildings/{building_id}/houses", response=list[HouseOut])
-def building_houses(request: HttpRequest, building_id: int) -> Any:
+@router.get("/buildings/{building_id}/houses", response={200: list[HouseOut], **ERRORS})
+def building_houses(request: HttpRequest, building_id: PathId) -> Any:
     _require(request, "registry.view_house")
     return access_building(request.user, building_id).houses.select_related("grid")
 
 
-@router.get("/houses/{house_id}", response=HouseOut)
-def house_detail(request: HttpRequest, house_id: int) -> Any:
+@router.get("/houses/{house_id}", response={200: HouseOut, **ERRORS})
+def house_detail(request: HttpRequest, house_id: PathId) -> Any:
     _require(request, "registry.view_house")
     return access_house(request.user, house_id)
 
 
-@router.get("/households/{household_id}", response=HouseholdOut)
-def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
+@router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
+def household_detail(request: HttpRequest, household_id: PathId) -> dict[str, Any]:
     _require(request, "registry.view_household")
     household = access_household(request.user, household_id)
     return {
@@ -324,17 +337,15 @@ class PlaceOut(Schema):
     grid_code: str = Field(alias="grid.code")
 
 
-@router.get("/places", response=list[PlaceOut])
-def place_list(
-    request: HttpRequest, kind: str = "", limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
-) -> Any:
+@router.get("/places", response={200: list[PlaceOut], **ERRORS})
+def place_list(request: HttpRequest, window: Query[ListWindow], kind: str = "") -> Any:
     _require(request, "registry.view_place")
     places = Place.objects.visible_to(request.user).select_related("grid").order_by("pk")
-    return (places.filter(kind=kind) if kind else places)[offset : offset + limit]
+    return window.of(places.filter(kind=kind) if kind else places)
 
 
-@router.get("/places/{place_id}", response=PlaceOut)
-def place_detail(request: HttpRequest, place_id: int) -> Any:
+@router.get("/places/{place_id}", response={200: PlaceOut, **ERRORS})
+def place_detail(request: HttpRequest, place_id: PathId) -> Any:
     _require(request, "registry.view_place")
     return access_place(request.user, place_id)
 
@@ -351,17 +362,15 @@ class ComponentOut(Schema):
     grid_code: str = Field(alias="grid.code")
 
 
-@router.get("/components", response=list[ComponentOut])
-def component_list(
-    request: HttpRequest, state: str = "", limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
-) -> Any:
+@router.get("/components", response={200: list[ComponentOut], **ERRORS})
+def component_list(request: HttpRequest, window: Query[ListWindow], state: str = "") -> Any:
     _require(request, "registry.view_component")
     components = Component.objects.visible_to(request.user).select_related("grid", "category").order_by("code")
-    return (components.filter(state=state) if state else components)[offset : offset + limit]
+    return window.of(components.filter(state=state) if state else components)
 
 
-@router.get("/components/{component_id}", response=ComponentOut)
-def component_detail(request: HttpRequest, component_id: int) -> Any:
+@router.get("/components/{component_id}", response={200: ComponentOut, **ERRORS})
+def component_detail(request: HttpRequest, component_id: PathId) -> Any:
     _require(request, "registry.view_component")
     return access_component(request.user, component_id)
 
@@ -381,7 +390,11 @@ class ImportReportOut(Schema):
     problems: list[ImportProblemOut]
 
 
-@router.post("/registry/import", response=ImportReportOut, summary="Check (dry_run) or import an .xlsx/.csv file")
+@router.post(
+    "/registry/import",
+    response={200: ImportReportOut, **ERRORS},
+    summary="Check (dry_run) or import an .xlsx/.csv file",
+)
 def registry_import_api(
     request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: bool = True
 ) -> dict[str, Any]:

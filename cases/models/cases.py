@@ -197,6 +197,8 @@ class Report(models.Model):
     # The reporter asked to be told of each public step (a verified phone, or a hotline caller).
     notify_reporter = models.BooleanField(_("进展通知上报人"), default=False)
     idempotency_key = models.CharField(_("幂等键"), max_length=100, null=True, blank=True, unique=True)
+    # A digest of what was submitted, so that a retried key can be told from a key reused for something else.
+    submission_hash = models.CharField(_("提交摘要"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("上报时间"))
 
     class Meta:

@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 over real HTTP against the running test server, in JSON and XML."""
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from xml.etree import ElementTree
 
 import pytest
@@ -209,3 +210,49 @@ def test_a_client_over_its_rate_is_told_to_slow_down(site):
     _slow, key = client_issue("慢速客户端", requests_per_minute=2)
     statuses = [submit(base, "json", key).status for _ in range(3)]
     assert statuses == [201, 201, 429]
+
+
+# --- Retries ----------------------------------------------------------------------------------------------------
+def test_five_identical_submissions_make_one_case(site):
+    _world, base, _client, key = site
+    before = Case.objects.count()
+    answers = [submit(base, "json", key, description="井盖丢了 电话 139-1234-5678") for _ in range(5)]
+    assert {answer.status for answer in answers} == {201}
+    assert len({answer.body for answer in answers}) == 1  # the first answer, byte for byte
+    assert Case.objects.count() == before + 1
+
+
+def test_identical_submissions_at_once_make_one_case(site):
+    _world, base, _client, key = site
+    before = Case.objects.count()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: submit(base, "json", key, description="路灯不亮"), range(4)))
+    assert {answer.status for answer in answers} == {201}
+    assert len({answer.json()[0]["service_request_id"] for answer in answers}) == 1
+    assert Case.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_idempotency_key_returns_the_first_answer_and_refuses_another_payload(site, fmt):
+    _world, base, _client, key = site
+    header = {"Idempotency-Key": "client-uuid-1"}
+    first = request(f"{base}requests.{fmt}", "POST", fields=_fields(key, "垃圾桶满了"), headers=header)
+    again = request(f"{base}requests.{fmt}", "POST", fields=_fields(key, "垃圾桶满了"), headers=header)
+    assert first.status == again.status == 201 and first.body == again.body
+    other = request(f"{base}requests.{fmt}", "POST", fields=_fields(key, "另一件事"), headers=header)
+    assert other.status == 422 and error_of(other, fmt).startswith("idempotency_key_reused")
+    fresh = request(f"{base}requests.{fmt}", "POST", fields=_fields(key, "另一件事"), headers={"Idempotency-Key": "2"})
+    assert fresh.status == 201
+    assert items(fresh, fmt)[0]["service_request_id"] != items(first, fmt)[0]["service_request_id"]
+
+
+def test_without_a_retry_window_identical_submissions_are_separate(site, settings):
+    settings.OPEN311_RETRY_WINDOW_SECONDS = 0
+    _world, base, _client, key = site
+    numbers = {submit(base, "json", key, description="树倒了").json()[0]["service_request_id"] for _ in range(2)}
+    assert len(numbers) == 2
+
+
+def _fields(key, description):
+    return {"api_key": key, "service_code": "E0102", "lat": str(IN_A[1]), "long": str(IN_A[0]),
+            "description": description}  # fmt: skip

@@ -57,7 +57,7 @@ def test_a_resident_reports_with_a_photo_and_follows_the_case(world, garbage):
     page = client.get(url)
     text = page.content.decode()
     assert page.status_code == 200 and case.number in text and "跟踪链接" in text
-    assert "139****5678" in text and "13912345678" not in text  # the phone typed in the text is masked
+    assert "139******78" in text and "13912345678" not in text  # the phone typed in the text is masked
     assert "已收到您的反映" in text
     again = client.post("/portal/report/", {**form(garbage), "photos": [photo()]})  # a double submit
     assert follow_url(again) == url and Case.objects.count() == 1
