@@ -91,7 +91,7 @@ RULES: dict[str, Rule] = {
     "api-v1:case_urge": transition("urge", {"dispatcher", "shift_leader", *LEADERS}),
     "api-v1:case_supervise": transition("supervise", {"shift_leader", *LEADERS}, level=1),
     "api-v1:case_expedite": transition("expedite", {"dispatcher", "shift_leader", *LEADERS}),
-    "api-v1:case_request_decide": rule("/api/v1/cases/{case_a}/requests/0/decide", {"dispatcher", "shift_leader"}, method="post", data={"approve": True}, outside="/api/v1/cases/{case_c}/requests/0/decide", refused=TRANSITION_REFUSED),
+    "api-v1:case_request_decide": rule("/api/v1/cases/{case_a}/requests/999999/decide", {"dispatcher", "shift_leader"}, method="post", data={"approve": True}, outside="/api/v1/cases/{case_c}/requests/999999/decide", refused=TRANSITION_REFUSED),
     "api-v1:case_photos": rule("/api/v1/cases/{case_a}/photos", SEES_A | SEATS | {"department_handler"}, method="post", form=True, data={"stage": "before", "photos": "{photo}"}, outside="/api/v1/cases/{case_c}/photos", refused=TRANSITION_REFUSED),
     # --- sign-in and language: for everyone
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
@@ -136,6 +136,7 @@ RULES: dict[str, Rule] = {
     "import-job-confirm": rule("/registry/import/{job}/confirm/", {"community_staff"}, method="post"),
     "import-template": rule("/registry/import/template/persons.xlsx", {"community_staff", "administrator"}),
     "export": rule("/registry/export/persons.xlsx", {"community_staff", "street_leader", "administrator"}),
+    "export-csv": rule("/registry/export/persons.csv", {"community_staff", "street_leader", "administrator"}),
     "cases:list": rule("/cases/", STAFF),
     "cases:report": rule("/cases/report/", STAFF, method="post"),
     "cases:approvals": rule("/cases/approvals/", STAFF),
