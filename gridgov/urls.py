@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from gridgov.api import api
 
+handler500 = "gridgov.middleware.server_error"  # a lock timeout outside a view still answers 503
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
