@@ -45,7 +45,7 @@ def _count_in_database(key: str, expires_at: int) -> int:
     table = connection.ops.quote_name(RateCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (bucket, count, expires_at) VALUES (%s, 1, %s)"  # noqa: S608 - fixed table name
+            f"INSERT INTO {table} (bucket, count, expires_at) VALUES (%s, 1, %s)"  # the table name is fixed
             f" ON CONFLICT (bucket) DO UPDATE SET count = {table}.count + 1 RETURNING count",
             [key, expires_at],
         )
