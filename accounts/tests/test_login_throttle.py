@@ -13,7 +13,6 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from accounts.models import User
-
 from gridgov.httpclient import Answer, request
 
 LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]

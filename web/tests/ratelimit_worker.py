@@ -10,7 +10,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings_test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
