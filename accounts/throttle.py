@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -22,12 +22,10 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
 def login_locked_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
-    """429 with a Retry-After: a page for people, ``{"code": "login_locked"}`` for the API."""
+    """429 with a Retry-After and a page that says for how long (the API has no password sign-in: its bearer
+    tokens are random 32-byte keys, and nothing there calls ``authenticate()``)."""
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds()) // 60)
     message = _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
-    if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"code": "login_locked", "message": message}, status=429)
-    else:
-        response = render(request, "web/login_locked.html", {"message": message}, status=429)
+    response = render(request, "web/login_locked.html", {"message": message}, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response

@@ -128,8 +128,26 @@ class DatabaseBusyMiddleware:
         return database_busy_response(request)
 
 
+def _busy_behind(error: BaseException | None) -> bool:
+    """Whether a lock timeout is this error or the one it was raised while handling."""
+    seen = 0
+    while error is not None and seen < 10:
+        if database_is_busy(error):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a session that could not be saved because the database was busy (Django reports it as
+    "session interrupted") answers 503 like any other busy write."""
+    if _busy_behind(exception):
+        return database_busy_response(request)
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: a lock timeout raised outside a view (e.g. saving the session) still answers 503."""
-    if database_is_busy(sys.exc_info()[1]):
+    """``handler500``: a lock timeout raised outside a view still answers 503."""
+    if _busy_behind(sys.exc_info()[1]):
         return database_busy_response(request)
     return defaults.server_error(request)

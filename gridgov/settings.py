@@ -158,7 +158,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("GRIDG
 # failures in the database, so every web process of a site sees the same count. A user name is locked for one
 # caller address after LIMIT failures within WINDOW seconds (user name + address together: a whole office behind
 # one NAT address is not locked out by one person's typing, and guessing one account from many addresses is
-# slowed by the same count per address). Locked: 429 with a Chinese page (JSON {"code": "login_locked"} for /api/).
+# slowed by the same count per address). A locked login answers 429 with a Chinese page and Retry-After.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("GRIDGOV_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(seconds=env_int("GRIDGOV_LOGIN_FAILURE_WINDOW", 900, minimum=1))

@@ -4,7 +4,9 @@ from django.urls import include, path
 
 from gridgov.api import api
 
-handler500 = "gridgov.middleware.server_error"  # a lock timeout outside a view still answers 503
+# A lock timeout outside a view (e.g. saving the session) still answers 503 database_busy.
+handler400 = "gridgov.middleware.bad_request"
+handler500 = "gridgov.middleware.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -13,7 +13,9 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 
 from cases.models import Case, Category, Report
 from cases.seed import categories_ensure
@@ -24,7 +26,7 @@ from open311.services import client_issue
 from portal.tests.test_portal import form as portal_form
 from web.models import RateCounter
 
-LOCKED_TABLES = [Report, Case, Ticket, RateCounter]
+LOCKED_TABLES = [Report, Case, Ticket, RateCounter, Session]
 WAIT_MS = 300
 
 
@@ -121,3 +123,14 @@ def test_a_hotline_desk_submission_answers_503(committed_world):
     assert 'data-error-code="database_busy"' in busy.content.decode()
     assert nothing_written()
     assert clerk.post("/hotline/", data).status_code == 302 and Ticket.objects.count() == 1
+
+
+def test_a_session_that_cannot_be_saved_answers_503_too(committed_world):
+    """The session is saved after the view, outside it: the server-error handler answers for that case."""
+    client = Client(raise_request_exception=False)
+    client.force_login(committed_world.users["street_leader"])  # the first request stores the login time
+    with write_lock_held():
+        busy = client.get("/")
+    assert_busy(busy)
+    assert 'data-error-code="database_busy"' in busy.content.decode()
+    assert client.get("/").status_code == 200
