@@ -13,14 +13,27 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    return bool(
+        request.node.get_closest_marker("django_db")
+        or {"db", "transactional_db", "live_server", "django_db_setup"} & set(request.fixturenames)
+    )
+
+
 @pytest.fixture(autouse=True)
-def _fresh_counters():
-    """Rate-limit counters and configured channels do not leak from one test into the next."""
+def _fresh_counters(request, django_db_blocker):
+    """The cache and rate-limit counters (both in the test database, as on a site without Redis) and configured
+    channels do not leak from one test into the next."""
     from django.core.cache import cache
 
     from notifications.channels import channels_forget
+    from web.models import RateCounter
 
-    cache.clear()
+    if _uses_database(request):
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            cache.clear()
+            RateCounter.objects.all().delete()
     channels_forget()
     yield
     channels_forget()

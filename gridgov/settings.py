@@ -6,9 +6,12 @@ See docs/configuration.md for the list of variables.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from gridgov.env import env_bool, env_int, env_list, env_str
@@ -34,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
+    "ninja",
     "accounts",
     "areas",
     "audit",
@@ -49,15 +55,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gridgov.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gridgov.middleware.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gridgov.errors.DomainErrorMiddleware",
+    "gridgov.middleware.DatabaseBusyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -82,6 +93,8 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL ---------------------------
+# How long a write waits for SQLite's write lock before the request answers 503 database_busy.
+SQLITE_BUSY_MS = env_int("GRIDGOV_SQLITE_BUSY_MS", 8000, minimum=0)
 _default_sqlite = f"sqlite:///{VAR_DIR / 'gridgov.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_sqlite)
 try:
@@ -93,8 +106,8 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _database["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
-            " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={SQLITE_BUSY_MS};"
+            " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
         ),
         "transaction_mode": "IMMEDIATE",
     }
@@ -125,8 +138,6 @@ if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured("GRIDGOV_FIELD_KEYS is required (see docs/configuration.md).")
     FIELD_ENCRYPTION_KEYS = ["ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UhISE="]  # DEBUG only
-LOGIN_FAILURE_LIMIT = env_int("GRIDGOV_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("GRIDGOV_LOGIN_FAILURE_WINDOW", 900, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -142,12 +153,61 @@ SECURE_HSTS_PRELOAD = env_bool("GRIDGOV_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("GRIDGOV_BEHIND_PROXY") else None
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- Web surface: login throttle, shared cache and rate limits, CSP, session expiry -------------------
+# Every login path (staff login page, /admin/login/) goes through authenticate(), where django-axes counts the
+# failures in the database, so every web process of a site sees the same count. A user name is locked for one
+# caller address after LIMIT failures within WINDOW seconds (user name + address together: a whole office behind
+# one NAT address is not locked out by one person's typing, and guessing one account from many addresses is
+# slowed by the same count per address). A locked login answers 429 with a Chinese page and Retry-After.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("GRIDGOV_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=env_int("GRIDGOV_LOGIN_FAILURE_WINDOW", 900, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "gridgov.ratelimit.client_ip"  # the same address as the rate limits, proxy-aware
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.login_locked_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# The cache (and so every cache-based counter) is shared by all processes of a site: the database by default
+# (table gridgov_cache, created by a migration of web/), Redis when GRIDGOV_REDIS_URL is set. Rate limits count
+# with an atomic upsert in the database, or INCR on Redis (gridgov/ratelimit.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gridgov_cache"}}
 if env_str("GRIDGOV_REDIS_URL", ""):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("GRIDGOV_REDIS_URL"),
     }
+
+
+def _tile_sources(tile_url: str) -> list[str]:
+    """The CSP source of the configured tile server ("https://{s}.tiles.example/…" → "https://*.tiles.example")."""
+    parsed = urlsplit(tile_url)
+    if not (parsed.scheme and parsed.netloc):
+        return []  # none configured, or a path on this site
+    host = re.sub(r"\{[a-z]+\}", "*", parsed.netloc)
+    return [f"{parsed.scheme}://{host}"]
+
+
+# A strict Content-Security-Policy on every response: nothing inline, nothing from elsewhere except map tiles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_tile_sources(env_str("GRIDGOV_TILE_URL", ""))],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Staff sessions end a working day after login and after this long without a request (gridgov/middleware.py).
+SESSION_MAX_HOURS = env_int("GRIDGOV_SESSION_MAX_HOURS", 10, minimum=1)
+SESSION_IDLE_MINUTES = env_int("GRIDGOV_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 # --- Language and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from gridgov.api import api
 
+# A lock timeout outside a view (e.g. saving the session) still answers 503 database_busy.
+handler400 = "gridgov.middleware.bad_request"
+handler500 = "gridgov.middleware.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -37,6 +37,14 @@ def browser_page(live_server, transactional_db, monkeypatch, tmp_path):
         browser.close()
 
 
+def value_set(page, selector: str, timeout: float = 5_000) -> None:
+    """Wait until a field has a value (Playwright's own polling: wait_for_function would need eval, which the
+    pages' Content-Security-Policy forbids)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(selector)).not_to_have_value("", timeout=timeout)
+
+
 def test_area_browser_draws_grids_and_shows_a_clicked_grid(browser_page, live_server):
     _world, page, requested = browser_page
     page.goto(f"{live_server.url}/areas/110101001001/")
@@ -113,13 +121,13 @@ def test_a_hotline_seat_takes_a_call_without_the_mouse(browser_page, live_server
     keyboard.press("Tab")  # 紧急
     keyboard.press("Tab")
     keyboard.type("路边有暴露垃圾，好几天没人清运")
-    page.wait_for_function("document.getElementById('id_category').value !== ''", timeout=10_000)
+    value_set(page, "#id_category", timeout=10_000)
     keyboard.press("Alt+a")
     keyboard.type("东四北大街88")
     page.wait_for_selector("[data-address-hit]", timeout=10_000)
     keyboard.press("ArrowDown")
     keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('id_longitude').value !== ''")
+    value_set(page, "#id_longitude")
     keyboard.press("Control+Enter")
     page.wait_for_selector(".alert-success", timeout=10_000)
     ticket = Ticket.objects.get()
@@ -148,7 +156,7 @@ def test_a_resident_reports_on_the_portal_with_a_pin_and_a_photo(browser_page, l
     page.click("[data-subgroup='1'] >> text=暴露垃圾")
     map_box = page.locator("#report-map").bounding_box()
     page.locator("#report-map").click(position={"x": map_box["width"] * 0.3, "y": map_box["height"] / 2})
-    page.wait_for_function("document.getElementById('id_longitude').value !== ''")
+    value_set(page, "#id_longitude")
     page.fill("#id_description", "小区门口暴露垃圾")
     page.set_input_files("#id_photos", str(photo))
     page.click("#public-report button.btn-lg")

@@ -3,6 +3,12 @@
 (function () {
   const element = document.getElementById("area-map");
   if (!element || !window.L) return;
+  // Leaflet inserts a string tooltip as HTML; a node goes in as it is, so names are always text.
+  function textNode(text) {
+    const span = document.createElement("span");
+    span.textContent = text == null ? "" : String(text);
+    return span;
+  }
   const map = L.map(element, { zoomSnap: 0.25 });
   if (element.dataset.tileUrl) {
     L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
@@ -18,7 +24,7 @@
           fillColor: colours[parseInt(feature.properties.code.slice(-3), 10) % colours.length],
         }),
         onEachFeature: (feature, polygon) => {
-          polygon.bindTooltip(feature.properties.name, { sticky: true });
+          polygon.bindTooltip(textNode(feature.properties.name), { sticky: true });
           polygon.on("click", () => {
             if (selected) selected.setStyle({ weight: 1.2, color: "#1b3a57" });
             selected = polygon;

@@ -3,6 +3,12 @@
 (function () {
   const element = document.getElementById("report-map");
   if (!element || !window.L) return;
+  // Leaflet inserts a string tooltip as HTML; a node goes in as it is, so names are always text.
+  function textNode(text) {
+    const span = document.createElement("span");
+    span.textContent = text == null ? "" : String(text);
+    return span;
+  }
   const lon = document.getElementById("id_longitude");
   const lat = document.getElementById("id_latitude");
   const label = document.querySelector("[data-point-label]");
@@ -42,7 +48,7 @@
         const layer = L.geoJSON(collection, {
           style: { color: "#1b3a57", weight: 1, fillOpacity: 0.08 },
           onEachFeature: (feature, polygon) => {
-            polygon.bindTooltip(feature.properties.name, { sticky: true });
+            polygon.bindTooltip(textNode(feature.properties.name), { sticky: true });
             polygon.on("click", (event) => place(event.latlng));
           },
         }).addTo(map);

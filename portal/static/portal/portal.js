@@ -17,6 +17,9 @@
       select.dispatchEvent(new Event("change"));
     }),
   );
+  document.querySelectorAll("[data-select-on-click]").forEach((field) =>
+    field.addEventListener("click", () => field.select()),
+  );
   if (select && select.dataset.preselected && !select.value) select.value = select.dataset.preselected;
 
   const box = document.getElementById("nearby");

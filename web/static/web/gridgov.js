@@ -9,3 +9,8 @@ function gridgovApplyPercent() {
 }
 document.addEventListener("DOMContentLoaded", gridgovApplyPercent);
 document.addEventListener("htmx:afterSettle", gridgovApplyPercent);
+
+// "Back and retry" on the busy page: the browser's history keeps what was typed into the form.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-history-back]")) window.history.back();
+});

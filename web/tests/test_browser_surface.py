@@ -1,0 +1,121 @@
+"""The web surface in a real browser (Debian's Chromium through Playwright against the live server): the main
+pages run under the strict Content-Security-Policy without a single violation, and names that look like HTML are
+shown as text on the maps and pages."""
+
+import pytest
+
+from audit.services import Origin
+from cases.services import ReportData, report_submit
+from cases.tests.conftest import IN_A
+from web.tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 - the same skip when no Chromium
+
+XSS = "<img src=x onerror=\"window.__xss='run'\">网格A"
+#: Records every CSP violation the page reports (an init script runs outside the page's policy).
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " "
+    + (event.sourceFile || "") + ":" + event.lineNumber);
+});
+"""
+
+
+@pytest.fixture
+def browser(live_server, live_world, monkeypatch):
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield live_world, chromium
+        chromium.close()
+
+
+class Visitor:
+    """One browser context (one person), recording CSP violations, console errors and outside requests."""
+
+    def __init__(self, chromium, base: str) -> None:
+        self.base = base
+        self.context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.context.add_init_script(RECORD_VIOLATIONS)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"console: {message.text}")
+
+    def _request(self, request) -> None:
+        if not request.url.startswith(self.base) and not request.url.startswith(("data:", "blob:")):
+            self.problems.append(f"outside request: {request.url}")
+
+    def login(self, username: str) -> None:
+        self.visit("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", "test-password-1")
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(f"{self.base}/")
+        self.check()
+
+    def visit(self, path: str, ready: str | None = None) -> None:
+        response = self.page.goto(self.base + path)
+        assert response.status == 200, (path, response.status)
+        if ready:
+            self.page.wait_for_selector(ready, timeout=15_000)
+        self.page.wait_for_load_state("networkidle")
+        self.check(path)
+
+    def check(self, where: str = "") -> None:
+        violations = self.page.evaluate("window.__violations || []")
+        assert violations == [] and self.problems == [], (where, violations, self.problems)
+
+
+def a_case(world):
+    return report_submit(
+        Origin(world.users["grid_worker_a"], "web"),
+        ReportData(source="grid_worker", description=XSS, longitude=IN_A[0], latitude=IN_A[1]),
+    ).case
+
+
+def test_main_pages_run_under_the_policy_without_violations(browser, live_server):
+    world, chromium = browser
+    case = a_case(world)
+    staff = Visitor(chromium, live_server.url)
+    staff.login("community")
+    staff.visit("/", None)
+    staff.visit("/areas/110101001001/", "#area-map.map-ready")
+    staff.visit("/registry/persons/")
+    staff.visit("/cases/")
+    staff.visit(f"/cases/{case.number}/")
+    staff.visit("/cases/report/", "#report-map.map-ready")
+    seat = Visitor(chromium, live_server.url)
+    seat.login("intake")
+    seat.visit("/hotline/", "#report-map.map-ready")
+    admin = Visitor(chromium, live_server.url)
+    admin.login("administrator")
+    admin.visit("/admin/")
+    admin.visit("/admin/cases/case/")
+    admin.visit("/api/v1/docs", "#swagger-ui .information-container")
+    resident = Visitor(chromium, live_server.url)
+    resident.visit("/portal/")
+    resident.visit("/portal/report/", "#report-map.map-ready")
+
+
+def test_names_that_look_like_html_are_shown_as_text(browser, live_server):
+    world, chromium = browser
+    from areas.models import Area
+
+    Area.objects.filter(pk=world.grid_a.pk).update(name=XSS)
+    case = a_case(world)
+    staff = Visitor(chromium, live_server.url)
+    staff.login("community")
+    staff.visit("/areas/110101001001/", "#area-map.map-ready")
+    page = staff.page
+    page.locator("#area-map path.leaflet-interactive").first.hover()
+    tooltip = page.wait_for_selector(".leaflet-tooltip", timeout=10_000)
+    assert tooltip.inner_text() == XSS and tooltip.query_selector("img") is None
+    staff.visit(f"/cases/{case.number}/")
+    assert XSS in page.inner_text("main") and page.query_selector("main img[src=x]") is None
+    assert page.evaluate("window.__xss") is None
