@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cases.choices import LEVEL_ORDER, CaseLevel, Light, Supervision
 from cases.models import Case, CaseEvent, Summons
+from cases.services import events_publish
 
 CHUNK = 20000
 SYSTEM_CHANNEL = "system"
@@ -56,8 +57,6 @@ def _in_chunks(
 
 
 def _publish(events: list[CaseEvent]) -> None:
-    from cases.services import events_publish
-
     ids = [event.pk for event in events if event.pk]
     if ids:
         transaction.on_commit(lambda: events_publish(ids))

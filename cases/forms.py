@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department
-from cases.choices import CaseLevel, Priority, Rating, RequestKind, Source, Supervision
+from accounts.models import Department, User
+from cases.choices import CaseLevel, PhotoStage, Priority, Rating, RequestKind, Source, Supervision
 from cases.models import Case, Category
 from cases.photos import CheckedPhoto, photo_check
 from cases.services import SOURCES_BY_ROLE, field_workers_of
@@ -110,8 +110,6 @@ class WorkerForm(ReasonForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from accounts.models import User
-
         workers = field_workers_of(self.case)
         self.fields["worker"].queryset = User.objects.filter(pk__in=[worker.pk for worker in workers])
 
@@ -194,7 +192,5 @@ class PhotoForm(forms.Form):
     photos = PhotosField(label=_("照片"), required=True)
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        from cases.choices import PhotoStage
-
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = PhotoStage.choices

@@ -53,10 +53,12 @@ from cases.models import (
     Summons,
 )
 from cases.photos import CheckedPhoto, photo_files_delete, photo_store
+from cases.tasks import case_events_notify
 from cases.workflow import FIELD, REPLAYED_FIELDS, actor_roles, as_json, transition_check
 from gridgov import timesource
 from gridgov.errors import Conflict, NotFound, Problems, RecordInvalid, ValidationFailed
 from registry import crypto
+from registry.models import Component
 
 H3_RESOLUTION = 9
 S = CaseStatus
@@ -84,8 +86,6 @@ ANONYMOUS_SOURCES = {Source.PUBLIC_WEB, Source.OPEN311, Source.SENSOR, Source.HO
 # --- Publishing -------------------------------------------------------------------------------------------------
 def events_publish(event_ids: Sequence[int]) -> None:
     """After commit: hand the new events to the notification task (recipients are worked out there)."""
-    from cases.tasks import case_events_notify
-
     case_events_notify.enqueue(list(event_ids))
 
 
@@ -285,8 +285,6 @@ def report_check(origin: Origin, data: ReportData) -> CheckedReport:
             problems.add("category", _("类别不存在或已停用（请选择小类）"))
     component_id = None
     if data.component_code:
-        from registry.models import Component
-
         component = Component.objects.filter(code=data.component_code).values("pk", "grid_id").first()
         if component is None:
             problems.add("component_code", _("部件编码“%(code)s”不存在") % {"code": data.component_code})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.urls import reverse
 from django_tasks import task
@@ -81,10 +79,3 @@ def case_events_notify(event_ids: list[int]) -> int:
     for event in CaseEvent.objects.filter(pk__in=event_ids).select_related("case__grid"):
         sent += case_event_notify(event)
     return sent
-
-
-@task()
-def case_deadlines_sweep() -> dict[str, Any]:
-    from cases.deadlines import deadlines_sweep
-
-    return deadlines_sweep().__dict__

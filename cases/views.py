@@ -3,6 +3,7 @@ page per case with its timeline and the actions its viewer may take. Thin views:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,8 +58,6 @@ QUEUES: dict[str, Queue] = {
 
 
 def _filter_of(request: HttpRequest) -> CaseFilter:
-    import datetime as dt
-
     def day(name: str) -> dt.date | None:
         try:
             return dt.date.fromisoformat(request.GET.get(name, ""))

@@ -16,7 +16,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import ScopedQuerySet, user_scope
+from areas.models import Area
 from cases.choices import (
+    OPEN_STATUSES,
     AssignmentRole,
     CaseLevel,
     CaseStatus,
@@ -38,8 +40,6 @@ class CaseQuerySet(ScopedQuerySet):
     scope_code_field = "grid__code"
 
     def visible_to(self, user: Any) -> CaseQuerySet:
-        from areas.models import Area
-
         scope = user_scope(user)
         if scope.everything:
             return self.all()
@@ -51,8 +51,6 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(condition)
 
     def open(self) -> CaseQuerySet:
-        from cases.choices import OPEN_STATUSES
-
         return self.filter(status__in=OPEN_STATUSES)
 
 
@@ -160,8 +158,6 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        from cases.choices import OPEN_STATUSES
-
         return self.status in OPEN_STATUSES or self.status == CaseStatus.SUSPENDED
 
 
