@@ -14,14 +14,14 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.access import user_scope
 from accounts.roles import Role
-from cases.choices import OPEN_STATUSES, CaseStatus
+from cases.choices import OPEN_STATUSES, CaseAction, CaseStatus
 from gridgov.errors import Conflict, PermissionDenied
 
 S = CaseStatus
+A = CaseAction
 # Who may act, and on which cases: "area" = the case's grid is in the actor's scope; "department" = the actor's
 # department holds the case (主办); "summoned" = the actor's department was summoned to it.
 # "visible" = anyone whose access check let them open the case (it was fetched through ``access_case``).
@@ -60,55 +60,55 @@ class Transition:
     reach: str = AREA
 
 
-def _t(action: str, label: Any, sources: Iterable[str], target: str | None, roles: Iterable[str], reach: str = AREA):
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), reach)
+def _t(action: CaseAction, sources: Iterable[str], target: str | None, roles: Iterable[str], reach: str = AREA):
+    return Transition(action, action.label, frozenset(sources), target, frozenset(roles), reach)
 
 
 # fmt: off
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("report", gettext_lazy("上报"), [""], S.REPORTED, SYSTEM),
-        _t("self_resolve", gettext_lazy("自处置上报"), [""], S.SELF_RESOLVED, SYSTEM),
-        _t("accept", gettext_lazy("受理"), [S.REPORTED], S.ACCEPTED, COMMAND),
-        _t("reject", gettext_lazy("不予立案"), [S.REPORTED, S.ACCEPTED], S.REJECTED, INTAKE),
-        _t("verify_request", gettext_lazy("派发核实"), [S.REPORTED, S.ACCEPTED], S.VERIFYING, COMMAND),
-        _t("verify_confirm", gettext_lazy("核实属实"), [S.VERIFYING], S.ACCEPTED, FIELD),
-        _t("verify_deny", gettext_lazy("核实不属实"), [S.VERIFYING], S.REJECTED, FIELD),
-        _t("file", gettext_lazy("立案"), [S.REPORTED, S.ACCEPTED], S.FILED, {Role.SHIFT_LEADER}),
-        _t("merge", gettext_lazy("合并"), [S.REPORTED, S.ACCEPTED, S.VERIFYING], S.MERGED, COMMAND),
-        _t("absorb", gettext_lazy("并入重复上报"), OPEN | {S.CLOSED}, None, COMMAND),
-        _t("dispatch", gettext_lazy("派遣"), [S.FILED, S.RETURNED], S.DISPATCHED, {Role.DISPATCHER, Role.SHIFT_LEADER}),
-        _t("accept_task", gettext_lazy("签收"), [S.DISPATCHED], S.HANDLING, HANDLER, DEPARTMENT),
-        _t("report_result", gettext_lazy("处置反馈"), [S.DISPATCHED, S.HANDLING], S.HANDLED, HANDLER, DEPARTMENT),
-        _t("check_request", gettext_lazy("派发核查"), [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND),
-        _t("check_pass", gettext_lazy("核查通过"), [S.CHECKING], S.CHECKED, FIELD),
-        _t("rework", gettext_lazy("核查未通过，返工"), [S.CHECKING], S.DISPATCHED, FIELD),
-        _t("close", gettext_lazy("结案"), [S.CHECKED], S.CLOSED, {Role.SHIFT_LEADER}),
-        _t("evaluate", gettext_lazy("评价"), [S.CLOSED], S.EVALUATED, COMMAND),
-        _t("reopen", gettext_lazy("不满意重办"), [S.EVALUATED], S.DISPATCHED, SYSTEM),
-        _t("request_open", gettext_lazy("提出申请"), [S.DISPATCHED, S.HANDLING], None, HANDLER, DEPARTMENT),
-        _t("request_void", gettext_lazy("申请作废"), WORKING | {S.REPORTED}, None, COMMAND),
-        _t("request_refuse", gettext_lazy("驳回申请"), OPEN, None, APPROVERS),
-        _t("extend", gettext_lazy("同意延期"), [S.DISPATCHED, S.HANDLING], None, APPROVERS),
-        _t("return", gettext_lazy("同意回退"), [S.DISPATCHED, S.HANDLING], S.RETURNED, APPROVERS),
-        _t("suspend", gettext_lazy("同意挂账"), [S.DISPATCHED, S.HANDLING], S.SUSPENDED, APPROVERS),
-        _t("void", gettext_lazy("同意作废"), WORKING | {S.REPORTED}, S.VOID, APPROVERS),
-        _t("resume", gettext_lazy("恢复办理"), [S.SUSPENDED], None, APPROVERS),
-        _t("escalate", gettext_lazy("上报上级"), OPEN, None,
+        _t(A.REPORT, [""], S.REPORTED, SYSTEM),
+        _t(A.SELF_RESOLVE, [""], S.SELF_RESOLVED, SYSTEM),
+        _t(A.ACCEPT, [S.REPORTED], S.ACCEPTED, COMMAND),
+        _t(A.REJECT, [S.REPORTED, S.ACCEPTED], S.REJECTED, INTAKE),
+        _t(A.VERIFY_REQUEST, [S.REPORTED, S.ACCEPTED], S.VERIFYING, COMMAND),
+        _t(A.VERIFY_CONFIRM, [S.VERIFYING], S.ACCEPTED, FIELD),
+        _t(A.VERIFY_DENY, [S.VERIFYING], S.REJECTED, FIELD),
+        _t(A.FILE, [S.REPORTED, S.ACCEPTED], S.FILED, {Role.SHIFT_LEADER}),
+        _t(A.MERGE, [S.REPORTED, S.ACCEPTED, S.VERIFYING], S.MERGED, COMMAND),
+        _t(A.ABSORB, OPEN | {S.CLOSED}, None, COMMAND),
+        _t(A.DISPATCH, [S.FILED, S.RETURNED], S.DISPATCHED, {Role.DISPATCHER, Role.SHIFT_LEADER}),
+        _t(A.ACCEPT_TASK, [S.DISPATCHED], S.HANDLING, HANDLER, DEPARTMENT),
+        _t(A.REPORT_RESULT, [S.DISPATCHED, S.HANDLING], S.HANDLED, HANDLER, DEPARTMENT),
+        _t(A.CHECK_REQUEST, [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND),
+        _t(A.CHECK_PASS, [S.CHECKING], S.CHECKED, FIELD),
+        _t(A.REWORK, [S.CHECKING], S.DISPATCHED, FIELD),
+        _t(A.CLOSE, [S.CHECKED], S.CLOSED, {Role.SHIFT_LEADER}),
+        _t(A.EVALUATE, [S.CLOSED], S.EVALUATED, COMMAND),
+        _t(A.REOPEN, [S.EVALUATED], S.DISPATCHED, SYSTEM),
+        _t(A.REQUEST_OPEN, [S.DISPATCHED, S.HANDLING], None, HANDLER, DEPARTMENT),
+        _t(A.REQUEST_VOID, WORKING | {S.REPORTED}, None, COMMAND),
+        _t(A.REQUEST_REFUSE, OPEN, None, APPROVERS),
+        _t(A.EXTEND, [S.DISPATCHED, S.HANDLING], None, APPROVERS),
+        _t(A.RETURN, [S.DISPATCHED, S.HANDLING], S.RETURNED, APPROVERS),
+        _t(A.SUSPEND, [S.DISPATCHED, S.HANDLING], S.SUSPENDED, APPROVERS),
+        _t(A.VOID, WORKING | {S.REPORTED}, S.VOID, APPROVERS),
+        _t(A.RESUME, [S.SUSPENDED], None, APPROVERS),
+        _t(A.ESCALATE, OPEN, None,
            {Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
-        _t("summon", gettext_lazy("吹哨"), OPEN, None, LEADERS),
-        _t("summons_confirm", gettext_lazy("报到"), OPEN | {S.CLOSED, S.EVALUATED}, None, HANDLER, SUMMONED),
-        _t("urge", gettext_lazy("催办"), WORKING, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
-        _t("supervise", gettext_lazy("督办"), OPEN, None, {Role.SHIFT_LEADER, *LEADERS}),
-        _t("expedite", gettext_lazy("加急"), OPEN, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
-        _t("photo_add", gettext_lazy("补充照片"), OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER, VISIBLE),
-        _t("support", gettext_lazy("附议（我也遇到）"), OPEN, None, SYSTEM),
+        _t(A.SUMMON, OPEN, None, LEADERS),
+        _t(A.SUMMONS_CONFIRM, OPEN | {S.CLOSED, S.EVALUATED}, None, HANDLER, SUMMONED),
+        _t(A.URGE, WORKING, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
+        _t(A.SUPERVISE, OPEN, None, {Role.SHIFT_LEADER, *LEADERS}),
+        _t(A.EXPEDITE, OPEN, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
+        _t(A.PHOTO_ADD, OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER, VISIBLE),
+        _t(A.SUPPORT, OPEN, None, SYSTEM),
         # Automatic actions of the periodic job (cases.deadlines).
-        _t("light_yellow", gettext_lazy("黄灯预警"), OPEN, None, SYSTEM),
-        _t("overdue", gettext_lazy("超时（红灯）"), OPEN, None, SYSTEM),
-        _t("auto_escalate", gettext_lazy("超时自动升级"), OPEN, None, SYSTEM),
-        _t("summons_overdue", gettext_lazy("报到超时"), OPEN | {S.CLOSED, S.EVALUATED}, None, SYSTEM),
+        _t(A.LIGHT_YELLOW, OPEN, None, SYSTEM),
+        _t(A.OVERDUE, OPEN, None, SYSTEM),
+        _t(A.AUTO_ESCALATE, OPEN, None, SYSTEM),
+        _t(A.SUMMONS_OVERDUE, OPEN | {S.CLOSED, S.EVALUATED}, None, SYSTEM),
     ]
 }
 # fmt: on

@@ -20,6 +20,7 @@ from areas.models import Area
 from cases.choices import (
     OPEN_STATUSES,
     AssignmentRole,
+    CaseAction,
     CaseLevel,
     CaseStatus,
     Light,
@@ -239,7 +240,7 @@ class CaseEvent(models.Model):
         related_name="+",
         on_delete=models.SET_NULL,
     )
-    action = models.CharField(_("动作"), max_length=32)
+    action = models.CharField(_("动作"), max_length=32, choices=CaseAction.choices)
     from_status = models.CharField(_("原状态"), max_length=16, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, blank=True)
     reason = models.TextField(_("说明"), blank=True)
