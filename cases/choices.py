@@ -52,7 +52,12 @@ OPEN_STATUSES = (
     CaseStatus.CHECKED,
     CaseStatus.RETURNED,
 )
+#: Open, or suspended (挂账): the case is not over.
+ACTIVE_STATUSES = (*OPEN_STATUSES, CaseStatus.SUSPENDED)
+#: Done with a result (办结).
 FINISHED_STATUSES = (CaseStatus.CLOSED, CaseStatus.EVALUATED)
+#: Over, with or without a result: what the public and Open311 call ``closed``.
+ENDED_STATUSES = (*FINISHED_STATUSES, CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.VOID)
 
 
 class CaseAction(models.TextChoices):

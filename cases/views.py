@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from areas.selectors import area_roots
 from audit.services import Origin
 from cases import forms, services
-from cases.choices import CaseStatus, Light, RequestKind, RequestStatus, Source
+from cases.choices import FINISHED_STATUSES, CaseStatus, Light, RequestKind, RequestStatus, Source
 from cases.dispatching import dispatch_suggest
 from cases.models import Case, CaseRequest
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
@@ -52,7 +52,7 @@ QUEUES: dict[str, Queue] = {
     "close": Queue(gettext_lazy("待结案"), (S.CHECKED,)),
     "suspended": Queue(gettext_lazy("挂账"), (S.SUSPENDED,)),
     "overdue": Queue(gettext_lazy("超时"), light=Light.RED),
-    "finished": Queue(gettext_lazy("已结案"), (S.CLOSED, S.EVALUATED)),
+    "finished": Queue(gettext_lazy("已结案"), FINISHED_STATUSES),
     "mine": Queue(gettext_lazy("我的任务"), mine=True),
 }
 

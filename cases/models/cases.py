@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import ScopedQuerySet, user_scope
 from areas.models import Area
 from cases.choices import (
+    ACTIVE_STATUSES,
     OPEN_STATUSES,
     AssignmentRole,
     CaseAction,
@@ -159,7 +160,7 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES or self.status == CaseStatus.SUSPENDED
+        return self.status in ACTIVE_STATUSES
 
 
 class Report(models.Model):
