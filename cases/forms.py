@@ -88,12 +88,6 @@ class ReasonForm(forms.Form):
         self.fields["version"].initial = case.version
 
 
-class RequiredReasonForm(ReasonForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = True
-
-
 class FileForm(ReasonForm):
     category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
     priority = forms.ChoiceField(label=_("优先级"), choices=[("", "—"), *Priority.choices], required=False)
@@ -177,11 +171,11 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class SuperviseForm(RequiredReasonForm):
+class SuperviseForm(ReasonForm):
     level = forms.TypedChoiceField(label=_("督办级别"), choices=[c for c in Supervision.choices if c[0]], coerce=int)
 
 
-class SummonForm(RequiredReasonForm):
+class SummonForm(ReasonForm):
     departments = forms.ModelMultipleChoiceField(
         label=_("召集部门"), queryset=Department.objects.filter(is_active=True)
     )

@@ -24,8 +24,7 @@ def caller_history(phone: str, limit: int = 10) -> dict[str, Any]:
     tickets = Ticket.objects.filter(caller_phone_hash=crypto.lookup_hash(digits)).select_related("case", "category")
     rows = list(tickets[:limit])
     open_cases = [
-        ticket.case
-        for ticket in tickets.filter(case__isnull=False).exclude(case__status__in=ENDED_STATUSES)[:limit]
+        ticket.case for ticket in tickets.filter(case__isnull=False).exclude(case__status__in=ENDED_STATUSES)[:limit]
     ]
     return {"tickets": rows, "open_cases": open_cases, "count": tickets.count()}
 

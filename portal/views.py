@@ -90,12 +90,7 @@ def _picker() -> list[dict[str, Any]]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    recent = (
-        public_cases()
-        .filter(status__in=FINISHED_STATUSES)
-        .select_related("category")
-        .order_by("-closed_at")[:5]
-    )
+    recent = public_cases().filter(status__in=FINISHED_STATUSES).select_related("category").order_by("-closed_at")[:5]
     return render(request, "portal/home.html", {"picker": _picker(), "recent": recent})
 
 
