@@ -52,7 +52,56 @@ OPEN_STATUSES = (
     CaseStatus.CHECKED,
     CaseStatus.RETURNED,
 )
+#: Open, or suspended (挂账): the case is not over.
+ACTIVE_STATUSES = (*OPEN_STATUSES, CaseStatus.SUSPENDED)
+#: Done with a result (办结).
 FINISHED_STATUSES = (CaseStatus.CLOSED, CaseStatus.EVALUATED)
+#: Over, with or without a result: what the public and Open311 call ``closed``.
+ENDED_STATUSES = (*FINISHED_STATUSES, CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.VOID)
+
+
+class CaseAction(models.TextChoices):
+    """Every action a case event records: the transitions and marks of :data:`cases.workflow.TRANSITIONS`."""
+
+    REPORT = "report", _("上报")
+    SELF_RESOLVE = "self_resolve", _("自处置上报")
+    ACCEPT = "accept", _("受理")
+    REJECT = "reject", _("不予立案")
+    VERIFY_REQUEST = "verify_request", _("派发核实")
+    VERIFY_CONFIRM = "verify_confirm", _("核实属实")
+    VERIFY_DENY = "verify_deny", _("核实不属实")
+    FILE = "file", _("立案")
+    MERGE = "merge", _("合并")
+    ABSORB = "absorb", _("并入重复上报")
+    DISPATCH = "dispatch", _("派遣")
+    ACCEPT_TASK = "accept_task", _("签收")
+    REPORT_RESULT = "report_result", _("处置反馈")
+    CHECK_REQUEST = "check_request", _("派发核查")
+    CHECK_PASS = "check_pass", _("核查通过")
+    REWORK = "rework", _("核查未通过，返工")
+    CLOSE = "close", _("结案")
+    EVALUATE = "evaluate", _("评价")
+    REOPEN = "reopen", _("不满意重办")
+    REQUEST_OPEN = "request_open", _("提出申请")
+    REQUEST_VOID = "request_void", _("申请作废")
+    REQUEST_REFUSE = "request_refuse", _("驳回申请")
+    EXTEND = "extend", _("同意延期")
+    RETURN = "return", _("同意回退")
+    SUSPEND = "suspend", _("同意挂账")
+    VOID = "void", _("同意作废")
+    RESUME = "resume", _("恢复办理")
+    ESCALATE = "escalate", _("上报上级")
+    SUMMON = "summon", _("吹哨")
+    SUMMONS_CONFIRM = "summons_confirm", _("报到")
+    URGE = "urge", _("催办")
+    SUPERVISE = "supervise", _("督办")
+    EXPEDITE = "expedite", _("加急")
+    PHOTO_ADD = "photo_add", _("补充照片")
+    SUPPORT = "support", _("附议（我也遇到）")
+    LIGHT_YELLOW = "light_yellow", _("黄灯预警")
+    OVERDUE = "overdue", _("超时（红灯）")
+    AUTO_ESCALATE = "auto_escalate", _("超时自动升级")
+    SUMMONS_OVERDUE = "summons_overdue", _("报到超时")
 
 
 class Step(models.TextChoices):

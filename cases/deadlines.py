@@ -18,11 +18,12 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.choices import LEVEL_ORDER, CaseLevel, Light, Supervision
-from cases.models import Case, CaseEvent, Summons
+from cases.choices import LEVEL_ORDER, CaseAction, CaseLevel, Light, Supervision
+from cases.models import Case, Summons
+from cases.services.events import event_build, events_save
 
+A = CaseAction
 CHUNK = 20000
-SYSTEM_CHANNEL = "system"
 
 
 @dataclass
@@ -55,38 +56,27 @@ def _in_chunks(
             done += apply(rows, now)
 
 
-def _publish(events: list[CaseEvent]) -> None:
-    from cases.services import events_publish
-
-    ids = [event.pk for event in events if event.pk]
-    if ids:
-        transaction.on_commit(lambda: events_publish(ids))
-
-
 def _events(rows: list[tuple[int, str, dict[str, Any]]], now: dt.datetime, *, status_of: dict[int, str]) -> None:
-    created = CaseEvent.objects.bulk_create(
+    events_save(
         [
-            CaseEvent(
-                case_id=case_id,
-                at=now,
-                action=action,
+            event_build(
+                case_id,
+                action,
+                now,
                 from_status=status_of[case_id],
                 to_status=status_of[case_id],
                 payload={"set": changes},
-                channel=SYSTEM_CHANNEL,
             )
             for case_id, action, changes in rows
-        ],
-        batch_size=5000,
+        ]
     )
-    _publish([event for event in created if event.action != "light_yellow"])
 
 
 def _yellow(rows: list[tuple], now: dt.datetime) -> int:
     ids = [row[0] for row in rows]
     Case.objects.filter(pk__in=ids).update(light=Light.YELLOW)
     _events(
-        [(row[0], "light_yellow", {"light": Light.YELLOW}) for row in rows],
+        [(row[0], A.LIGHT_YELLOW, {"light": Light.YELLOW}) for row in rows],
         now,
         status_of={row[0]: row[1] for row in rows},
     )
@@ -109,7 +99,7 @@ def _red(rows: list[tuple], now: dt.datetime) -> int:
         count = overdue_count + 1
         level = supervision_after(count, supervision)
         groups[(count, level)].append(case_id)
-        changes.append((case_id, "overdue", {"light": Light.RED, "overdue_count": count, "supervision": level}))
+        changes.append((case_id, A.OVERDUE, {"light": Light.RED, "overdue_count": count, "supervision": level}))
     for (count, level), ids in groups.items():
         Case.objects.filter(pk__in=ids).update(light=Light.RED, overdue_count=count, supervision=level)
     _events(changes, now, status_of={row[0]: row[1] for row in rows})
@@ -124,7 +114,7 @@ def _escalate(rows: list[tuple], now: dt.datetime) -> int:
         above = LEVEL_ORDER[min(position + 1, len(LEVEL_ORDER) - 1)]
         groups[above].append(case_id)
         if above != level:
-            changes.append((case_id, "auto_escalate", {"level": above}))
+            changes.append((case_id, A.AUTO_ESCALATE, {"level": above}))
     for above, ids in groups.items():
         Case.objects.filter(pk__in=ids).update(level=above, escalate_at=None)
     _events(changes, now, status_of={row[0]: row[1] for row in rows})
@@ -134,21 +124,19 @@ def _escalate(rows: list[tuple], now: dt.datetime) -> int:
 def _summons_red(rows: list[tuple], now: dt.datetime) -> int:
     Summons.objects.filter(pk__in=[row[0] for row in rows]).update(light=Light.RED)
     statuses = dict(Case.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", "status"))
-    created = CaseEvent.objects.bulk_create(
+    events_save(
         [
-            CaseEvent(
-                case_id=case_id,
-                at=now,
-                action="summons_overdue",
+            event_build(
+                case_id,
+                A.SUMMONS_OVERDUE,
+                now,
                 from_status=statuses[case_id],
                 to_status=statuses[case_id],
                 payload={"department": department_id, "summons": pk},
-                channel=SYSTEM_CHANNEL,
             )
             for pk, case_id, department_id in rows
         ]
     )
-    _publish(created)
     return len(rows)
 
 

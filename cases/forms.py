@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department
-from cases.choices import CaseLevel, Priority, Rating, RequestKind, Source, Supervision
+from accounts.models import Department, User
+from cases.choices import CaseLevel, PhotoStage, Priority, Rating, RequestKind, Source, Supervision
 from cases.models import Case, Category
 from cases.photos import CheckedPhoto, photo_check
 from cases.services import SOURCES_BY_ROLE, field_workers_of
@@ -88,12 +88,6 @@ class ReasonForm(forms.Form):
         self.fields["version"].initial = case.version
 
 
-class RequiredReasonForm(ReasonForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = True
-
-
 class FileForm(ReasonForm):
     category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
     priority = forms.ChoiceField(label=_("优先级"), choices=[("", "—"), *Priority.choices], required=False)
@@ -110,8 +104,6 @@ class WorkerForm(ReasonForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from accounts.models import User
-
         workers = field_workers_of(self.case)
         self.fields["worker"].queryset = User.objects.filter(pk__in=[worker.pk for worker in workers])
 
@@ -179,11 +171,11 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class SuperviseForm(RequiredReasonForm):
+class SuperviseForm(ReasonForm):
     level = forms.TypedChoiceField(label=_("督办级别"), choices=[c for c in Supervision.choices if c[0]], coerce=int)
 
 
-class SummonForm(RequiredReasonForm):
+class SummonForm(ReasonForm):
     departments = forms.ModelMultipleChoiceField(
         label=_("召集部门"), queryset=Department.objects.filter(is_active=True)
     )
@@ -194,7 +186,5 @@ class PhotoForm(forms.Form):
     photos = PhotosField(label=_("照片"), required=True)
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        from cases.choices import PhotoStage
-
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = PhotoStage.choices

@@ -15,12 +15,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import CaseStatus, PhotoStage
+from cases.choices import ENDED_STATUSES, FINISHED_STATUSES, CaseStatus, PhotoStage
 from cases.models import Case, CaseEvent, CasePhoto, Report
+from cases.workflow import PUBLIC_NOTES
 from registry import crypto
 
 S = CaseStatus
-CLOSED_STATUSES = frozenset({S.CLOSED, S.EVALUATED, S.REJECTED, S.MERGED, S.VOID})
 
 #: The plain-language note of each state, as the public sees it.
 STATUS_NOTES: dict[str, Any] = {
@@ -43,37 +43,8 @@ STATUS_NOTES: dict[str, Any] = {
     S.VOID: _("已撤销"),
 }
 
-#: The steps of the timeline the public sees; every other event (internal marks, lights, notes) stays inside.
-STEP_NOTES: dict[str, Any] = {
-    "report": _("收到反映"),
-    "self_resolve": _("网格员发现并现场处置"),
-    "support": _("又有居民反映了同一问题"),
-    "accept": _("已受理"),
-    "verify_request": _("派网格员现场核实"),
-    "verify_confirm": _("现场核实属实"),
-    "file": _("已立案"),
-    "reject": _("不予立案"),
-    "verify_deny": _("经现场核实，不予立案"),
-    "merge": _("与同一问题合并办理"),
-    "dispatch": _("已派至责任单位办理"),
-    "accept_task": _("责任单位已签收"),
-    "return": _("重新派遣"),
-    "extend": _("办理期限经批准延长"),
-    "suspend": _("问题需长期解决，暂缓办理"),
-    "resume": _("恢复办理"),
-    "report_result": _("责任单位反馈已办理"),
-    "check_pass": _("现场核查通过"),
-    "rework": _("核查未通过，责任单位重新办理"),
-    "close": _("已办结"),
-    "evaluate": _("已评价"),
-    "reopen": _("根据评价重新办理"),
-    "void": _("已撤销"),
-}
-#: Steps the reporter is told of when they left a phone (the others are too fine-grained for a text message).
-REPORTER_STEPS = frozenset(
-    {"accept", "file", "reject", "verify_deny", "merge", "dispatch", "extend", "suspend", "report_result", "close"}
-    | {"reopen", "void"}
-)
+#: The steps of the timeline the public sees (declared on the transition table); every other event stays inside.
+STEP_NOTES = PUBLIC_NOTES
 
 #: Between two digit groups: a space or two, a dash or a dot (after NFKC, so full-width ones count too).
 _GAP = r"(?:[ \t]{1,2}|[ \t]?[-.][ \t]?)"
@@ -124,7 +95,7 @@ def public_text(text: str) -> str:
 
 def public_state(case: Case) -> str:
     """Open311's ``open``/``closed``."""
-    return "closed" if case.status in CLOSED_STATUSES else "open"
+    return "closed" if case.status in ENDED_STATUSES else "open"
 
 
 def status_note(case: Case) -> str:
@@ -133,7 +104,7 @@ def status_note(case: Case) -> str:
 
 def expected_at(case: Case) -> dt.datetime | None:
     """The expected completion time: the handling deadline once dispatched, otherwise the current step's."""
-    if case.status in CLOSED_STATUSES:
+    if case.status in ENDED_STATUSES:
         return None
     return case.handle_due_at or case.due_at
 
@@ -161,7 +132,7 @@ PUBLIC_PHOTO_STAGES = (PhotoStage.REPORT, PhotoStage.BEFORE, PhotoStage.AFTER)
 
 def public_photos(case: Case) -> dict[str, list[CasePhoto]]:
     """Before/after photos once the case is closed (the public copies only); nothing while it is open."""
-    if case.status not in (S.CLOSED, S.EVALUATED):
+    if case.status not in FINISHED_STATUSES:
         return {"before": [], "after": []}
     photos = list(case.photos.exclude(public_image="").filter(stage__in=PUBLIC_PHOTO_STAGES))
     return {

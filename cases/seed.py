@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from cases.models import Category
+
 SEED_FILE = Path(__file__).resolve().parent / "data" / "categories.csv"
 
 
@@ -97,8 +99,6 @@ def categories_private(category_model: Any) -> int:
 
 def categories_ensure() -> None:
     """The seeded categories, when a test flushed the database (the migrations' data is gone then)."""
-    from cases.models import Category
-
     if not Category.objects.exists():
         categories_seed(Category)
         categories_complete(Category)

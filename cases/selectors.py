@@ -12,9 +12,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from areas.models import Area
 from cases.choices import OPEN_STATUSES
 from cases.models import Case
 from gridgov.errors import NotFound
+from registry.selectors import prefix_q
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -114,9 +116,6 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def case_list(user: Any, query: CaseFilter | None = None) -> QuerySet[Case]:
     """Cases the user may see, filtered, newest first, with what a list row shows in the same query."""
-    from areas.models import Area
-    from registry.selectors import prefix_q
-
     query = query or CaseFilter()
     cases = Case.objects.visible_to(user)
     if query.status:

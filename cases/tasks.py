@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.urls import reverse
 from django_tasks import task
 
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import CaseEvent
-from cases.public import REPORTER_STEPS, STEP_NOTES
-from cases.workflow import transition_label
+from cases.models import Case, CaseEvent
+from cases.workflow import APPROVING, ASSIGNEE, CALLED, HOLDER, LEADING, TRANSITIONS, transition_label
 from notifications.services import notify, notify_phone
 from registry import crypto
 
@@ -24,25 +21,33 @@ def _covering(code: str, roles: list[str]) -> Q:
     )
 
 
-def recipients_of(event: CaseEvent) -> list[int]:
-    """Who is told of an event: the department on dispatch and rework, the worker on a verify or check task,
-    dispatchers and shift leaders on requests, leaders on red lights and escalations, summoned departments."""
+def _holders(case: Case) -> Q:
+    if not case.main_department_id:
+        return Q(pk__in=[])
+    return Q(department_id=case.main_department_id, is_active=True)
+
+
+def _told(event: CaseEvent) -> Q:
+    """The people :attr:`Transition.told <cases.workflow.Transition.told>` names for this event."""
     case = event.case
-    code = case.grid.code
-    people = User.objects.none()
-    if event.action in ("dispatch", "rework", "reopen", "urge", "supervise", "expedite") and case.main_department_id:
-        people = User.objects.filter(department_id=case.main_department_id, is_active=True)
-    elif event.action in ("verify_request", "check_request") and case.assignee_id:
-        people = User.objects.filter(pk=case.assignee_id)
-    elif event.action in ("request_open", "request_void"):
-        people = User.objects.filter(_covering(code, [Role.SHIFT_LEADER, Role.DISPATCHER]))
-    elif event.action in ("overdue", "auto_escalate", "escalate"):
-        people = User.objects.filter(_covering(code, [Role.STREET_LEADER, Role.DISTRICT_LEADER, Role.SHIFT_LEADER]))
-    elif event.action == "summon":
-        people = User.objects.filter(department_id__in=event.payload.get("departments", []), is_active=True)
-    elif event.action in ("extend", "return", "suspend", "void", "request_refuse", "resume"):
-        people = User.objects.filter(department_id=case.main_department_id, is_active=True)
-    return list(people.exclude(pk=event.actor_id or 0).values_list("pk", flat=True).distinct())
+    told = TRANSITIONS[event.action].told
+    if told == HOLDER:
+        return _holders(case)
+    if told == ASSIGNEE:
+        return Q(pk=case.assignee_id) if case.assignee_id else Q(pk__in=[])
+    if told == APPROVING:
+        return _covering(case.grid.code, [Role.SHIFT_LEADER, Role.DISPATCHER])
+    if told == LEADING:
+        return _covering(case.grid.code, [Role.STREET_LEADER, Role.DISTRICT_LEADER, Role.SHIFT_LEADER])
+    if told == CALLED:
+        return Q(department_id__in=event.payload.get("departments", []), is_active=True)
+    return Q(pk__in=[])
+
+
+def recipients_of(event: CaseEvent) -> list[int]:
+    """Who is told of an event, as its transition declares (the actor never is)."""
+    people = User.objects.filter(_told(event)).exclude(pk=event.actor_id or 0)
+    return list(people.values_list("pk", flat=True).distinct())
 
 
 def case_event_notify(event: CaseEvent) -> int:
@@ -59,8 +64,9 @@ def case_event_notify(event: CaseEvent) -> int:
             cause=f"case_event:{event.pk}",
             data={"case": case.number, "action": event.action},
         )
-    if event.action in REPORTER_STEPS:
-        note = str(STEP_NOTES[event.action])
+    transition = TRANSITIONS[event.action]
+    if transition.tell_reporter:
+        note = str(transition.public_note)
         for stored in (
             case.reports.filter(notify_reporter=True)
             .exclude(reporter_phone="")
@@ -81,10 +87,3 @@ def case_events_notify(event_ids: list[int]) -> int:
     for event in CaseEvent.objects.filter(pk__in=event_ids).select_related("case__grid"):
         sent += case_event_notify(event)
     return sent
-
-
-@task()
-def case_deadlines_sweep() -> dict[str, Any]:
-    from cases.deadlines import deadlines_sweep
-
-    return deadlines_sweep().__dict__

@@ -12,6 +12,7 @@ from PIL import Image
 from audit.services import Origin
 from cases import services
 from cases.models import Case
+from cases.photos import CheckedPhoto
 from gridgov.testing import World
 
 # 39°54'36" N, 116°24'18" E: inside grid A of the test world.
@@ -51,7 +52,6 @@ def has_gps(content: bytes) -> bool:
 
 def case_run_to_closed(world: World, case: Case) -> Case:
     """File, dispatch to the world's department, handle with an after photo, check and close."""
-    from cases.photos import CheckedPhoto
 
     def origin(persona: str) -> Origin:
         return Origin(world.users[persona], "api")

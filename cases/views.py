@@ -3,6 +3,7 @@ page per case with its timeline and the actions its viewer may take. Thin views:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,18 +21,19 @@ from django.views.decorators.http import require_POST
 from areas.selectors import area_roots
 from audit.services import Origin
 from cases import forms, services
-from cases.choices import CaseStatus, Light, RequestKind, RequestStatus, Source
+from cases.choices import FINISHED_STATUSES, CaseAction, CaseStatus, Light, RequestStatus, Source
 from cases.dispatching import dispatch_suggest
 from cases.models import Case, CaseRequest
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
-from cases.workflow import COMMAND, FIELD, actions_for, actor_roles, transition_label
-from gridgov.errors import DomainError
+from cases.workflow import COMMAND, FIELD, REQUEST_ASKED, TRANSITIONS, actions_for, actor_roles, transition_label
+from gridgov.errors import DomainError, form_errors_add
 from gridgov.files import case_photo_link
 from notifications.models import Notification
 from notifications.services import notifications_read
 
 PAGE_SIZE = 50
 S = CaseStatus
+A = CaseAction
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,12 @@ QUEUES: dict[str, Queue] = {
     "close": Queue(gettext_lazy("待结案"), (S.CHECKED,)),
     "suspended": Queue(gettext_lazy("挂账"), (S.SUSPENDED,)),
     "overdue": Queue(gettext_lazy("超时"), light=Light.RED),
-    "finished": Queue(gettext_lazy("已结案"), (S.CLOSED, S.EVALUATED)),
+    "finished": Queue(gettext_lazy("已结案"), FINISHED_STATUSES),
     "mine": Queue(gettext_lazy("我的任务"), mine=True),
 }
 
 
 def _filter_of(request: HttpRequest) -> CaseFilter:
-    import datetime as dt
-
     def day(name: str) -> dt.date | None:
         try:
             return dt.date.fromisoformat(request.GET.get(name, ""))
@@ -130,11 +130,7 @@ def case_report(request: HttpRequest) -> HttpResponse:
         try:
             result = services.report_submit(Origin.of_request(request), report)
         except DomainError as error:
-            for problem in error.details if isinstance(error.details, list) else []:
-                field = problem["field"] if problem["field"] in form.fields else None
-                form.add_error(field if field != "location" else None, problem["message"])
-            if not isinstance(error.details, list):
-                form.add_error(None, str(error.message))
+            form_errors_add(form, error)
         else:
             messages.success(request, _("已上报，案卷编号 %(number)s") % {"number": result.case.number})
             return redirect("cases:detail", result.case.number)
@@ -144,12 +140,7 @@ def case_report(request: HttpRequest) -> HttpResponse:
 
 def _kinds_for(user: Any, case: Case) -> list[str]:
     actions = actions_for(user, case)
-    kinds = []
-    if "request_open" in actions:
-        kinds += [RequestKind.EXTEND, RequestKind.RETURN, RequestKind.SUSPEND]
-    if "request_void" in actions:
-        kinds.append(RequestKind.VOID)
-    return kinds
+    return [kind for kind, action in REQUEST_ASKED.items() if action in actions]
 
 
 @login_required
@@ -161,10 +152,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         request.user.department_id
         and case.summonses.filter(department_id=request.user.department_id, confirmed_at__isnull=True).exists()
     )
-    panels = [
-        (name, label, ACTIONS[name].form(case=case, **_form_extra(name, request.user, case)))
-        for name, label in _panels(actions, case, pending)
-    ]
+    panels = [(name, label, _form(name, request.user, case)) for name, label in _panels(actions, case, pending)]
     return render(
         request,
         "cases/detail.html",
@@ -180,11 +168,11 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "summonses": case.summonses.select_related("department"),
             "pending": pending,
             "decision_form": forms.DecisionForm(case=case, initial={"request_id": pending.pk}) if pending else None,
-            "can_decide": pending and ("extend" in actions or "request_refuse" in actions),
+            "can_decide": pending and (A.EXTEND in actions or A.REQUEST_REFUSE in actions),
             "summons_pending": summons_pending,
             "panels": panels,
             "duplicates": duplicates_of(case) if case.status in (S.REPORTED, S.ACCEPTED, S.VERIFYING) else [],
-            "suggestion": dispatch_suggest(case) if "dispatch" in actions else None,
+            "suggestion": dispatch_suggest(case) if A.DISPATCH in actions else None,
         },
     )
 
@@ -205,6 +193,17 @@ def _form_extra(name: str, user: Any, case: Case) -> dict[str, Any]:
     if name == "request":
         return {"kinds": _kinds_for(user, case)}
     return {}
+
+
+def _form(name: str, user: Any, case: Case, *data: Any) -> Any:
+    """The action's form; its free text is required where the transition table says so."""
+    spec = ACTIONS[name]
+    form = spec.form(*data, case=case, **_form_extra(name, user, case))
+    for action in spec.needs:
+        declared = TRANSITIONS[action].input
+        if declared.text_required and declared.text_field in form.fields:
+            form.fields[declared.text_field].required = True
+    return form
 
 
 @dataclass(frozen=True)
@@ -231,7 +230,7 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("受理"),
         forms.FileForm,
         lambda o, c, d: services.case_accept(o, c, category=d["category"], reason=d["reason"], version=d["version"]),
-        ("accept",),
+        (A.ACCEPT,),
     ),
     "file": Action(
         gettext_lazy("立案"),
@@ -245,13 +244,13 @@ ACTIONS: dict[str, Action] = {
             reason=d["reason"],
             version=d["version"],
         ),
-        ("file",),
+        (A.FILE,),
     ),
     "verify_request": Action(
         gettext_lazy("派发核实"),
         forms.WorkerForm,
         lambda o, c, d: services.case_verify_request(o, c, d["worker"], reason=d["reason"], version=d["version"]),
-        ("verify_request",),
+        (A.VERIFY_REQUEST,),
     ),
     "verify": Action(
         gettext_lazy("核实"),
@@ -259,19 +258,19 @@ ACTIONS: dict[str, Action] = {
         lambda o, c, d: services.case_verify(
             o, c, confirmed=d["passed"], note=d["note"], photos=d["photos"], version=d["version"]
         ),
-        ("verify_confirm",),
+        (A.VERIFY_CONFIRM,),
     ),
     "reject": Action(
         gettext_lazy("不予立案"),
-        forms.RequiredReasonForm,
+        forms.ReasonForm,
         lambda o, c, d: services.case_reject(o, c, d["reason"], version=d["version"]),
-        ("reject",),
+        (A.REJECT,),
     ),
     "merge": Action(
         gettext_lazy("合并到主案卷"),
         forms.MergeForm,
         lambda o, c, d: services.case_merge(o, c, access_case(o.actor, d["main"]), reason=d["reason"]),
-        ("merge",),
+        (A.MERGE,),
     ),
     "dispatch": Action(
         gettext_lazy("派遣"),
@@ -285,25 +284,25 @@ ACTIONS: dict[str, Action] = {
             reason=d["reason"],
             version=d["version"],
         ),
-        ("dispatch",),
+        (A.DISPATCH,),
     ),
     "accept_task": Action(
         gettext_lazy("签收"),
         forms.ReasonForm,
         lambda o, c, d: services.case_accept_task(o, c, version=d["version"]),
-        ("accept_task",),
+        (A.ACCEPT_TASK,),
     ),
     "report_result": Action(
         gettext_lazy("处置反馈"),
         forms.NoteForm,
         lambda o, c, d: services.case_report_result(o, c, d["note"], photos=d["photos"], version=d["version"]),
-        ("report_result",),
+        (A.REPORT_RESULT,),
     ),
     "check_request": Action(
         gettext_lazy("派发核查"),
         forms.WorkerForm,
         lambda o, c, d: services.case_check_request(o, c, d["worker"], reason=d["reason"], version=d["version"]),
-        ("check_request",),
+        (A.CHECK_REQUEST,),
     ),
     "check": Action(
         gettext_lazy("核查"),
@@ -311,19 +310,19 @@ ACTIONS: dict[str, Action] = {
         lambda o, c, d: services.case_check(
             o, c, passed=d["passed"], note=d["note"], photos=d["photos"], version=d["version"]
         ),
-        ("check_pass",),
+        (A.CHECK_PASS,),
     ),
     "close": Action(
         gettext_lazy("结案"),
         forms.ReasonForm,
         lambda o, c, d: services.case_close(o, c, reason=d["reason"], version=d["version"]),
-        ("close",),
+        (A.CLOSE,),
     ),
     "evaluate": Action(
         gettext_lazy("评价（回访）"),
         forms.EvaluateForm,
         lambda o, c, d: services.case_evaluate(o, c, d["rating"], comment=d["comment"], channel="callback"),
-        ("evaluate",),
+        (A.EVALUATE,),
     ),
     "request": Action(
         gettext_lazy("申请延期/回退/挂账/作废"),
@@ -331,50 +330,50 @@ ACTIONS: dict[str, Action] = {
         lambda o, c, d: services.case_request_open(
             o, c, d["kind"], d["reason"], extra_minutes=_minutes(d["extra_hours"])
         ),
-        ("request_open", "request_void"),
+        (A.REQUEST_OPEN, A.REQUEST_VOID),
     ),
     "decide": Action(gettext_lazy("审批"), forms.DecisionForm, _decide),
     "resume": Action(
         gettext_lazy("恢复办理"),
         forms.ReasonForm,
         lambda o, c, d: services.case_resume(o, c, reason=d["reason"]),
-        ("resume",),
+        (A.RESUME,),
     ),
     "escalate": Action(
         gettext_lazy("上报上级"),
-        forms.RequiredReasonForm,
+        forms.ReasonForm,
         lambda o, c, d: services.case_escalate(o, c, d["reason"]),
-        ("escalate",),
+        (A.ESCALATE,),
     ),
     "summon": Action(
         gettext_lazy("吹哨"),
         forms.SummonForm,
         lambda o, c, d: services.case_summon(o, c, d["departments"], d["reason"]),
-        ("summon",),
+        (A.SUMMON,),
     ),
     "summons_confirm": Action(
         gettext_lazy("报到"), forms.ReasonForm, lambda o, c, d: services.case_summons_confirm(o, c)
     ),
     "urge": Action(
-        gettext_lazy("催办"), forms.ReasonForm, lambda o, c, d: services.case_urge(o, c, d["reason"]), ("urge",)
+        gettext_lazy("催办"), forms.ReasonForm, lambda o, c, d: services.case_urge(o, c, d["reason"]), (A.URGE,)
     ),
     "supervise": Action(
         gettext_lazy("督办"),
         forms.SuperviseForm,
         lambda o, c, d: services.case_supervise(o, c, d["level"], d["reason"]),
-        ("supervise",),
+        (A.SUPERVISE,),
     ),
     "expedite": Action(
         gettext_lazy("加急"),
-        forms.RequiredReasonForm,
+        forms.ReasonForm,
         lambda o, c, d: services.case_expedite(o, c, d["reason"]),
-        ("expedite",),
+        (A.EXPEDITE,),
     ),
     "photos": Action(
         gettext_lazy("补充照片"),
         forms.PhotoForm,
         lambda o, c, d: services.case_photos_add(o, c, d["stage"], d["photos"]),
-        ("photo_add",),
+        (A.PHOTO_ADD,),
     ),
 }
 
@@ -386,7 +385,7 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     spec = ACTIONS.get(action)
     if spec is None:
         return redirect("cases:detail", number)
-    form = spec.form(request.POST, request.FILES, case=case, **_form_extra(action, request.user, case))
+    form = _form(action, request.user, case, request.POST, request.FILES)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""

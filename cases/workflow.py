@@ -14,14 +14,15 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.access import user_scope
 from accounts.roles import Role
-from cases.choices import OPEN_STATUSES, CaseStatus
+from cases.choices import ACTIVE_STATUSES, FINISHED_STATUSES, CaseAction, CaseStatus, PhotoStage, RequestKind
 from gridgov.errors import Conflict, PermissionDenied
 
 S = CaseStatus
+A = CaseAction
 # Who may act, and on which cases: "area" = the case's grid is in the actor's scope; "department" = the actor's
 # department holds the case (主办); "summoned" = the actor's department was summoned to it.
 # "visible" = anyone whose access check let them open the case (it was fetched through ``access_case``).
@@ -47,71 +48,150 @@ WORKING = frozenset(
         S.RETURNED,
     }
 )
-OPEN = frozenset(OPEN_STATUSES) | {S.SUSPENDED}
+OPEN = frozenset(ACTIVE_STATUSES)
+
+
+# Who is told of an event (the notification task reads this): nobody; the department holding the case; the
+# worker it was given to (核实/核查); the shift leaders and dispatchers covering its grid; the leaders covering its
+# grid; the departments the event summoned.
+NOBODY, HOLDER, ASSIGNEE, APPROVING, LEADING, CALLED = "", "holder", "assignee", "approving", "leading", "called"
+# How a transition takes its free text: not at all, optional, or required (field ``reason`` or ``note``).
+OPTIONAL, REQUIRED = "optional", "required"
+
+
+@dataclass(frozen=True)
+class Input:
+    """What a page form and an API body give a transition (the services check it against this)."""
+
+    text: str = OPTIONAL  # OPTIONAL or REQUIRED
+    text_field: str = "reason"  # "note" where the text is the result of work (反馈/核实/核查/审批)
+    photo_stage: str = ""  # the stage of the photos it may carry ("" = none; "any" = the caller picks)
+    minutes_field: str = ""  # a time limit it may carry (派遣时限, 延期时长)
+
+    @property
+    def text_required(self) -> bool:
+        return self.text == REQUIRED
 
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
+    action: CaseAction
     label: Any
     sources: frozenset[str]
     target: str | None  # None: a mark, the state stays
     roles: frozenset[str]
     reach: str = AREA
+    input: Input = Input()
+    told: str = NOBODY  # who is told (NOBODY, HOLDER, ASSIGNEE, APPROVING, LEADING, CALLED)
+    public_note: Any = None  # the step as the public timeline shows it (None: the event stays inside)
+    tell_reporter: bool = False  # the reporter who left a phone gets a text message of this step
+    quiet: bool = False  # not handed to the notification task at all (too frequent to matter)
 
 
-def _t(action: str, label: Any, sources: Iterable[str], target: str | None, roles: Iterable[str], reach: str = AREA):
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), reach)
+def _t(
+    action: CaseAction,
+    sources: Iterable[str],
+    target: str | None,
+    roles: Iterable[str],
+    reach: str = AREA,
+    **declared: Any,
+) -> Transition:
+    return Transition(action, action.label, frozenset(sources), target, frozenset(roles), reach, **declared)
+
+
+REASON = Input(text=REQUIRED)
+NOTE = Input(text=REQUIRED, text_field="note")
 
 
 # fmt: off
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("report", gettext_lazy("上报"), [""], S.REPORTED, SYSTEM),
-        _t("self_resolve", gettext_lazy("自处置上报"), [""], S.SELF_RESOLVED, SYSTEM),
-        _t("accept", gettext_lazy("受理"), [S.REPORTED], S.ACCEPTED, COMMAND),
-        _t("reject", gettext_lazy("不予立案"), [S.REPORTED, S.ACCEPTED], S.REJECTED, INTAKE),
-        _t("verify_request", gettext_lazy("派发核实"), [S.REPORTED, S.ACCEPTED], S.VERIFYING, COMMAND),
-        _t("verify_confirm", gettext_lazy("核实属实"), [S.VERIFYING], S.ACCEPTED, FIELD),
-        _t("verify_deny", gettext_lazy("核实不属实"), [S.VERIFYING], S.REJECTED, FIELD),
-        _t("file", gettext_lazy("立案"), [S.REPORTED, S.ACCEPTED], S.FILED, {Role.SHIFT_LEADER}),
-        _t("merge", gettext_lazy("合并"), [S.REPORTED, S.ACCEPTED, S.VERIFYING], S.MERGED, COMMAND),
-        _t("absorb", gettext_lazy("并入重复上报"), OPEN | {S.CLOSED}, None, COMMAND),
-        _t("dispatch", gettext_lazy("派遣"), [S.FILED, S.RETURNED], S.DISPATCHED, {Role.DISPATCHER, Role.SHIFT_LEADER}),
-        _t("accept_task", gettext_lazy("签收"), [S.DISPATCHED], S.HANDLING, HANDLER, DEPARTMENT),
-        _t("report_result", gettext_lazy("处置反馈"), [S.DISPATCHED, S.HANDLING], S.HANDLED, HANDLER, DEPARTMENT),
-        _t("check_request", gettext_lazy("派发核查"), [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND),
-        _t("check_pass", gettext_lazy("核查通过"), [S.CHECKING], S.CHECKED, FIELD),
-        _t("rework", gettext_lazy("核查未通过，返工"), [S.CHECKING], S.DISPATCHED, FIELD),
-        _t("close", gettext_lazy("结案"), [S.CHECKED], S.CLOSED, {Role.SHIFT_LEADER}),
-        _t("evaluate", gettext_lazy("评价"), [S.CLOSED], S.EVALUATED, COMMAND),
-        _t("reopen", gettext_lazy("不满意重办"), [S.EVALUATED], S.DISPATCHED, SYSTEM),
-        _t("request_open", gettext_lazy("提出申请"), [S.DISPATCHED, S.HANDLING], None, HANDLER, DEPARTMENT),
-        _t("request_void", gettext_lazy("申请作废"), WORKING | {S.REPORTED}, None, COMMAND),
-        _t("request_refuse", gettext_lazy("驳回申请"), OPEN, None, APPROVERS),
-        _t("extend", gettext_lazy("同意延期"), [S.DISPATCHED, S.HANDLING], None, APPROVERS),
-        _t("return", gettext_lazy("同意回退"), [S.DISPATCHED, S.HANDLING], S.RETURNED, APPROVERS),
-        _t("suspend", gettext_lazy("同意挂账"), [S.DISPATCHED, S.HANDLING], S.SUSPENDED, APPROVERS),
-        _t("void", gettext_lazy("同意作废"), WORKING | {S.REPORTED}, S.VOID, APPROVERS),
-        _t("resume", gettext_lazy("恢复办理"), [S.SUSPENDED], None, APPROVERS),
-        _t("escalate", gettext_lazy("上报上级"), OPEN, None,
-           {Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
-        _t("summon", gettext_lazy("吹哨"), OPEN, None, LEADERS),
-        _t("summons_confirm", gettext_lazy("报到"), OPEN | {S.CLOSED, S.EVALUATED}, None, HANDLER, SUMMONED),
-        _t("urge", gettext_lazy("催办"), WORKING, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
-        _t("supervise", gettext_lazy("督办"), OPEN, None, {Role.SHIFT_LEADER, *LEADERS}),
-        _t("expedite", gettext_lazy("加急"), OPEN, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}),
-        _t("photo_add", gettext_lazy("补充照片"), OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER, VISIBLE),
-        _t("support", gettext_lazy("附议（我也遇到）"), OPEN, None, SYSTEM),
+        _t(A.REPORT, [""], S.REPORTED, SYSTEM, public_note=_l("收到反映")),
+        _t(A.SELF_RESOLVE, [""], S.SELF_RESOLVED, SYSTEM, public_note=_l("网格员发现并现场处置")),
+        _t(A.ACCEPT, [S.REPORTED], S.ACCEPTED, COMMAND, public_note=_l("已受理"), tell_reporter=True),
+        _t(A.REJECT, [S.REPORTED, S.ACCEPTED], S.REJECTED, INTAKE, input=REASON,
+           public_note=_l("不予立案"), tell_reporter=True),
+        _t(A.VERIFY_REQUEST, [S.REPORTED, S.ACCEPTED], S.VERIFYING, COMMAND, told=ASSIGNEE,
+           public_note=_l("派网格员现场核实")),
+        _t(A.VERIFY_CONFIRM, [S.VERIFYING], S.ACCEPTED, FIELD, input=Input(REQUIRED, "note", PhotoStage.VERIFY),
+           public_note=_l("现场核实属实")),
+        _t(A.VERIFY_DENY, [S.VERIFYING], S.REJECTED, FIELD, input=Input(REQUIRED, "note", PhotoStage.VERIFY),
+           public_note=_l("经现场核实，不予立案"), tell_reporter=True),
+        _t(A.FILE, [S.REPORTED, S.ACCEPTED], S.FILED, {Role.SHIFT_LEADER},
+           public_note=_l("已立案"), tell_reporter=True),
+        _t(A.MERGE, [S.REPORTED, S.ACCEPTED, S.VERIFYING], S.MERGED, COMMAND,
+           public_note=_l("与同一问题合并办理"), tell_reporter=True),
+        _t(A.ABSORB, OPEN | {S.CLOSED}, None, COMMAND),
+        _t(A.DISPATCH, [S.FILED, S.RETURNED], S.DISPATCHED, {Role.DISPATCHER, Role.SHIFT_LEADER},
+           input=Input(minutes_field="handle_minutes"), told=HOLDER,
+           public_note=_l("已派至责任单位办理"), tell_reporter=True),
+        _t(A.ACCEPT_TASK, [S.DISPATCHED], S.HANDLING, HANDLER, DEPARTMENT, public_note=_l("责任单位已签收")),
+        _t(A.REPORT_RESULT, [S.DISPATCHED, S.HANDLING], S.HANDLED, HANDLER, DEPARTMENT,
+           input=Input(REQUIRED, "note", PhotoStage.AFTER), public_note=_l("责任单位反馈已办理"), tell_reporter=True),
+        _t(A.CHECK_REQUEST, [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND, told=ASSIGNEE),
+        _t(A.CHECK_PASS, [S.CHECKING], S.CHECKED, FIELD, input=Input(REQUIRED, "note", PhotoStage.CHECK),
+           public_note=_l("现场核查通过")),
+        _t(A.REWORK, [S.CHECKING], S.DISPATCHED, FIELD, input=Input(REQUIRED, "note", PhotoStage.CHECK), told=HOLDER,
+           public_note=_l("核查未通过，责任单位重新办理")),
+        _t(A.CLOSE, [S.CHECKED], S.CLOSED, {Role.SHIFT_LEADER}, public_note=_l("已办结"), tell_reporter=True),
+        _t(A.EVALUATE, [S.CLOSED], S.EVALUATED, COMMAND, public_note=_l("已评价")),
+        _t(A.REOPEN, [S.EVALUATED], S.DISPATCHED, SYSTEM, told=HOLDER,
+           public_note=_l("根据评价重新办理"), tell_reporter=True),
+        _t(A.REQUEST_OPEN, [S.DISPATCHED, S.HANDLING], None, HANDLER, DEPARTMENT,
+           input=Input(REQUIRED, minutes_field="extra_minutes"), told=APPROVING),
+        _t(A.REQUEST_VOID, WORKING | {S.REPORTED}, None, COMMAND, input=REASON, told=APPROVING),
+        _t(A.REQUEST_REFUSE, OPEN, None, APPROVERS, input=NOTE, told=HOLDER),
+        _t(A.EXTEND, [S.DISPATCHED, S.HANDLING], None, APPROVERS, told=HOLDER,
+           public_note=_l("办理期限经批准延长"), tell_reporter=True),
+        _t(A.RETURN, [S.DISPATCHED, S.HANDLING], S.RETURNED, APPROVERS, told=HOLDER, public_note=_l("重新派遣")),
+        _t(A.SUSPEND, [S.DISPATCHED, S.HANDLING], S.SUSPENDED, APPROVERS, told=HOLDER,
+           public_note=_l("问题需长期解决，暂缓办理"), tell_reporter=True),
+        _t(A.VOID, WORKING | {S.REPORTED}, S.VOID, APPROVERS, told=HOLDER,
+           public_note=_l("已撤销"), tell_reporter=True),
+        _t(A.RESUME, [S.SUSPENDED], None, APPROVERS, told=HOLDER, public_note=_l("恢复办理")),
+        _t(A.ESCALATE, OPEN, None,
+           {Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS},
+           input=REASON, told=LEADING),
+        _t(A.SUMMON, OPEN, None, LEADERS, input=REASON, told=CALLED),
+        _t(A.SUMMONS_CONFIRM, OPEN | set(FINISHED_STATUSES), None, HANDLER, SUMMONED),
+        _t(A.URGE, WORKING, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}, told=HOLDER),
+        _t(A.SUPERVISE, OPEN, None, {Role.SHIFT_LEADER, *LEADERS}, input=REASON, told=HOLDER),
+        _t(A.EXPEDITE, OPEN, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}, input=REASON, told=HOLDER),
+        _t(A.PHOTO_ADD, OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER, VISIBLE, input=Input(photo_stage="any")),
+        _t(A.SUPPORT, OPEN, None, SYSTEM, public_note=_l("又有居民反映了同一问题")),
         # Automatic actions of the periodic job (cases.deadlines).
-        _t("light_yellow", gettext_lazy("黄灯预警"), OPEN, None, SYSTEM),
-        _t("overdue", gettext_lazy("超时（红灯）"), OPEN, None, SYSTEM),
-        _t("auto_escalate", gettext_lazy("超时自动升级"), OPEN, None, SYSTEM),
-        _t("summons_overdue", gettext_lazy("报到超时"), OPEN | {S.CLOSED, S.EVALUATED}, None, SYSTEM),
+        _t(A.LIGHT_YELLOW, OPEN, None, SYSTEM, quiet=True),
+        _t(A.OVERDUE, OPEN, None, SYSTEM, told=LEADING),
+        _t(A.AUTO_ESCALATE, OPEN, None, SYSTEM, told=LEADING),
+        _t(A.SUMMONS_OVERDUE, OPEN | set(FINISHED_STATUSES), None, SYSTEM),
     ]
 }
 # fmt: on
+assert set(TRANSITIONS) == set(CaseAction.values), "every CaseAction is declared once in the table"
+
+#: The action that records a request of each kind, and the one that applies it once approved.
+REQUEST_ASKED: dict[RequestKind, CaseAction] = {
+    RequestKind.EXTEND: A.REQUEST_OPEN,
+    RequestKind.RETURN: A.REQUEST_OPEN,
+    RequestKind.SUSPEND: A.REQUEST_OPEN,
+    RequestKind.VOID: A.REQUEST_VOID,
+}
+REQUEST_APPROVED: dict[RequestKind, CaseAction] = {
+    RequestKind.EXTEND: A.EXTEND,
+    RequestKind.RETURN: A.RETURN,
+    RequestKind.SUSPEND: A.SUSPEND,
+    RequestKind.VOID: A.VOID,
+}
+
+
+def transition_of(action: str) -> Transition:
+    return TRANSITIONS[action]
+
+
+#: The public timeline's note of each step, and the steps a reporter who left a phone is told of.
+PUBLIC_NOTES: dict[str, Any] = {t.action: t.public_note for t in TRANSITIONS.values() if t.public_note is not None}
+REPORTER_STEPS = frozenset(t.action for t in TRANSITIONS.values() if t.tell_reporter)
 
 
 def transition_label(action: str) -> str:

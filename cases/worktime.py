@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from django.utils import timezone
 
+from cases.models import CalendarDay, WorkingHours
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PERIODS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
@@ -110,8 +112,6 @@ class _Cache:
             return self.calendars.get(department_id) or self.calendars[None]
 
     def _load(self) -> None:
-        from cases.models import CalendarDay, WorkingHours
-
         overrides = dict(CalendarDay.objects.values_list("date", "is_workday"))
         rows = list(WorkingHours.objects.order_by("id"))
         defaults = [hours.periods() for hours in rows if hours.department_id is None]

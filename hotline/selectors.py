@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.choices import CaseStatus
+from cases.choices import ENDED_STATUSES, CaseStatus
 from hotline.choices import CallOutcome
 from hotline.models import Callback, KnowledgeArticle, Ticket
 from hotline.services import CALLBACK_ATTEMPTS
@@ -24,16 +24,7 @@ def caller_history(phone: str, limit: int = 10) -> dict[str, Any]:
     tickets = Ticket.objects.filter(caller_phone_hash=crypto.lookup_hash(digits)).select_related("case", "category")
     rows = list(tickets[:limit])
     open_cases = [
-        ticket.case
-        for ticket in tickets.filter(case__isnull=False).exclude(
-            case__status__in=[
-                CaseStatus.CLOSED,
-                CaseStatus.EVALUATED,
-                CaseStatus.REJECTED,
-                CaseStatus.MERGED,
-                CaseStatus.VOID,
-            ]
-        )[:limit]
+        ticket.case for ticket in tickets.filter(case__isnull=False).exclude(case__status__in=ENDED_STATUSES)[:limit]
     ]
     return {"tickets": rows, "open_cases": open_cases, "count": tickets.count()}
 

@@ -26,11 +26,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import Origin
-from cases.choices import CaseStatus, CategoryKind
+from cases.choices import ENDED_STATUSES, CaseStatus, CategoryKind
 from cases.models import Case, CaseEvent, CasePhoto, Category, Report
 from cases.photos import photo_check
 from cases.public import (
-    CLOSED_STATUSES,
     PUBLIC_PHOTO_STAGES,
     expected_at,
     public_cases,
@@ -405,7 +404,7 @@ def _requests_query(request: HttpRequest) -> QuerySet[Case]:
         if status not in STATUSES:
             raise BadRequest("status must be open, closed or both")
     if len(set(statuses)) == 1:
-        closed = Q(status__in=list(CLOSED_STATUSES))
+        closed = Q(status__in=ENDED_STATUSES)
         cases = cases.filter(closed) if statuses[0] == "closed" else cases.exclude(closed)
     start, end = _moment(request, "start_date"), _moment(request, "end_date")
     after, before = _moment(request, "updated_after"), _moment(request, "updated_before")

@@ -20,7 +20,7 @@ from areas.models import Area
 from areas.selectors import area_boundaries_geojson
 from areas.services import latest_version_number
 from audit.services import Origin
-from cases.choices import CaseStatus
+from cases.choices import FINISHED_STATUSES, CaseStatus
 from cases.models import Case
 from cases.public import (
     expected_at,
@@ -90,12 +90,7 @@ def _picker() -> list[dict[str, Any]]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    recent = (
-        public_cases()
-        .filter(status__in=[CaseStatus.CLOSED, CaseStatus.EVALUATED])
-        .select_related("category")
-        .order_by("-closed_at")[:5]
-    )
+    recent = public_cases().filter(status__in=FINISHED_STATUSES).select_related("category").order_by("-closed_at")[:5]
     return render(request, "portal/home.html", {"picker": _picker(), "recent": recent})
 
 

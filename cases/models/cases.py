@@ -16,8 +16,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import ScopedQuerySet, user_scope
+from areas.models import Area
 from cases.choices import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
     AssignmentRole,
+    CaseAction,
     CaseLevel,
     CaseStatus,
     Light,
@@ -38,8 +42,6 @@ class CaseQuerySet(ScopedQuerySet):
     scope_code_field = "grid__code"
 
     def visible_to(self, user: Any) -> CaseQuerySet:
-        from areas.models import Area
-
         scope = user_scope(user)
         if scope.everything:
             return self.all()
@@ -51,8 +53,6 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(condition)
 
     def open(self) -> CaseQuerySet:
-        from cases.choices import OPEN_STATUSES
-
         return self.filter(status__in=OPEN_STATUSES)
 
 
@@ -160,9 +160,7 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        from cases.choices import OPEN_STATUSES
-
-        return self.status in OPEN_STATUSES or self.status == CaseStatus.SUSPENDED
+        return self.status in ACTIVE_STATUSES
 
 
 class Report(models.Model):
@@ -243,7 +241,7 @@ class CaseEvent(models.Model):
         related_name="+",
         on_delete=models.SET_NULL,
     )
-    action = models.CharField(_("动作"), max_length=32)
+    action = models.CharField(_("动作"), max_length=32, choices=CaseAction.choices)
     from_status = models.CharField(_("原状态"), max_length=16, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, blank=True)
     reason = models.TextField(_("说明"), blank=True)

@@ -296,7 +296,7 @@ def test_suspension_stops_the_clock(desk):
     assert (case.status, case.due_at, case.light, case.resume_status) == ("suspended", None, "none", "dispatched")
     assert case.clock_offset_minutes < 1  # a few working seconds at most (zero outside working hours)
     later = timezone.now() + dt.timedelta(days=30)
-    case = services._transition(
+    case = services.transition_apply(
         desk.origin("dispatcher"),
         case,
         "resume",
@@ -306,7 +306,7 @@ def test_suspension_stops_the_clock(desk):
             **services.clock.clock_resume(locked, later),
         },
         at=later,
-    )
+    ).case
     assert case.status == "dispatched"
     # Thirty days suspended cost nothing: the remaining limit starts again at resume time.
     expected = services.clock.deadline_after(later, limit - case.clock_offset_minutes, natural=case.natural_time)

@@ -1,0 +1,187 @@
+"""The one place that changes a case (DESIGN §5): lock it → check the table in :mod:`cases.workflow` (state, role,
+reach) → write the new fields → append one :class:`CaseEvent` whose ``payload["set"]`` holds those fields. Every
+stage module calls :func:`transition_apply`; input is validated before any lock is taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.access import user_scope
+from accounts.models import Department, User
+from audit.services import Origin
+from cases.models import Case, CaseEvent, Category
+from cases.photos import CheckedPhoto, photo_files_delete, photo_store
+from cases.services.events import event_build, events_save
+from cases.workflow import FIELD, REPLAYED_FIELDS, TRANSITIONS, actor_roles, as_json, transition_check
+from gridgov import timesource
+from gridgov.errors import Conflict, NotFound, ValidationFailed
+
+
+@dataclass
+class Change:
+    """What a transition's change function returns when it also made a row (a request, a summons…)."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    made: Any = None
+
+
+@dataclass
+class Transitioned:
+    """The case as written, the event that records it, and what the change made (if anything)."""
+
+    case: Case
+    event: CaseEvent
+    made: Any = None
+
+
+ChangeFunction = Callable[[Case, dt.datetime], "dict[str, Any] | Change"]
+
+
+def fields_set(case: Case, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(case, name, value)
+
+
+def replayable(fields: dict[str, Any]) -> dict[str, Any]:
+    """The written fields under their column names (``main_department`` → ``main_department_id``), as JSON."""
+    out = {}
+    for name, value in fields.items():
+        column = Case._meta.get_field(name).attname
+        if column in REPLAYED_FIELDS:
+            out[column] = as_json(value)
+    return out
+
+
+def transition_apply(
+    origin: Origin,
+    case: Case | int,
+    action: str,
+    change: ChangeFunction | None = None,
+    *,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    version: int | None = None,
+    system: bool = False,
+    at: dt.datetime | None = None,
+) -> Transitioned:
+    pk = case.pk if isinstance(case, Case) else case
+    with transaction.atomic():
+        try:
+            locked = Case.objects.select_for_update(of=("self",)).select_related("grid", "category").get(pk=pk)
+        except Case.DoesNotExist:
+            raise NotFound(_("案卷不存在"), code="case_not_found") from None
+        if version is not None and locked.version != version:
+            raise Conflict(
+                _("案卷已被他人更新，请刷新后重试"), code="case_changed", details={"version": locked.version}
+            )
+        transition = transition_check(origin.actor, locked, action, system=system)
+        now = at or timesource.now()
+        from_status = locked.status
+        changed = change(locked, now) if change else Change()
+        if not isinstance(changed, Change):
+            changed = Change(changed)
+        fields = changed.fields
+        if transition.target and "status" not in fields:
+            fields["status"] = transition.target
+        fields_set(locked, fields)
+        locked.version += 1
+        locked.updated_at = now
+        locked.save(update_fields=[*fields, "version", "updated_at"])
+        event = event_build(
+            locked.pk,
+            action,
+            now,
+            from_status=from_status,
+            to_status=locked.status,
+            payload={"set": replayable(fields), **(payload or {})},
+            actor_id=origin.actor_id,
+            reason=reason,
+            channel=origin.channel,
+        )
+        events_save([event])
+    return Transitioned(locked, event, changed.made)
+
+
+def reason_require(reason: str, field_name: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写理由"), code="reason_required", details={"field": field_name})
+    return reason[:2000]
+
+
+def text_checked(action: str, text: str) -> str:
+    """The free text of ``action``: required when the table says so (under its declared field name)."""
+    declared = TRANSITIONS[action].input
+    if declared.text_required:
+        return reason_require(text, declared.text_field)
+    return text
+
+
+def photos_store(
+    case: Case, event: CaseEvent | None, stage: str, photos: Iterable[CheckedPhoto], origin: Origin
+) -> None:
+    """Store checked photos with the event that brought them; call inside the transaction that wrote the event, so
+    a failure leaves neither the event nor any photo."""
+    stored = []
+    try:
+        for photo in photos:
+            stored.append(photo_store(case, stage, photo, event=event, user_id=origin.actor_id))
+    except BaseException:
+        photo_files_delete(stored)
+        raise
+
+
+# --- Checks of what a transition is given ---------------------------------------------------------------------
+
+
+def category_checked(category: Category | int | None) -> Category | None:
+    if category is None or isinstance(category, Category):
+        return category
+    found = Category.objects.filter(pk=category, parent__isnull=False, is_active=True).first()
+    if found is None:
+        raise ValidationFailed(
+            _("类别不存在或已停用（请选择小类）"),
+            code="record_invalid",
+            details=[{"field": "category", "message": _("类别不存在或已停用")}],
+        )
+    return found
+
+
+def field_worker_checked(worker: User | int, case: Case) -> User:
+    user = worker if isinstance(worker, User) else User.objects.filter(pk=worker, is_active=True).first()
+    if user is None or not (actor_roles(user) & FIELD) or not user_scope(user).covers(case.grid.code):
+        raise ValidationFailed(
+            _("请选择负责该网格的网格员、网格长或监督员"),
+            code="record_invalid",
+            details=[{"field": "worker", "message": _("该人员不负责此网格")}],
+        )
+    return user
+
+
+def department_checked(department: Department | int, field_name: str = "department") -> Department:
+    found = department if isinstance(department, Department) else Department.objects.filter(pk=department).first()
+    if found is None or not found.is_active:
+        raise ValidationFailed(
+            _("部门不存在或已停用"),
+            code="record_invalid",
+            details=[{"field": field_name, "message": _("部门不存在或已停用")}],
+        )
+    return found
+
+
+def field_workers_of(case: Case) -> list[User]:
+    """Grid workers, leaders and supervisors whose scope covers the case's grid (for verify and check tasks)."""
+    code = case.grid.code
+    prefixes = [code[:length] for length in (6, 9, 12, 15)]
+    return list(
+        User.objects.filter(is_active=True, groups__name__in=[str(role) for role in FIELD], areas__code__in=prefixes)
+        .distinct()
+        .order_by("username")
+    )
