@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import User
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -62,22 +62,12 @@ def user_scope(user: User | AnonymousUser | None) -> Scope:
     if user.is_superuser:
         scope = EVERYTHING
     else:
-        from areas.models import Area
-
-        # The user's own areas and their department's area, in one query.
-        own_or_department = Q(scoped_users=user)
-        if user.department_id:
-            own_or_department |= Q(serving_departments=user.department_id)
-        codes = set(Area.objects.filter(own_or_department).values_list("code", flat=True))
+        # The user's own areas and their department's area, in one query through the user's relations.
+        rows = User.objects.filter(pk=user.pk).values_list("areas__code", "department__area__code")
+        codes = {code for row in rows for code in row if code}
         scope = Scope(everything=False, codes=_minimal_prefixes(codes))
     user._gridgov_scope = scope  # type: ignore[union-attr]
     return scope
-
-
-def forget_scope(user: Any) -> None:
-    """Call after changing a user's areas or department in the same request."""
-    if hasattr(user, "_gridgov_scope"):
-        del user._gridgov_scope
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.access import ScopedQuerySet, user_scope
+from areas.models import Area
 
 
 class RegistryQuerySet(ScopedQuerySet):
@@ -13,8 +14,6 @@ class RegistryQuerySet(ScopedQuerySet):
     grid_field = "grid"
 
     def visible_to(self, user: Any) -> RegistryQuerySet:
-        from areas.models import Area
-
         scope = user_scope(user)
         if scope.everything:
             return self.all()
