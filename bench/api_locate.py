@@ -43,9 +43,9 @@ def main() -> None:
     from areas.services import areas_import
     from demo import district
 
-    district._departments()
+    district.departments_create()
     areas_import(district.district_collection(1, np.random.default_rng(2026)))
-    district._users()
+    district.users_create()
     _token, key = ApiToken.issue(User.objects.get(username="dispatcher"), "bench")
 
     port = _free_port()

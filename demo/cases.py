@@ -40,6 +40,8 @@ from cases.photos import photo_check
 from demo.district import DEMO_PASSWORD, points_inside
 from gridgov.errors import DomainError
 from gridgov.timesource import acting_at
+from hotline.services import TicketData, ticket_take
+from registry.models import Component
 
 # The most frequent event subclasses of a Beijing district, with weights.
 COMMON_EVENTS = {
@@ -146,8 +148,6 @@ class Simulation:
         return handlers
 
     def _components(self) -> dict[int, list[tuple[str, int]]]:
-        from registry.models import Component
-
         by_grid: dict[int, list[tuple[str, int]]] = {}
         for code, grid_id, category_id in Component.objects.values_list("code", "grid_id", "category_id"):
             by_grid.setdefault(grid_id, []).append((code, category_id))
@@ -395,8 +395,6 @@ class Simulation:
         return case
 
     def call_take(self, origin: Origin, data: services.ReportData) -> Case:
-        from hotline.services import TicketData, ticket_take
-
         kind = self.rng.choices(["complaint", "help", "report", "suggestion"], [55, 25, 12, 8])[0]
         ticket = ticket_take(
             origin,

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from areas.models import Area
-from demo.district import DEMO_PASSWORD, DISTRICT_CODE, demo_build
+from demo.build import demo_build
+from demo.district import DEMO_PASSWORD, DEMO_USERS, DISTRICT_CODE
 
 
 class Command(BaseCommand):
@@ -52,8 +53,6 @@ class Command(BaseCommand):
         self._print_users()
 
     def _print_users(self) -> None:
-        from demo.district import DEMO_USERS
-
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<16} {demo.role.label:<10} {demo.full_name}")
