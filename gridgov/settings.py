@@ -247,7 +247,7 @@ PERIODIC_JOBS = env_list(
     "GRIDGOV_PERIODIC_JOBS",
     [
         "cases.deadlines.deadlines_sweep",
-        "notifications.services.deliveries_sweep",
+        "notifications.tasks.outbox_sweep",
         "registry.tasks.import_uploads_sweep",
     ],
 )

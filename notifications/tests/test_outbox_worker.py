@@ -114,7 +114,7 @@ def test_the_periodic_job_retries_a_row_a_stopped_worker_left_with_the_same_mess
     assert row.status == DeliveryStatus.SENT and [message["id"] for message in sms.received] == [
         f"case_event:5:sms:{row.pk}"
     ]
-    assert "notifications.services.deliveries_sweep: stale 1, sent 1" in out.getvalue()
+    assert "notifications.tasks.outbox_sweep: stale 1, sent 1" in out.getvalue()
     assert "cases.deadlines.deadlines_sweep" in out.getvalue()
 
 
