@@ -21,6 +21,7 @@ from areas.choices import AreaLevel
 from areas.geometry import area_m2
 from areas.models import Area, AreaBoundary
 from areas.services import latest_version_number
+from registry.selectors import grid_counts
 
 Bounds = dict[str, dict[str, tuple[float | None, float | None]]]
 MEASURE_LABELS = {"area_m2": "面积", "buildings": "楼栋数", "households": "户数", "population": "人口"}
@@ -192,8 +193,6 @@ def partition_check(
 
 def partition_check_area(area: Area, *, version: int | None = None, bounds: Bounds | None = None) -> PartitionReport:
     """Check the children of ``area`` as they were at ``version`` (the latest by default)."""
-    from registry.selectors import grid_counts
-
     number = version if version is not None else latest_version_number()
     children = list(Area.objects.at_version(number).filter(parent=area).order_by("code"))
     boundaries = dict(

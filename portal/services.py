@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.errors import ValidationFailed
+from gridgov.ratelimit import rate_allow
 from notifications.services import notify_phone
 from portal.models import OneTimeCode
 from registry import crypto
@@ -44,8 +45,6 @@ def _code_hash(phone: str, code: str) -> str:
 
 def code_send(phone: str) -> OneTimeCode:
     """Text a 6-digit code to ``phone`` (valid ``PORTAL_CODE_MINUTES``); at most one a minute per phone."""
-    from gridgov.ratelimit import rate_allow
-
     phone = phone_clean(phone)
     phone_hash = crypto.lookup_hash(phone)
     if not rate_allow(f"portal-code-phone:{phone_hash}", 1, 60):

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from notifications.services import unread_count
+
 
 def site(request):  # type: ignore[no-untyped-def]
     return {"MAP_TILE_URL": settings.MAP_TILE_URL, "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION}
@@ -10,6 +12,4 @@ def unread(request):  # type: ignore[no-untyped-def]
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from notifications.services import unread_count
-
     return {"unread_notifications": unread_count(user.pk)}
