@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import CaseStatus, PhotoStage
 from cases.models import Case, CaseEvent, CasePhoto, Report
-from registry import crypto
+from gridgov import crypto
 
 S = CaseStatus
 CLOSED_STATUSES = frozenset({S.CLOSED, S.EVALUATED, S.REJECTED, S.MERGED, S.VOID})
@@ -106,7 +106,7 @@ def _normalized(text: str) -> tuple[str, list[int]]:
 
 def public_text(text: str) -> str:
     """A text a resident typed, safe to publish: phone and ID numbers inside it, however spaced or written (full-
-    width digits too), are masked by the rule of every other mask (``registry.crypto``, docs/privacy.md)."""
+    width digits too), are masked by the rule of every other mask (``gridgov.crypto``, docs/privacy.md)."""
     text = text or ""
     folded, origins = _normalized(text)
     masked = list(text)

@@ -54,9 +54,8 @@ from cases.models import (
 )
 from cases.photos import CheckedPhoto, photo_files_delete, photo_store
 from cases.workflow import FIELD, REPLAYED_FIELDS, actor_roles, as_json, transition_check
-from gridgov import timesource
+from gridgov import crypto, timesource
 from gridgov.errors import Conflict, NotFound, Problems, RecordInvalid, ValidationFailed
-from registry import crypto
 
 H3_RESOLUTION = 9
 S = CaseStatus

@@ -13,8 +13,8 @@ from accounts.roles import Role
 from cases.models import CaseEvent
 from cases.public import REPORTER_STEPS, STEP_NOTES
 from cases.workflow import transition_label
+from gridgov import crypto
 from notifications.services import notify, notify_phone
-from registry import crypto
 
 
 def _covering(code: str, roles: list[str]) -> Q:

@@ -21,12 +21,11 @@ from cases.models import Case, Category
 from cases.services import ReportData, case_evaluate, report_submit
 from cases.workflow import actor_roles
 from cases.worktime import calendar_for
-from gridgov import timesource
+from gridgov import crypto, timesource
 from gridgov.errors import Conflict, PermissionDenied, Problems
 from hotline.choices import CallOutcome, RequestType, TicketOutcome
 from hotline.models import Callback, KnowledgeArticle, LearnedTerm, Ticket, TicketLimit
 from hotline.text import bigrams
-from registry import crypto
 
 SEATS = {Role.INTAKE_CLERK, Role.SHIFT_LEADER}
 #: Common 12345 rules, used until an administrator edits the table (working days; 0 = the same day).

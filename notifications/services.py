@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from gridgov import crypto
 from notifications import tasks
 from notifications.channels import channels
 from notifications.models import Delivery, Notification
-from registry import crypto
 
 MASK = "******"
 

@@ -20,9 +20,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from gridgov import crypto
 from notifications.channels import DeliveryFailed, Message, channels
 from notifications.models import Delivery, DeliveryStatus
-from registry import crypto
 
 STALE_AFTER = dt.timedelta(minutes=10)
 

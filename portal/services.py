@@ -15,11 +15,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov import crypto
 from gridgov.errors import ValidationFailed
 from gridgov.ratelimit import rate_allow
 from notifications.services import notify_phone
 from portal.models import OneTimeCode
-from registry import crypto
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAX_ATTEMPTS = 5

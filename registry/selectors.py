@@ -13,8 +13,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from areas.models import Area
 from audit.models import AuditEntry
+from gridgov import crypto
 from gridgov.errors import NotFound
-from registry import crypto
 from registry.choices import SENSITIVE_TAGS
 from registry.models import Building, Component, House, Household, Person, PersonTag, Place
 

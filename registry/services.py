@@ -25,8 +25,8 @@ from areas.models import Area
 from audit.models import AuditAction
 from audit.services import Origin, audit_entry, audit_list_read, audit_record, exact_search_allow
 from cases.photos import CheckedPhoto, copies_of
+from gridgov import crypto
 from gridgov.errors import PermissionDenied, Problems, RecordInvalid, ValidationFailed
-from registry import crypto
 from registry.choices import ETHNICITIES, SENSITIVE_TAGS, DocumentType, ResidencyType
 from registry.idnumber import birth_date_of, id_number_problem, sex_of
 from registry.models import (

@@ -21,8 +21,8 @@ from django.apps import apps as django_apps
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEntry, SecurityAlert
+from gridgov import crypto
 from notifications.models import Delivery
-from registry import crypto
 from registry.idnumber import birth_date_of, check_character, sex_of
 from registry.models import Person, Place
 from registry.tests.factories import PersonFactory, PlaceFactory
