@@ -115,7 +115,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 def case_list(user: Any, query: CaseFilter | None = None) -> QuerySet[Case]:
     """Cases the user may see, filtered, newest first, with what a list row shows in the same query."""
     from areas.models import Area
-    from registry.selectors import prefix_q
+    from gridgov.queries import prefix_q
 
     query = query or CaseFilter()
     cases = Case.objects.visible_to(user)

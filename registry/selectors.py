@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from areas.models import Area
 from audit.models import AuditEntry
 from gridgov import crypto
 from gridgov.errors import NotFound
+from gridgov.queries import prefix_q
 from registry.choices import SENSITIVE_TAGS
 from registry.models import Building, Component, House, Household, Person, PersonTag, Place
 
@@ -58,14 +58,6 @@ def history_shown(entries: Iterable[AuditEntry], user: Any) -> list[AuditEntry]:
             if field in entry.changes:
                 entry.changes[field] = [_year_only(value) for value in entry.changes[field]]
     return rows
-
-
-def prefix_q(field: str, prefix: str) -> Q:
-    """Rows whose ``field`` starts with ``prefix``, in a form each database answers from an index: PostgreSQL's
-    pattern-ops index serves LIKE 'x%'; SQLite's LIKE ignores indexes here, so it gets a binary range."""
-    if connection.vendor == "sqlite":
-        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
-    return Q(**{f"{field}__startswith": prefix})
 
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
