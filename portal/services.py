@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from gridgov import crypto
 from gridgov.errors import ValidationFailed
+from gridgov.phones import MOBILE
 from gridgov.ratelimit import rate_allow
 from notifications.services import notify_phone
 from portal.models import OneTimeCode
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAX_ATTEMPTS = 5
 
 
