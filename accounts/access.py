@@ -7,13 +7,15 @@ Every area-bound model uses :class:`ScopedQuerySet` with the path to its area co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from areas.codes import lineage_codes
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -68,6 +70,16 @@ def user_scope(user: User | AnonymousUser | None) -> Scope:
         scope = Scope(everything=False, codes=_minimal_prefixes(codes))
     user._gridgov_scope = scope  # type: ignore[union-attr]
     return scope
+
+
+def users_covering(code: str, roles: Iterable[str], *, through_department: bool = True) -> QuerySet[User]:
+    """Active users of one of ``roles`` whose scope covers the area ``code``: one of their areas (and, with
+    ``through_department``, their department's area) is that area or one above it."""
+    lineage = lineage_codes(code)
+    covering = Q(areas__code__in=lineage)
+    if through_department:
+        covering |= Q(department__area__code__in=lineage)
+    return User.objects.filter(covering, is_active=True, groups__name__in=[str(role) for role in roles]).distinct()
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django_tasks import task
 
+from accounts.access import users_covering
 from accounts.models import User
 from accounts.roles import Role
 from cases.models import CaseEvent
@@ -15,13 +15,6 @@ from cases.public import REPORTER_STEPS, STEP_NOTES
 from cases.workflow import transition_label
 from gridgov import crypto
 from notifications.services import notify, notify_phone
-
-
-def _covering(code: str, roles: list[str]) -> Q:
-    prefixes = [code[:length] for length in (6, 9, 12, 15)]
-    return Q(is_active=True, groups__name__in=roles) & (
-        Q(areas__code__in=prefixes) | Q(department__area__code__in=prefixes)
-    )
 
 
 def recipients_of(event: CaseEvent) -> list[int]:
@@ -35,9 +28,9 @@ def recipients_of(event: CaseEvent) -> list[int]:
     elif event.action in ("verify_request", "check_request") and case.assignee_id:
         people = User.objects.filter(pk=case.assignee_id)
     elif event.action in ("request_open", "request_void"):
-        people = User.objects.filter(_covering(code, [Role.SHIFT_LEADER, Role.DISPATCHER]))
+        people = users_covering(code, [Role.SHIFT_LEADER, Role.DISPATCHER])
     elif event.action in ("overdue", "auto_escalate", "escalate"):
-        people = User.objects.filter(_covering(code, [Role.STREET_LEADER, Role.DISTRICT_LEADER, Role.SHIFT_LEADER]))
+        people = users_covering(code, [Role.STREET_LEADER, Role.DISTRICT_LEADER, Role.SHIFT_LEADER])
     elif event.action == "summon":
         people = User.objects.filter(department_id__in=event.payload.get("departments", []), is_active=True)
     elif event.action in ("extend", "return", "suspend", "void", "request_refuse", "resume"):
