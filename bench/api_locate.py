@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     arguments = parser.parse_args()
     work = django_setup()
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from accounts.models import ApiToken, User
     from areas.services import areas_import
     from demo import district
