@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -68,7 +68,7 @@ def user_scope(user: User | AnonymousUser | None) -> Scope:
         rows = User.objects.filter(pk=user.pk).values_list("areas__code", "department__area__code")
         codes = {code for row in rows for code in row if code}
         scope = Scope(everything=False, codes=_minimal_prefixes(codes))
-    user._gridgov_scope = scope  # type: ignore[union-attr]
+    user._gridgov_scope = scope  # computed once per user object
     return scope
 
 
@@ -87,5 +87,5 @@ class ScopedQuerySet(models.QuerySet):
 
     scope_code_field = "area__code"
 
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+    def visible_to(self, user: Any) -> Self:
         return self.filter(user_scope(user).q(self.scope_code_field))

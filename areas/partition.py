@@ -100,7 +100,7 @@ def partition_check(
     Slivers narrower than ``sliver_width_m`` (digitising and rounding noise along shared edges) are removed
     by a morphological opening, and pieces smaller than ``tolerance_m2`` are ignored.
     """
-    bounds = bounds if bounds is not None else settings.PARTITION_BOUNDS
+    limits: Bounds = bounds if bounds is not None else settings.PARTITION_BOUNDS
     half_width = sliver_width_m / 2 / 111_320  # metres to degrees (latitude; longitude is never larger)
 
     def significant(shape: BaseGeometry) -> list[tuple[BaseGeometry, float]]:
@@ -167,7 +167,7 @@ def partition_check(
             "level": child.level,
             "grid_kind": child.grid_kind,
             **{key: round(value, 1) if isinstance(value, float) else value for key, value in measured.items()},
-            "problems": _check_balance(child, measured, bounds),
+            "problems": _check_balance(child, measured, limits),
         }
         balance.append(row)
     gap_m2 = sum(feature["properties"]["area_m2"] for feature in gap_features)
@@ -187,7 +187,7 @@ def partition_check(
         bad_codes=bad_codes,
         balance=balance,
         outliers=[row for row in balance if row["problems"]],
-        bounds={kind: {key: list(value) for key, value in measures.items()} for kind, measures in bounds.items()},
+        bounds={kind: {key: list(value) for key, value in measures.items()} for kind, measures in limits.items()},
     )
 
 

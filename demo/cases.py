@@ -132,7 +132,7 @@ class Simulation:
             workers[grid.code] = user
         return workers
 
-    def _handlers(self) -> dict[int, User]:
+    def _handlers(self) -> dict[int | None, User]:
         group = Group.objects.get(name=Role.DEPARTMENT_HANDLER)
         handlers = {u.department_id: u for u in User.objects.filter(groups__name=Role.DEPARTMENT_HANDLER)}
         for department in Department.objects.exclude(kind=DepartmentKind.COMMAND_CENTRE):
@@ -312,9 +312,9 @@ class Simulation:
             if plan.stop_after != "accept_task":
                 self.handle_later(plan, case, at)
         elif name == "approve":
-            request = case.requests.filter(status="pending").first()
-            if request:
-                services.case_request_decide(self.origin("dispatcher"), request, approve=True, note="同意")
+            pending = case.requests.filter(status="pending").first()
+            if pending:
+                services.case_request_decide(self.origin("dispatcher"), pending, approve=True, note="同意")
         elif name == "suspend":
             case.refresh_from_db()
             handler = self.handlers[case.main_department_id]
@@ -413,6 +413,7 @@ class Simulation:
     def same_place_as(self, plan: Plan, main: Case) -> None:
         """A second report of the same problem, a few dozen metres from the first."""
         plan.grid, plan.category = main.grid, main.category or plan.category
+        assert main.longitude is not None and main.latitude is not None  # every demo case has its point
         plan.point = (main.longitude + self.rng.uniform(-3e-4, 3e-4), main.latitude + self.rng.uniform(-2e-4, 2e-4))
         plan.source = "hotline"
         plan.component_code = ""

@@ -62,6 +62,8 @@ class InAppChannel:
     def send(self, message: Message) -> str:
         if message.secret:
             raise DeliveryFailed("in-app messages are stored in clear and carry no secrets")
+        if message.user_id is None:
+            raise DeliveryFailed("in-app messages go to a user")
         row, _created = Notification.objects.get_or_create(
             user_id=message.user_id,
             cause=message.cause,

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.access import ScopedQuerySet
 from audit.models import AuditEntry
 from gridgov import crypto
 from gridgov.errors import NotFound
@@ -129,7 +130,7 @@ def access_person(user: Any, person_id: int) -> Person:
     return person
 
 
-def _access(queryset: QuerySet, user: Any, pk: int, code: str, message: str) -> Any:
+def _access(queryset: ScopedQuerySet, user: Any, pk: int, code: str, message: str) -> Any:
     found = queryset.visible_to(user).filter(pk=pk).first()
     if found is None:
         raise NotFound(message, code=code)

@@ -246,6 +246,7 @@ def person_prepare(origin: Origin, values: Mapping[str, Any], person: Person | N
     house: House | None = values.get("house", person.house if person.pk else None)
     household: Household | None = values.get("household", person.household if person.pk else None)
     given_grid: Area | None = values.pop("grid", None)
+    grid: Area | None
     if house is not None:
         if given_grid is not None and given_grid.pk != house.grid_id:
             problems.add("grid", f"网格 {given_grid.code} 与房屋“{house.address}”所在网格不一致")

@@ -41,11 +41,11 @@ def worker_run() -> str:
 
 def stored_texts(*model_classes: type[models.Model]) -> list[str]:
     """Every text and JSON value of every row of the given tables, as stored."""
-    texts = []
+    texts: list[str] = []
     for model in model_classes:
         texts_of = models.CharField | models.TextField | models.JSONField
         fields = [field.attname for field in model._meta.concrete_fields if isinstance(field, texts_of)]
-        for row in model.objects.values_list(*fields):
+        for row in model._default_manager.values_list(*fields):
             texts.extend(str(value) for value in row)
     return texts
 

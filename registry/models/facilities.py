@@ -123,4 +123,4 @@ class ComponentPhoto(models.Model):
         ordering = ["-taken_at"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""

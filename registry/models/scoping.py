@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from accounts.access import ScopedQuerySet, user_scope
 from areas.models import Area
@@ -13,7 +13,7 @@ class RegistryQuerySet(ScopedQuerySet):
     scope_code_field = "grid__code"
     grid_field = "grid"
 
-    def visible_to(self, user: Any) -> RegistryQuerySet:
+    def visible_to(self, user: Any) -> Self:
         scope = user_scope(user)
         if scope.everything:
             return self.all()

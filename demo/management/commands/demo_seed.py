@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--scale 必须大于 0")
         bars: list[tqdm] = []
 
-        def progress_factory(label: str, total: int):  # type: ignore[no-untyped-def]
+        def progress_factory(label: str, total: int) -> Callable[[int], None]:
             bar = tqdm(total=total, desc=label, unit="", file=self.stderr, leave=True)
             bars.append(bar)
             return bar.update
