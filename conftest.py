@@ -1,8 +1,12 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
+from cases.seed import categories_ensure
 from gridgov.testing import World, world_build
+from notifications.channels import channels_forget
+from web.models import RateCounter
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +28,6 @@ def _uses_database(request: pytest.FixtureRequest) -> bool:
 def _fresh_counters(request, django_db_blocker):
     """The cache and rate-limit counters (both in the test database, as on a site without Redis) and configured
     channels do not leak from one test into the next."""
-    from django.core.cache import cache
-
-    from notifications.channels import channels_forget
-    from web.models import RateCounter
-
     if _uses_database(request):
         request.getfixturevalue("django_db_setup")
         with django_db_blocker.unblock():
@@ -48,7 +47,5 @@ def world(db) -> World:
 def live_world(live_server, transactional_db) -> World:
     """The test world for tests that talk to the running server (the database is flushed after each one, so the
     seeded categories are put back first)."""
-    from cases.seed import categories_ensure
-
     categories_ensure()
     return world_build()

@@ -8,7 +8,7 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
-    try:
+    try:  # imported here, as in Django's template, so that a missing Django gets the message below
         from django.core.management import execute_from_command_line
     except ImportError as exc:
         raise ImportError(

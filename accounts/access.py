@@ -7,16 +7,18 @@ Every area-bound model uses :class:`ScopedQuerySet` with the path to its area co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from areas.codes import lineage_codes
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -62,22 +64,22 @@ def user_scope(user: User | AnonymousUser | None) -> Scope:
     if user.is_superuser:
         scope = EVERYTHING
     else:
-        from areas.models import Area
-
-        # The user's own areas and their department's area, in one query.
-        own_or_department = Q(scoped_users=user)
-        if user.department_id:
-            own_or_department |= Q(serving_departments=user.department_id)
-        codes = set(Area.objects.filter(own_or_department).values_list("code", flat=True))
+        # The user's own areas and their department's area, in one query through the user's relations.
+        rows = User.objects.filter(pk=user.pk).values_list("areas__code", "department__area__code")
+        codes = {code for row in rows for code in row if code}
         scope = Scope(everything=False, codes=_minimal_prefixes(codes))
-    user._gridgov_scope = scope  # type: ignore[union-attr]
+    user._gridgov_scope = scope  # computed once per user object
     return scope
 
 
-def forget_scope(user: Any) -> None:
-    """Call after changing a user's areas or department in the same request."""
-    if hasattr(user, "_gridgov_scope"):
-        del user._gridgov_scope
+def users_covering(code: str, roles: Iterable[str], *, through_department: bool = True) -> QuerySet[User]:
+    """Active users of one of ``roles`` whose scope covers the area ``code``: one of their areas (and, with
+    ``through_department``, their department's area) is that area or one above it."""
+    lineage = lineage_codes(code)
+    covering = Q(areas__code__in=lineage)
+    if through_department:
+        covering |= Q(department__area__code__in=lineage)
+    return User.objects.filter(covering, is_active=True, groups__name__in=[str(role) for role in roles]).distinct()
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -85,5 +87,5 @@ class ScopedQuerySet(models.QuerySet):
 
     scope_code_field = "area__code"
 
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+    def visible_to(self, user: Any) -> Self:
         return self.filter(user_scope(user).q(self.scope_code_field))

@@ -20,7 +20,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name"]
     autocomplete_fields = ["areas", "department"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("网格化管理"), {"fields": ["full_name", "phone", "department", "areas"]}),
     ]
 

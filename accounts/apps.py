@@ -2,16 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _sync_roles(sender, **kwargs):  # type: ignore[no-untyped-def]
-    from accounts.roles import roles_sync
-
-    roles_sync()
-
-
 class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")
+        # Django loads models only after every app config: the roles table (which names auth's groups) is
+        # imported once the registry is ready, here.
+        from accounts.roles import roles_sync
+
+        post_migrate.connect(lambda sender, **kwargs: roles_sync(), dispatch_uid="accounts.sync_roles", weak=False)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -9,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+
+if TYPE_CHECKING:
+    from accounts.access import Scope
 
 
 class DepartmentKind(models.TextChoices):
@@ -60,6 +64,9 @@ class User(AbstractUser):
         Department, verbose_name=_("部门"), null=True, blank=True, related_name="members", on_delete=models.SET_NULL
     )
     areas = models.ManyToManyField("areas.Area", verbose_name=_("数据范围"), blank=True, related_name="scoped_users")
+
+    #: The data scope, computed once per user object by :func:`accounts.access.user_scope`.
+    _gridgov_scope: Scope
 
     class Meta:
         verbose_name = _("用户")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -86,8 +87,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 def roles_sync() -> None:
     """Create or update one group per role with exactly the permissions above (idempotent)."""
-    from django.contrib.auth.models import Group, Permission
-
     permissions = {
         f"{permission.content_type.app_label}.{permission.codename}": permission
         for permission in Permission.objects.select_related("content_type")

@@ -39,7 +39,7 @@ class AreaOut(Schema):
             "parent_code": parent_code(area.code),
             "grid_kind": area.grid_kind,
             "management_level": area.management_level,
-            "department": area.department.name if area.department_id else None,
+            "department": area.department.name if area.department else None,
         }
 
 

@@ -33,6 +33,11 @@ def ancestor_codes(code: str) -> list[str]:
     return [code[:length] for length in (6, 9, 12) if length < len(code)]
 
 
+def lineage_codes(code: str) -> list[str]:
+    """The area's own code after its ancestors': the areas whose subtree holds ``code``."""
+    return [*ancestor_codes(code), code]
+
+
 def code_problem(code: str, level: str, parent: str | None) -> str | None:
     """Why ``code`` is not a valid code for an area of ``level`` under ``parent``; None when valid."""
     if not code:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -89,8 +90,20 @@ def area_m2(shape: BaseGeometry) -> float:
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Geodesic distance on the WGS-84 ellipsoid, in metres."""
     _az1, _az2, distance = _geod().inv(lon1, lat1, lon2, lat2)
     return float(distance)
+
+
+METRES_PER_DEGREE = 111_320  # of latitude, and of longitude at the equator
+
+
+def box_around(lon: float, lat: float, radius_m: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``(lon range, lat range)`` of a box holding every point within ``radius_m`` of the point, for a first cut
+    on indexed longitude/latitude columns before :func:`distance_m` decides."""
+    dlat = radius_m / METRES_PER_DEGREE
+    dlon = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    return (lon - dlon, lon + dlon), (lat - dlat, lat + dlat)
 
 
 @dataclass(frozen=True)

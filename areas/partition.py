@@ -21,6 +21,7 @@ from areas.choices import AreaLevel
 from areas.geometry import area_m2
 from areas.models import Area, AreaBoundary
 from areas.services import latest_version_number
+from registry.selectors import grid_counts
 
 Bounds = dict[str, dict[str, tuple[float | None, float | None]]]
 MEASURE_LABELS = {"area_m2": "面积", "buildings": "楼栋数", "households": "户数", "population": "人口"}
@@ -99,7 +100,7 @@ def partition_check(
     Slivers narrower than ``sliver_width_m`` (digitising and rounding noise along shared edges) are removed
     by a morphological opening, and pieces smaller than ``tolerance_m2`` are ignored.
     """
-    bounds = bounds if bounds is not None else settings.PARTITION_BOUNDS
+    limits: Bounds = bounds if bounds is not None else settings.PARTITION_BOUNDS
     half_width = sliver_width_m / 2 / 111_320  # metres to degrees (latitude; longitude is never larger)
 
     def significant(shape: BaseGeometry) -> list[tuple[BaseGeometry, float]]:
@@ -166,7 +167,7 @@ def partition_check(
             "level": child.level,
             "grid_kind": child.grid_kind,
             **{key: round(value, 1) if isinstance(value, float) else value for key, value in measured.items()},
-            "problems": _check_balance(child, measured, bounds),
+            "problems": _check_balance(child, measured, limits),
         }
         balance.append(row)
     gap_m2 = sum(feature["properties"]["area_m2"] for feature in gap_features)
@@ -186,14 +187,12 @@ def partition_check(
         bad_codes=bad_codes,
         balance=balance,
         outliers=[row for row in balance if row["problems"]],
-        bounds={kind: {key: list(value) for key, value in measures.items()} for kind, measures in bounds.items()},
+        bounds={kind: {key: list(value) for key, value in measures.items()} for kind, measures in limits.items()},
     )
 
 
 def partition_check_area(area: Area, *, version: int | None = None, bounds: Bounds | None = None) -> PartitionReport:
     """Check the children of ``area`` as they were at ``version`` (the latest by default)."""
-    from registry.selectors import grid_counts
-
     number = version if version is not None else latest_version_number()
     children = list(Area.objects.at_version(number).filter(parent=area).order_by("code"))
     boundaries = dict(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Count, Q
@@ -34,8 +35,6 @@ def area_children(area: Area) -> list[Area]:
 
 def area_boundaries_geojson(areas: list[Area], version: int) -> dict[str, Any]:
     """A FeatureCollection of ``areas`` at ``version`` for maps (properties for popups)."""
-    import json
-
     shapes = dict(AreaBoundary.objects.at_version(version).filter(area__in=areas).values_list("area_id", "geometry"))
     return {
         "type": "FeatureCollection",

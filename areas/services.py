@@ -285,7 +285,9 @@ def areas_import(
             if area.level == AreaLevel.GRID and area.code and area.parent_code:
                 file_codes.setdefault(area.parent_code, set()).add(area.code)
         taken = {community: codes | _existing_grid_codes(community) for community, codes in file_codes.items()}
-        for community in {area.parent_code for area in incoming if area.level == AreaLevel.GRID and not area.code}:
+        for community in {
+            area.parent_code for area in incoming if area.level == AreaLevel.GRID and not area.code and area.parent_code
+        }:
             taken.setdefault(community, _existing_grid_codes(community))
         _number_grids(incoming, taken)
         problems = _check_tree(incoming, replace)
@@ -439,7 +441,7 @@ def areas_export(areas: Iterable[Area], version: int | None = None) -> dict[str,
     """A re-importable FeatureCollection of ``areas`` with their boundaries at ``version`` (latest by default)."""
     number = version if version is not None else latest_version_number()
     area_list = list(areas)
-    department_codes = dict(
+    department_codes: dict[int | None, str] = dict(
         Department.objects.filter(pk__in={area.department_id for area in area_list}).values_list("pk", "code")
     )
     shapes = dict(AreaBoundary.objects.at_version(number).filter(area__in=area_list).values_list("area_id", "geometry"))

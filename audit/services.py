@@ -16,9 +16,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from audit.models import AlertKind, AuditAction, AuditEntry, Channel, SecurityAlert
+from gridgov import crypto
 from gridgov.errors import DomainError
 from gridgov.ratelimit import rate_allow
-from registry import crypto
 
 # A value that could be a phone or an ID number (7–18 characters of digits, an ID number may end in X).
 NUMBER_LIKE = re.compile(r"^\d{6,17}[\dXx]$")

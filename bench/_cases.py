@@ -10,6 +10,7 @@ os.environ["GRIDGOV_TASK_BACKEND"] = "django_tasks_db.DatabaseBackend"
 
 def actors(grids: list) -> dict:
     """A grid worker covering every grid, a shift leader, a dispatcher and a sanitation department."""
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.contrib.auth.models import Group
 
     from accounts.models import Department, DepartmentKind, User
@@ -19,7 +20,7 @@ def actors(grids: list) -> dict:
     district = Area.objects.get(code="110101")
     centre = Department.objects.create(code="CC", name="指挥中心", kind=DepartmentKind.COMMAND_CENTRE, area=district)
     sanitation = Department.objects.create(code="HW", name="环卫所", kind=DepartmentKind.SANITATION)
-    users = {}
+    users: dict[str, User | Department] = {}
     for name, role, department in (
         ("worker", Role.GRID_WORKER, None),
         ("shift", Role.SHIFT_LEADER, centre),
@@ -36,6 +37,7 @@ def actors(grids: list) -> dict:
 def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[int]) -> None:
     """``count`` cases in one INSERT … SELECT over a number series: most open, spread over 30 days, with
     step deadlines from 5 hours ago to 45 hours ahead (so the deadline job finds ≈ 10 % overdue)."""
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connection
 
     grid_ids = [grid.pk for grid in grids]

@@ -14,6 +14,7 @@ GIVEN = (
 
 
 def district_build(streets: int = 17, communities: int = 4, grids: int = 5) -> list:
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from areas.models import Area
     from areas.services import areas_import
     from gridgov.testing import EPOCH, box, feature
@@ -46,6 +47,7 @@ def district_build(streets: int = 17, communities: int = 4, grids: int = 5) -> l
 
 
 def houses_build(grids: list, per_grid: int) -> list:
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from registry.models import Building, House
 
     buildings = []
@@ -86,6 +88,7 @@ def houses_build(grids: list, per_grid: int) -> list:
 
 def people(count: int, seed: int = 7) -> Iterator[tuple[str, str, str]]:
     """(name, ID number, phone), all valid and unique."""
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from registry.idnumber import id_number_make
 
     rng = random.Random(seed)

@@ -7,6 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+import shapely
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -16,6 +19,7 @@ def django_setup(database_url: str | None = None) -> Path:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings_test")
     os.environ["GRIDGOV_VAR_DIR"] = str(work)
     os.environ["DATABASE_URL"] = database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{work / 'bench.sqlite3'}"
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     import django
     from django.core.management import call_command
 
@@ -26,8 +30,6 @@ def django_setup(database_url: str | None = None) -> Path:
 
 def synthetic_grids(count: int, seed: int = 1):
     """``count`` Voronoi grids tiling a box around Beijing (a district-sized partition)."""
-    import numpy as np
-    import shapely
 
     rng = np.random.default_rng(seed)
     frame = shapely.box(116.2, 39.8, 116.6, 40.1)

@@ -39,13 +39,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     arguments = parser.parse_args()
     work = django_setup()
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from accounts.models import ApiToken, User
     from areas.services import areas_import
     from demo import district
 
-    district._departments()
+    district.departments_create()
     areas_import(district.district_collection(1, np.random.default_rng(2026)))
-    district._users()
+    district.users_create()
     _token, key = ApiToken.issue(User.objects.get(username="dispatcher"), "bench")
 
     port = _free_port()

@@ -18,6 +18,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     arguments = parser.parse_args()
     django_setup(arguments.database_url)
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connection
     from django.utils import timezone
 

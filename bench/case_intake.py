@@ -24,6 +24,7 @@ def intake(
     department_id: int,
     grid_points: list[tuple[float, float]],
 ) -> None:
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connections
 
     from accounts.models import Department, User
@@ -50,6 +51,7 @@ def intake(
 
 
 def run(workers: int, count: int, offset: int, arguments: tuple) -> float:
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connections
 
     connections.close_all()
@@ -74,6 +76,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     arguments = parser.parse_args()
     django_setup(arguments.database_url)
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connection, transaction
 
     from cases.models import Case, CaseEvent, Category

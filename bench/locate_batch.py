@@ -18,6 +18,7 @@ def main() -> None:
     parser.add_argument("--loop-points", type=int, default=20_000, help="points for the slow per-point loop")
     arguments = parser.parse_args()
     django_setup()
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.utils import timezone
 
     from areas.locate import GridIndex, grid_index_load

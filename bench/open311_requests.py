@@ -30,6 +30,7 @@ def main() -> None:
     arguments = parser.parse_args()
     os.environ["GRIDGOV_OPEN311_READS_PER_MINUTE"] = "100000000"
     django_setup(arguments.database_url)
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connection
     from django.test import Client
     from django.utils import timezone

@@ -17,6 +17,7 @@ def main() -> None:
     parser.add_argument("--naive-grids", type=int, default=1_000)
     arguments = parser.parse_args()
     django_setup()
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from areas.partition import PartitionChild, partition_check
 
     def children(cells):

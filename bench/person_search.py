@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the query plan of a name search")
     arguments = parser.parse_args()
     django_setup(arguments.database_url)
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.contrib.auth.models import Group
     from django.db import connection
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import resource
 import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
+
+from PIL import Image
 
 HERE = Path(__file__).resolve().parent
 PILLOW_DEFAULT_LIMIT = 1024 * 1024 * 1024 // 4 // 3  # Pillow's own Image.MAX_IMAGE_PIXELS
@@ -25,18 +28,17 @@ def peak_mb() -> float:
 
 def run_once(mode: str, side: int) -> None:
     sys.path.insert(0, str(HERE.parent))
-    import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings_test")
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     import django
 
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
 
     from cases.photos import copies_of, photo_check
-    from cases.testing import png_of_pixels
     from gridgov.errors import ValidationFailed
+    from gridgov.testing import png_of_pixels
 
     content = png_of_pixels(side, side)
     before = peak_mb()

@@ -6,14 +6,17 @@ gunicorn server on the benchmark database, clients that each load the form (CSRF
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import os
-import re
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from _registry import district_build
 from _setup import ROOT, django_setup
@@ -25,8 +28,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_clients(base: str, seconds: float, clients: int, work) -> tuple[int, int, list[str]]:  # type: ignore[no-untyped-def]
-    done, errors, samples = [0], [0], []
+def run_clients(base: str, seconds: float, clients: int, work: Callable[[str, Any], Any]) -> tuple[int, int, list[str]]:
+    done, errors = [0], [0]
+    samples: list[str] = []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
@@ -59,9 +63,10 @@ def main() -> None:
     arguments = parser.parse_args()
     work_dir = django_setup(arguments.database_url)
     sys.path.insert(0, str(ROOT))
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from cases.models import Category
-    from cases.testing import jpeg_bytes
     from gridgov.httpclient import request
+    from gridgov.testing import csrf_token, jpeg_bytes
 
     grids = district_build()
     boundary = grids[0].boundaries.get()
@@ -92,21 +97,18 @@ def main() -> None:
         else:
             raise SystemExit("the server did not start")
 
-        def home(base: str, state):  # type: ignore[no-untyped-def]
+        def home(base: str, state: Any) -> Any:
             if state is None:
                 return True
             answer = request(f"{base}/portal/")
             return answer.status == 200, True, f"{answer.status}"
 
-        def submit(base: str, state):  # type: ignore[no-untyped-def]
-            import http.cookiejar
-            import urllib.request
-
+        def submit(base: str, state: Any) -> Any:
             if state is None:
                 jar = http.cookiejar.CookieJar()
                 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
                 page = request(f"{base}/portal/report/", opener=opener).text
-                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+                token = csrf_token(page)
                 return opener, token
             opener, token = state
             fields = {

@@ -10,6 +10,7 @@ import time
 
 from _registry import district_build, houses_build, people
 from _setup import django_setup
+from openpyxl import Workbook, load_workbook
 
 
 def peak_mb() -> float:
@@ -17,7 +18,6 @@ def peak_mb() -> float:
 
 
 def workbook(path, rows, houses) -> None:
-    from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("人员")
@@ -41,8 +41,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     arguments = parser.parse_args()
     work = django_setup()
-    from openpyxl import load_workbook
 
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from accounts.models import User
     from audit.services import Origin
     from registry.imports import registry_import

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, DepartmentKind
+from areas.codes import lineage_codes
 from cases.choices import CategoryKind
 from cases.models import Case, DispatchRule
 
@@ -73,7 +74,7 @@ def dispatch_suggest(case: Case, at: dt.datetime | None = None) -> DispatchSugge
     if kind:
         department = (
             Department.objects.filter(kind=kind, is_active=True)
-            .filter(Q(area__isnull=True) | Q(area__code__in=[code[:length] for length in (6, 9, 12, 15)]))
+            .filter(Q(area__isnull=True) | Q(area__code__in=lineage_codes(code)))
             .order_by("-area__code")
             .first()
         )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import ENDED_STATUSES, FINISHED_STATUSES, CaseStatus, PhotoStage
 from cases.models import Case, CaseEvent, CasePhoto, Report
 from cases.workflow import PUBLIC_NOTES
-from registry import crypto
+from gridgov import crypto
 
 S = CaseStatus
 
@@ -77,7 +77,7 @@ def _normalized(text: str) -> tuple[str, list[int]]:
 
 def public_text(text: str) -> str:
     """A text a resident typed, safe to publish: phone and ID numbers inside it, however spaced or written (full-
-    width digits too), are masked by the rule of every other mask (``registry.crypto``, docs/privacy.md)."""
+    width digits too), are masked by the rule of every other mask (``gridgov.crypto``, docs/privacy.md)."""
     text = text or ""
     folded, origins = _normalized(text)
     masked = list(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,13 +11,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from areas.geometry import box_around, distance_m
 from areas.models import Area
 from cases.choices import OPEN_STATUSES
 from cases.models import Case
 from gridgov.errors import NotFound
-from registry.selectors import prefix_q
-
-EARTH_RADIUS_M = 6_371_008.8
+from gridgov.queries import prefix_q
 
 
 def access_case(user: Any, number: str) -> Case:
@@ -34,13 +32,6 @@ def access_case(user: Any, number: str) -> Case:
     return case
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
 def cases_near(
     category_id: int,
     longitude: float,
@@ -53,14 +44,13 @@ def cases_near(
     """Open cases of one category within ``radius_m`` of a point, reported since ``since``, nearest first.
     The bounding box uses the indexed columns; the exact distance is then the great-circle one."""
     radius = radius_m or settings.CASE_DUPLICATE_RADIUS_M
-    dlat = radius / 111_320
-    dlon = radius / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    longitudes, latitudes = box_around(longitude, latitude, radius)
     candidates = Case.objects.filter(
         category_id=category_id,
         status__in=OPEN_STATUSES,
         created_at__gte=since,
-        latitude__range=(latitude - dlat, latitude + dlat),
-        longitude__range=(longitude - dlon, longitude + dlon),
+        latitude__range=latitudes,
+        longitude__range=longitudes,
     ).select_related("category")
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)

@@ -2,51 +2,39 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.urls import reverse
 from django_tasks import task
 
+from accounts.access import users_covering
 from accounts.models import User
 from accounts.roles import Role
-from cases.models import Case, CaseEvent
+from cases.models import CaseEvent
 from cases.workflow import APPROVING, ASSIGNEE, CALLED, HOLDER, LEADING, TRANSITIONS, transition_label
+from gridgov import crypto
 from notifications.services import notify, notify_phone
-from registry import crypto
 
 
-def _covering(code: str, roles: list[str]) -> Q:
-    prefixes = [code[:length] for length in (6, 9, 12, 15)]
-    return Q(is_active=True, groups__name__in=roles) & (
-        Q(areas__code__in=prefixes) | Q(department__area__code__in=prefixes)
-    )
-
-
-def _holders(case: Case) -> Q:
-    if not case.main_department_id:
-        return Q(pk__in=[])
-    return Q(department_id=case.main_department_id, is_active=True)
-
-
-def _told(event: CaseEvent) -> Q:
+def _told(event: CaseEvent) -> QuerySet[User]:
     """The people :attr:`Transition.told <cases.workflow.Transition.told>` names for this event."""
     case = event.case
     told = TRANSITIONS[event.action].told
-    if told == HOLDER:
-        return _holders(case)
-    if told == ASSIGNEE:
-        return Q(pk=case.assignee_id) if case.assignee_id else Q(pk__in=[])
+    if told == HOLDER and case.main_department_id:
+        return User.objects.filter(department_id=case.main_department_id, is_active=True)
+    if told == ASSIGNEE and case.assignee_id:
+        return User.objects.filter(pk=case.assignee_id)
     if told == APPROVING:
-        return _covering(case.grid.code, [Role.SHIFT_LEADER, Role.DISPATCHER])
+        return users_covering(case.grid.code, [Role.SHIFT_LEADER, Role.DISPATCHER])
     if told == LEADING:
-        return _covering(case.grid.code, [Role.STREET_LEADER, Role.DISTRICT_LEADER, Role.SHIFT_LEADER])
+        return users_covering(case.grid.code, [Role.STREET_LEADER, Role.DISTRICT_LEADER, Role.SHIFT_LEADER])
     if told == CALLED:
-        return Q(department_id__in=event.payload.get("departments", []), is_active=True)
-    return Q(pk__in=[])
+        return User.objects.filter(department_id__in=event.payload.get("departments", []), is_active=True)
+    return User.objects.none()
 
 
 def recipients_of(event: CaseEvent) -> list[int]:
     """Who is told of an event, as its transition declares (the actor never is)."""
-    people = User.objects.filter(_told(event)).exclude(pk=event.actor_id or 0)
+    people = _told(event).exclude(pk=event.actor_id or 0)
     return list(people.values_list("pk", flat=True).distinct())
 
 

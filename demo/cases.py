@@ -40,6 +40,8 @@ from cases.photos import photo_check
 from demo.district import DEMO_PASSWORD, points_inside
 from gridgov.errors import DomainError
 from gridgov.timesource import acting_at
+from hotline.services import TicketData, ticket_take
+from registry.models import Component
 
 # The most frequent event subclasses of a Beijing district, with weights.
 COMMON_EVENTS = {
@@ -130,7 +132,7 @@ class Simulation:
             workers[grid.code] = user
         return workers
 
-    def _handlers(self) -> dict[int, User]:
+    def _handlers(self) -> dict[int | None, User]:
         group = Group.objects.get(name=Role.DEPARTMENT_HANDLER)
         handlers = {u.department_id: u for u in User.objects.filter(groups__name=Role.DEPARTMENT_HANDLER)}
         for department in Department.objects.exclude(kind=DepartmentKind.COMMAND_CENTRE):
@@ -146,8 +148,6 @@ class Simulation:
         return handlers
 
     def _components(self) -> dict[int, list[tuple[str, int]]]:
-        from registry.models import Component
-
         by_grid: dict[int, list[tuple[str, int]]] = {}
         for code, grid_id, category_id in Component.objects.values_list("code", "grid_id", "category_id"):
             by_grid.setdefault(grid_id, []).append((code, category_id))
@@ -312,9 +312,9 @@ class Simulation:
             if plan.stop_after != "accept_task":
                 self.handle_later(plan, case, at)
         elif name == "approve":
-            request = case.requests.filter(status="pending").first()
-            if request:
-                services.case_request_decide(self.origin("dispatcher"), request, approve=True, note="同意")
+            pending = case.requests.filter(status="pending").first()
+            if pending:
+                services.case_request_decide(self.origin("dispatcher"), pending, approve=True, note="同意")
         elif name == "suspend":
             case.refresh_from_db()
             handler = self.handlers[case.main_department_id]
@@ -395,8 +395,6 @@ class Simulation:
         return case
 
     def call_take(self, origin: Origin, data: services.ReportData) -> Case:
-        from hotline.services import TicketData, ticket_take
-
         kind = self.rng.choices(["complaint", "help", "report", "suggestion"], [55, 25, 12, 8])[0]
         ticket = ticket_take(
             origin,
@@ -415,6 +413,7 @@ class Simulation:
     def same_place_as(self, plan: Plan, main: Case) -> None:
         """A second report of the same problem, a few dozen metres from the first."""
         plan.grid, plan.category = main.grid, main.category or plan.category
+        assert main.longitude is not None and main.latitude is not None  # every demo case has its point
         plan.point = (main.longitude + self.rng.uniform(-3e-4, 3e-4), main.latitude + self.rng.uniform(-2e-4, 2e-4))
         plan.source = "hotline"
         plan.component_code = ""

@@ -4,24 +4,22 @@ with departments, one user per role, buildings, households and residents. Determ
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.contrib.auth.models import Group
 from shapely.geometry.base import BaseGeometry
 
 from accounts.models import Department, DepartmentKind, User
 from accounts.roles import Role
 from areas import coords
-from areas.choices import AreaLevel, GridKind, ManagementLevel
+from areas.choices import GridKind, ManagementLevel
 from areas.models import Area
-from areas.services import areas_import, grid_sequence_order
+from areas.services import grid_sequence_order
 
 DATA = Path(__file__).resolve().parent / "data"
 DISTRICT_CODE = "110101"
@@ -219,7 +217,8 @@ DEMO_USERS = [
 ]
 
 
-def _departments() -> None:
+def departments_create() -> None:
+    """The district's departments and one office per street (areas are set by :func:`departments_place`)."""
     rows = [Department(code=code, name=name, kind=kind) for code, name, kind in DEPARTMENTS]
     rows += [
         Department(code=f"JD{number:03d}", name=f"{name}办事处", kind=DepartmentKind.STREET_OFFICE)
@@ -228,9 +227,8 @@ def _departments() -> None:
     Department.objects.bulk_create(rows)
 
 
-def _users() -> list[DemoUser]:
-    from django.contrib.auth.models import Group
-
+def users_create() -> list[DemoUser]:
+    """One user per role (:data:`DEMO_USERS`), each with their group and data scope."""
     groups = {group.name: group for group in Group.objects.all()}
     departments = {department.code: department for department in Department.objects.all()}
     for demo in DEMO_USERS:
@@ -245,39 +243,12 @@ def _users() -> list[DemoUser]:
     return DEMO_USERS
 
 
-def demo_build(
-    scale: float, seed: int, progress_factory: Callable[[str, int], Callable[[int], None]]
-) -> dict[str, Any]:
-    """Build the whole demo district in an empty database; returns counts and the demo users."""
-    rng = np.random.default_rng(seed)
-    with transaction.atomic():
-        _departments()
-        collection = district_collection(scale, rng)
-        summary = areas_import(
-            collection,
-            name="东城区网格划分（演示）",
-            effective_from=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-            progress=progress_factory("区域与网格", len(collection["features"])),
-        )
-        departments = {department.code: department for department in Department.objects.all()}
-        departments["DC-CC"].area = Area.objects.get(code=DISTRICT_CODE)
-        departments["DC-CC"].save()
-        for number in range(1, len(STREETS) + 1):
-            department = departments[f"JD{number:03d}"]
-            department.area = Area.objects.get(code=f"{DISTRICT_CODE}{number:03d}")
-            department.save()
-        users = _users()
-    from demo.residents import populate
-
-    grid_count = Area.objects.filter(level=AreaLevel.GRID).count()
-    with transaction.atomic():
-        totals = populate((320, 480), seed, progress_factory("楼栋、房屋、居民、场所与部件", grid_count))
-    from demo.cases import cases_populate
-
-    filed = max(20, round(1000 * scale))
-    totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
-    from demo.hotline import hotline_populate, open311_client_demo
-
-    totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
-    open311_client_demo()
-    return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}
+def departments_place() -> None:
+    """Give the command centre the district and each street office its street."""
+    departments = {department.code: department for department in Department.objects.all()}
+    departments["DC-CC"].area = Area.objects.get(code=DISTRICT_CODE)
+    departments["DC-CC"].save()
+    for number in range(1, len(STREETS) + 1):
+        department = departments[f"JD{number:03d}"]
+        department.area = Area.objects.get(code=f"{DISTRICT_CODE}{number:03d}")
+        department.save()

@@ -178,8 +178,8 @@ def _grid_populate(
     for building in buildings:
         for unit in range(1, building.units + 1):
             for floor in range(1, building.floors + 1):
-                for door in (1, 2):
-                    room = f"{floor}{door:02d}"
+                for side in (1, 2):
+                    room = f"{floor}{side:02d}"
                     rental = building.kind == BuildingKind.SHARED_RENTAL or rng.random() < 0.12
                     houses.append(
                         House(

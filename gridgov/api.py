@@ -16,8 +16,11 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken
+from areas.api import router as areas_router
+from cases.api import router as cases_router
 from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, ValidationFailed
+from registry.api import router as registry_router
 
 USAGE_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -111,14 +114,6 @@ def _unreadable_body(request: HttpRequest, error: Exception) -> HttpResponse:
     return api.create_response(request, {"code": "bad_request_body", "message": message, "details": None}, status=400)
 
 
-def _register() -> None:
-    from areas.api import router as areas_router
-    from cases.api import router as cases_router
-    from registry.api import router as registry_router
-
-    api.add_router("/", areas_router)
-    api.add_router("/", registry_router)
-    api.add_router("/", cases_router)
-
-
-_register()
+api.add_router("/", areas_router)
+api.add_router("/", registry_router)
+api.add_router("/", cases_router)

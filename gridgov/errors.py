@@ -5,6 +5,7 @@ Services and access helpers raise these; the page middleware and the API handler
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -111,7 +112,7 @@ def form_errors_add(form: Any, error: DomainError) -> None:
 class DomainErrorMiddleware:
     """Renders a DomainError raised by a page view as an error page with its status."""
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

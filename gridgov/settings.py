@@ -247,7 +247,7 @@ PERIODIC_JOBS = env_list(
     "GRIDGOV_PERIODIC_JOBS",
     [
         "cases.deadlines.deadlines_sweep",
-        "notifications.services.deliveries_sweep",
+        "notifications.tasks.outbox_sweep",
         "registry.tasks.import_uploads_sweep",
     ],
 )
@@ -257,7 +257,7 @@ PERIODIC_JOBS = env_list(
 MAP_TILE_URL = env_str("GRIDGOV_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("GRIDGOV_TILE_ATTRIBUTION", "")
 # Partition-check balance bounds per grid kind: (minimum, maximum), None = no bound.
-PARTITION_BOUNDS = {
+PARTITION_BOUNDS: dict[str, dict[str, tuple[float | None, float | None]]] = {
     "comprehensive": {"households": (300, 500), "population": (None, 2500)},
     "unit": {"area_m2": (5_000, 20_000)},
     "micro": {"households": (50, 80)},

@@ -1,4 +1,6 @@
-"""The permission test kit: a small fixed world with one persona per role, and an access-matrix check.
+"""The test kit: a small fixed world with one persona per role, an access-matrix check and the access kit's rule
+lines, points inside its grids, photos (JPEG with or without an EXIF location, a PNG decompression bomb) and a case
+walked through the whole loop.
 
 Every view and API test inherits these personas: a grid worker of grid A, a grid worker of grid B,
 community staff, a street leader, a dispatcher, a department handler, an administrator and anonymous.
@@ -11,17 +13,31 @@ community staff, a street leader, a dispatcher, a department handler, an adminis
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import re
+import struct
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import URLResolver, get_resolver
+from PIL import Image
 
 from accounts.models import Department, DepartmentKind, User
 from accounts.roles import Role
+from areas.codes import parent_code
 from areas.models import Area
 from areas.services import areas_import
+from audit.services import Origin
+from cases import services
+from cases.models import Case
+from cases.photos import CheckedPhoto
 
 PERSONAS = (
     "grid_worker_a",
@@ -36,6 +52,10 @@ PERSONAS = (
 WEST, MIDDLE, EAST = 116.40, 116.42, 116.44
 SOUTH, NORTH = 39.90, 39.92
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+# A point inside grid A (west half of street 1), one inside grid B and one inside grid C (street 2).
+IN_A = (116.405, 39.91)
+IN_B = (116.415, 39.91)
+IN_C = (116.43, 39.91)
 
 
 def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
@@ -46,10 +66,9 @@ def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
 
 
 def feature(code: str, name: str, level: str, geometry: dict[str, Any], **properties: Any) -> dict[str, Any]:
-    parent = {"district": None, "street": code[:6], "community": code[:9], "grid": code[:12]}[level]
     return {
         "type": "Feature",
-        "properties": {"code": code, "name": name, "level": level, "parent_code": parent, **properties},
+        "properties": {"code": code, "name": name, "level": level, "parent_code": parent_code(code), **properties},
         "geometry": geometry,
     }
 
@@ -88,6 +107,12 @@ class World:
     @property
     def grid_c(self) -> Area:
         return self.areas["110101002001001"]
+
+    def user(self, persona: str) -> User:
+        """The signed-in user of ``persona`` (every persona but ``anonymous``)."""
+        user = self.users[persona]
+        assert user is not None, f"{persona} is not signed in"
+        return user
 
     def client(self, persona: str) -> Client:
         client = Client()
@@ -212,8 +237,6 @@ def rule(url: str, allowed: Iterable[str], **options: Any) -> Rule:
 def url_names(patterns: Iterable[Any] | None = None, namespace: str = "", prefix: str = "") -> dict[str, str]:
     """Every URL pattern of the project by name (``namespace:name``; unnamed ones by their route), each with
     its route; the admin's patterns are one entry, ``admin``, since the admin site guards them all alike."""
-    from django.urls import URLResolver, get_resolver
-
     found: dict[str, str] = {}
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         route = prefix + str(pattern.pattern)
@@ -231,13 +254,89 @@ def url_names(patterns: Iterable[Any] | None = None, namespace: str = "", prefix
 def db_fingerprint() -> dict[str, tuple[int, str]]:
     """Row count and a checksum of every row of every table of the project's apps: equal before and after a
     refused request means it changed nothing."""
-    import hashlib
-
-    from django.apps import apps
-
     prints = {}
     for label in PROJECT_APPS:
         for model in apps.get_app_config(label).get_models():
             rows = list(model._base_manager.order_by("pk").values_list())
             prints[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return prints
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the first form of an HTML page (for tests that post over real HTTP)."""
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+# --- Photos ---------------------------------------------------------------------------------------------------------
+
+# 39°54'36" N, 116°24'18" E: inside grid A of the test world.
+GPS_EXIF = {1: "N", 2: (39.0, 54.0, 36.0), 3: "E", 4: (116.0, 24.0, 18.0)}
+
+
+def jpeg_bytes(
+    size: tuple[int, int] = (64, 48),
+    gps: bool = False,
+    *,
+    color: tuple[int, int, int] = (40, 120, 200),
+    exif: Image.Exif | None = None,
+) -> bytes:
+    """A plain JPEG; with ``gps``, its EXIF puts it inside grid A (:data:`GPS_EXIF`); or with the given ``exif``."""
+    image = Image.new("RGB", size, color)
+    if gps:
+        exif = Image.Exif()
+        exif.get_ifd(0x8825).update(GPS_EXIF)
+    buffer = io.BytesIO()
+    if exif is not None:
+        image.save(buffer, "JPEG", exif=exif)
+    else:
+        image.save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def jpeg(
+    size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (200, 30, 30), exif: Image.Exif | None = None
+) -> SimpleUploadedFile:
+    """A JPEG as uploaded in a form (``photo.jpg``)."""
+    return SimpleUploadedFile("photo.jpg", jpeg_bytes(size, color=color, exif=exif), content_type="image/jpeg")
+
+
+def png_of_pixels(width: int, height: int) -> bytes:
+    """A valid black 1-bit PNG of ``width`` × ``height`` pixels written row by row without building the image in
+    memory: 13,000 × 13,000 pixels compress to about 20 KB (the shape of a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte "none", then the packed bits
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def has_gps(content: bytes) -> bool:
+    with Image.open(io.BytesIO(content)) as image:
+        return bool(image.getexif().get_ifd(0x8825))
+
+
+# --- Cases ----------------------------------------------------------------------------------------------------------
+
+
+def case_run_to_closed(world: World, case: Case) -> Case:
+    """File, dispatch to the world's department, handle with an after photo, check and close."""
+
+    def origin(persona: str) -> Origin:
+        return Origin(world.users[persona], "api")
+
+    after = CheckedPhoto(jpeg_bytes(), "jpg", None, None, None)
+    case = services.case_file(origin("shift_leader"), case)
+    case = services.case_dispatch(origin("dispatcher"), case, world.department)
+    case = services.case_accept_task(origin("department_handler"), case)
+    case = services.case_report_result(origin("department_handler"), case, "已处理", photos=[after])
+    worker = world.user("grid_worker_a" if case.grid == world.grid_a else "grid_worker_b")
+    case = services.case_check_request(origin("dispatcher"), case, worker)
+    persona = "grid_worker_a" if case.grid == world.grid_a else "grid_worker_b"
+    case = services.case_check(origin(persona), case, passed=True, note="已核查", photos=[after])
+    return services.case_close(origin("shift_leader"), case)

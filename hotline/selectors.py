@@ -9,11 +9,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.choices import ENDED_STATUSES, CaseStatus
+from gridgov import crypto
 from hotline.choices import CallOutcome
 from hotline.models import Callback, KnowledgeArticle, Ticket
 from hotline.services import CALLBACK_ATTEMPTS
 from hotline.text import bigrams
-from registry import crypto
 
 
 def caller_history(phone: str, limit: int = 10) -> dict[str, Any]:

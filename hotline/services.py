@@ -21,12 +21,12 @@ from cases.models import Case, Category
 from cases.services import ReportData, case_evaluate, report_submit
 from cases.workflow import actor_roles
 from cases.worktime import calendar_for
-from gridgov import timesource
+from gridgov import crypto, timesource
 from gridgov.errors import Conflict, PermissionDenied, Problems
+from gridgov.phones import phone_digits
 from hotline.choices import CallOutcome, RequestType, TicketOutcome
 from hotline.models import Callback, KnowledgeArticle, LearnedTerm, Ticket, TicketLimit
 from hotline.text import bigrams
-from registry import crypto
 
 SEATS = {Role.INTAKE_CLERK, Role.SHIFT_LEADER}
 #: Common 12345 rules, used until an administrator edits the table (working days; 0 = the same day).
@@ -84,7 +84,7 @@ class TicketData:
 
 def _checked(data: TicketData) -> Problems:
     problems = Problems()
-    data.caller_phone = "".join(character for character in data.caller_phone if character.isdigit())
+    data.caller_phone = phone_digits(data.caller_phone)
     if not 3 <= len(data.caller_phone) <= 15:
         problems.add("caller_phone", _("来电号码应为 3–15 位数字"))
     if data.request_type not in RequestType.values:

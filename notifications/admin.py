@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from notifications.models import Delivery, Notification
 
@@ -18,8 +21,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     exclude = ("address", "secret")  # the address and a secret are stored encrypted; title and data are masked
     readonly_fields = [field.name for field in Delivery._meta.fields if field.name not in ("address", "secret")]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

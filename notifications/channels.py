@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from notifications.models import Notification
+
 
 class DeliveryFailed(Exception):
     """The channel could not take the message now; the outbox retries later."""
@@ -58,10 +60,10 @@ class InAppChannel:
         return str(user.pk)
 
     def send(self, message: Message) -> str:
-        from notifications.models import Notification
-
         if message.secret:
             raise DeliveryFailed("in-app messages are stored in clear and carry no secrets")
+        if message.user_id is None:
+            raise DeliveryFailed("in-app messages go to a user")
         row, _created = Notification.objects.get_or_create(
             user_id=message.user_id,
             cause=message.cause,

@@ -1,6 +1,6 @@
 """Telling people. ``notify`` (staff, by user) and ``notify_phone`` (a resident who left a phone) write one outbox
-row per recipient, channel and cause; after commit the rows' ids go to the task worker, where ``deliveries_send``
-hands them to their channel. Nothing remote runs inside a web request.
+row per recipient, channel and cause; after commit the rows' ids go to the task worker, where
+``tasks.deliveries_send`` hands them to their channel. Nothing remote runs inside a web request.
 
 - A cause (e.g. ``case_event:42``) is written once per recipient and channel: a retried task adds nothing.
 - A row is claimed (``pending`` → ``sending``) by a conditional update before its channel sees it, so two workers
@@ -8,27 +8,26 @@ hands them to their channel. Nothing remote runs inside a web request.
 - ``secrets`` (a one-time code) never reach a readable column, a task argument or a log: title, body and data
   name them as ``{name}`` and are stored masked (``******``); the clear text is kept encrypted in
   ``Delivery.secret``, decrypted only to hand the message to its channel, and wiped once sent or failed.
-- ``deliveries_sweep`` (run by ``manage.py periodic``) sends what is due and puts rows a stopped worker left in
+- ``tasks.outbox_sweep`` (run by ``manage.py periodic``) sends what is due and puts rows a stopped worker left in
   ``sending`` for longer than ``STALE_AFTER`` back in line, with the same message id.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications.channels import DeliveryFailed, Message, channels
-from notifications.models import Delivery, DeliveryStatus, Notification
-from registry import crypto
+from accounts.models import User
+from gridgov import crypto
+from notifications import tasks
+from notifications.channels import channels
+from notifications.models import Delivery, Notification
 
-STALE_AFTER = dt.timedelta(minutes=10)
 MASK = "******"
 
 
@@ -105,8 +104,6 @@ def _queue(rows: list[Delivery], cause: str) -> int:
 
 
 def _send_later(ids: list[int]) -> None:
-    from notifications import tasks  # the tasks module imports this one
-
     tasks.deliveries_deliver.enqueue(ids)
 
 
@@ -121,8 +118,6 @@ def notify(
     data: dict[str, Any] | None = None,
 ) -> int:
     """Tell staff on each channel of ``settings.NOTIFY_STAFF_CHANNELS`` where they have an address."""
-    from accounts.models import User
-
     users = list(User.objects.filter(pk__in=list(dict.fromkeys(user_ids)), is_active=True))
     content = _content(title, body, link, cause, template, data)
     rows = []
@@ -154,97 +149,6 @@ def notify_phone(
     key = f"phone:{crypto.lookup_hash(phone)[:40]}"
     rows = [_row(name, key, phone, None, content) for name in settings.NOTIFY_PUBLIC_CHANNELS]
     return _queue(rows, cause)
-
-
-def _message(row: Delivery) -> Message:
-    address = row.address if row.channel == "inapp" else crypto.decrypt(row.address)
-    clear = json.loads(crypto.decrypt(row.secret)) if row.secret else {}
-    return Message(
-        channel=row.channel,
-        address=address,
-        title=clear.get("title", row.title),
-        body=clear.get("body", row.body),
-        link=row.link,
-        template=row.template,
-        data=clear.get("data", row.data),
-        cause=row.cause,
-        message_id=f"{row.cause}:{row.channel}:{row.pk}",
-        user_id=row.user_id,
-        secret=bool(row.secret),
-    )
-
-
-def _retry_after(attempts: int) -> dt.timedelta:
-    return dt.timedelta(minutes=min(2**attempts, 240))
-
-
-def deliveries_send(
-    ids: Sequence[int] | None = None, *, cause: str | None = None, now: dt.datetime | None = None
-) -> dict[str, int]:
-    """Send the due rows (all of them, or those given). Safe to run twice or in parallel."""
-    now = now or timezone.now()
-    due = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    if ids is not None:
-        due = due.filter(pk__in=list(ids))
-    if cause is not None:
-        due = due.filter(cause=cause)
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    configured = channels()
-    for row in due.order_by("pk")[:1000]:
-        claimed = Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-        if not claimed:
-            continue  # another worker has it
-        attempts = row.attempts + 1
-        try:
-            channel = configured.get(row.channel)
-            if channel is None:
-                raise DeliveryFailed(f"channel {row.channel} is not configured")
-            reference = channel.send(_message(row))
-        except DeliveryFailed as error:
-            failed = attempts >= settings.NOTIFY_RETRY_LIMIT
-            Delivery.objects.filter(pk=row.pk).update(
-                status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
-                next_attempt_at=None if failed else now + _retry_after(attempts),
-                last_error=str(error)[:300],
-                **({"secret": ""} if failed else {}),
-            )
-            counts["failed" if failed else "retry"] += 1
-            if not failed:
-                _retry_later(now + _retry_after(attempts))
-            continue
-        Delivery.objects.filter(pk=row.pk).update(
-            status=DeliveryStatus.SENT,
-            sent_at=timezone.now(),
-            provider_ref=str(reference)[:100],
-            last_error="",
-            secret="",
-        )
-        counts["sent"] += 1
-    return counts
-
-
-def deliveries_sweep(now: dt.datetime | None = None) -> dict[str, int]:
-    """The periodic outbox job: rows a stopped worker left in ``sending`` longer than ``STALE_AFTER`` go back in
-    line (their channel sees the same message id again and can drop a repeat), then every due row is sent."""
-    now = now or timezone.now()
-    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_AFTER).update(
-        status=DeliveryStatus.PENDING, last_error="interrupted while sending; retried with the same message id"
-    )
-    return {"stale": stale, **deliveries_send(now=now)}
-
-
-def _retry_later(moment: dt.datetime) -> None:
-    """Queue a send for the moment a retry falls due (the periodic job sweeps too, where queues cannot wait)."""
-    from django_tasks import default_task_backend
-
-    from notifications import tasks  # the tasks module imports this one
-
-    if default_task_backend.supports_defer:
-        tasks.deliveries_sweep.using(run_after=moment).enqueue()
 
 
 def notifications_read(user_id: int, ids: Iterable[int] | None = None) -> int:

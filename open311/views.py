@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from areas.geometry import box_around, distance_m
 from audit.services import Origin
 from cases.choices import ENDED_STATUSES, CaseStatus, CategoryKind
 from cases.models import Case, CaseEvent, CasePhoto, Category, Report
@@ -38,10 +39,10 @@ from cases.public import (
     public_text,
     status_note,
 )
-from cases.selectors import distance_m
 from cases.services import ReportData, report_submit
 from gridgov.errors import DomainError
 from gridgov.files import PUBLIC, case_photo_url
+from gridgov.phones import is_phone, phone_digits, phone_national
 from gridgov.ratelimit import client_ip, rate_allow
 from open311.formats import errors, respond, when
 from open311.services import (
@@ -245,12 +246,10 @@ def _location(request: HttpRequest) -> tuple[float, float, str]:
 
 def _phone(request: HttpRequest) -> str:
     raw = _param(request, "phone")
-    digits = "".join(character for character in raw if character.isdigit())
-    if raw and (not 7 <= len(digits) <= 15 or any(c not in "0123456789+-() " for c in raw)):
+    digits = phone_digits(raw)
+    if raw and (not is_phone(digits) or any(c not in "0123456789+-() " for c in raw)):
         raise BadRequest("phone must be a telephone number")
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits
+    return phone_national(digits)
 
 
 @csrf_exempt
@@ -433,11 +432,8 @@ def _near(request: HttpRequest, cases: QuerySet[Case]) -> QuerySet[Case]:
     if latitude is None or longitude is None:
         raise BadRequest("lat and long must be given together")
     radius = radius or 1000
-    dlat = radius / 111_320
-    dlon = radius / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
-    box = cases.filter(
-        latitude__range=(latitude - dlat, latitude + dlat), longitude__range=(longitude - dlon, longitude + dlon)
-    )
+    longitudes, latitudes = box_around(longitude, latitude, radius)
+    box = cases.filter(latitude__range=latitudes, longitude__range=longitudes)
     inside = [
         pk
         for pk, lon, lat in box.values_list("pk", "longitude", "latitude")[:20_000]

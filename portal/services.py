@@ -15,12 +15,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov import crypto
 from gridgov.errors import ValidationFailed
+from gridgov.phones import MOBILE
+from gridgov.ratelimit import rate_allow
 from notifications.services import notify_phone
 from portal.models import OneTimeCode
-from registry import crypto
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAX_ATTEMPTS = 5
 
 
@@ -44,8 +45,6 @@ def _code_hash(phone: str, code: str) -> str:
 
 def code_send(phone: str) -> OneTimeCode:
     """Text a 6-digit code to ``phone`` (valid ``PORTAL_CODE_MINUTES``); at most one a minute per phone."""
-    from gridgov.ratelimit import rate_allow
-
     phone = phone_clean(phone)
     phone_hash = crypto.lookup_hash(phone)
     if not rate_allow(f"portal-code-phone:{phone_hash}", 1, 60):

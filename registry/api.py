@@ -86,7 +86,7 @@ class PersonOut(Schema):
             "work_place": person.work_place,
             "grid_code": person.grid.code,
             "house_id": person.house_id,
-            "house_address": person.house.address if person.house_id else None,
+            "house_address": person.house.address if person.house else None,
             "household_id": person.household_id,
             "tags": [tag.category for tag in person.tags.all()],
         }

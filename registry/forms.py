@@ -38,9 +38,9 @@ class HouseAddressField(forms.CharField):
         return house
 
 
-def form_problems_add(form: forms.Form, error: DomainError) -> None:
+def form_problems_add(form: forms.BaseForm, error: DomainError) -> None:
     """Put a service's problems on the form's fields (or on the form when the field is not on it)."""
-    for item in error.details or [{"field": None, "message": error.message}]:
+    for item in error.details or [{"field": "", "message": str(error.message)}]:
         field = item.get("field")
         form.add_error(field if field in form.fields else None, item["message"])
 
@@ -75,8 +75,10 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["house"].user = user
-        self.fields["grid"].queryset = Area.objects.visible_to(user).current().filter(level=AreaLevel.GRID)
+        house, grid = self.fields["house"], self.fields["grid"]
+        assert isinstance(house, HouseAddressField) and isinstance(grid, forms.ModelChoiceField)
+        house.user = user
+        grid.queryset = Area.objects.visible_to(user).current().filter(level=AreaLevel.GRID)
         self.fields["sex"].required = False
         self.fields["birth_date"].required = False
         self.fields["ethnicity"].required = False
@@ -119,9 +121,9 @@ class PersonTagForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not user.has_perm("registry.view_sensitive_tags"):
-            self.fields["category"].choices = [
-                (value, label) for value, label in TagCategory.choices if value not in SENSITIVE_TAGS
-            ]
+            category = self.fields["category"]
+            assert isinstance(category, forms.ChoiceField)
+            category.choices = [(value, label) for value, label in TagCategory.choices if value not in SENSITIVE_TAGS]
 
 
 class LocatedForm(forms.ModelForm):
@@ -195,10 +197,16 @@ class ComponentForm(LocatedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.subclasses("component").select_related("parent")
         active = Department.objects.filter(is_active=True)
-        for key in ("authority_department", "owner_department", "maintainer_department"):
-            self.fields[key].queryset = active
+        for key, rows in (
+            ("category", Category.objects.subclasses("component").select_related("parent")),
+            ("authority_department", active),
+            ("owner_department", active),
+            ("maintainer_department", active),
+        ):
+            field = self.fields[key]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = rows
 
 
 class ComponentPhotoForm(forms.Form):

@@ -25,7 +25,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 
-from accounts.access import user_scope
+from accounts.access import ScopedQuerySet, user_scope
 from accounts.models import Department
 from areas.choices import AreaLevel, Datum
 from areas.models import Area
@@ -124,16 +124,23 @@ def yes_no(value: str) -> bool:
     raise ValueError("应填“是”或“否”")
 
 
-def choice(choices: type[models.TextChoices]) -> Callable[[str], str]:
+@dataclass(frozen=True)
+class Choice:
+    """A cell holding one of a choices class's values, given by its label or its value; ``labels`` fill the
+    template's drop-down."""
+
+    by_text: dict[str, str]
+    labels: list[str]
+
+    def __call__(self, value: str) -> str:
+        if value not in self.by_text:
+            raise ValueError(f"“{value}”不是可选值（{'、'.join(self.labels)}）")
+        return self.by_text[value]
+
+
+def choice(choices: type[models.TextChoices]) -> Choice:
     by_text = {str(label): value for value, label in choices.choices} | {value: value for value in choices.values}
-
-    def parse(value: str) -> str:
-        if value not in by_text:
-            raise ValueError(f"“{value}”不是可选值（{'、'.join(str(label) for label in choices.labels)}）")
-        return by_text[value]
-
-    parse.labels = [str(label) for label in choices.labels]  # type: ignore[attr-defined]
-    return parse
+    return Choice(by_text, [str(label) for label in choices.labels])
 
 
 def datum(value: str) -> str:
@@ -151,16 +158,21 @@ class Reference:
     missing: str  # "… {value} …"
 
 
-def _visible(model: type[models.Model], origin: Origin) -> models.QuerySet:
-    return model.objects.visible_to(origin.actor) if origin.actor is not None else model.objects.all()
+def _visible(rows: ScopedQuerySet, origin: Origin) -> ScopedQuerySet:
+    return rows.visible_to(origin.actor) if origin.actor is not None else rows
 
 
 def _load_buildings(origin: Origin, keys: set[str]) -> dict[str, Any]:
-    return {b.address: b for b in _visible(Building, origin).filter(address__in=keys).select_related("grid")}
+    return {
+        b.address: b for b in _visible(Building.objects.all(), origin).filter(address__in=keys).select_related("grid")
+    }
 
 
 def _load_houses(origin: Origin, keys: set[str]) -> dict[str, Any]:
-    return {h.address: h for h in _visible(House, origin).filter(address__in=keys).select_related("grid", "building")}
+    return {
+        h.address: h
+        for h in _visible(House.objects.all(), origin).filter(address__in=keys).select_related("grid", "building")
+    }
 
 
 def _load_grids(origin: Origin, keys: set[str]) -> dict[str, Any]:
@@ -243,8 +255,8 @@ class ImportKind:
     model: type[models.Model]
     columns: tuple[Column, ...]
 
-    def prepare(self, origin: Origin, values: dict[str, Any]) -> models.Model:
-        raise NotImplementedError
+    #: The service that checks one row's values and returns its unsaved record (raises RecordInvalid).
+    prepare: Callable[[Origin, dict[str, Any]], Any]
 
     def duplicate_key(self, record: Any) -> tuple[str, str] | None:
         """(column header, key) that must be unique; checked in the file and against the database."""
@@ -261,7 +273,7 @@ class ImportKind:
         return record.grid.code
 
     def write(self, origin: Origin, records: list[Any]) -> None:
-        self.model.objects.bulk_create(records, batch_size=1000)
+        self.model._default_manager.bulk_create(records, batch_size=1000)
 
     def finish(self, origin: Origin) -> None:
         """Called once after all chunks are written, inside the transaction."""
@@ -602,7 +614,7 @@ def _chunk_check(
             record = kind.prepare(origin, pending.values)
         except RecordInvalid as error:
             # Every rule the row breaks, except where its cell was already reported as unreadable.
-            for item in error.details:
+            for item in error.details or []:
                 header = kind.header_for(item["field"])
                 if (pending.row, header) not in reported:
                     report.problems.append(RowProblem(pending.row, header, item["message"]))
@@ -641,11 +653,12 @@ def _chunk_check(
 def template_rows(kind: ImportKind) -> tuple[list[str], list[list[str]], dict[int, list[str]], list[tuple[str, ...]]]:
     """Headers, one example row, drop-down choices and the notes sheet of the download template."""
     choices = {
-        index: list(column.parse.labels)  # type: ignore[union-attr]
+        index: list(column.parse.labels)
         for index, column in enumerate(kind.columns)
-        if hasattr(column.parse, "labels")
+        if isinstance(column.parse, Choice)
     }
-    notes = [("列名", "必填", "示例", "说明")] + [
+    notes: list[tuple[str, ...]] = [("列名", "必填", "示例", "说明")]
+    notes += [
         (column.header, "是" if column.required else "否", column.example, column.note) for column in kind.columns
     ]
     return kind.headers, [], choices, notes

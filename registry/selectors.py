@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from areas.models import Area
+from accounts.access import ScopedQuerySet
 from audit.models import AuditEntry
+from gridgov import crypto
 from gridgov.errors import NotFound
-from registry import crypto
+from gridgov.phones import is_phone
+from gridgov.queries import prefix_q
 from registry.choices import SENSITIVE_TAGS
 from registry.models import Building, Component, House, Household, Person, PersonTag, Place
 
@@ -60,16 +61,7 @@ def history_shown(entries: Iterable[AuditEntry], user: Any) -> list[AuditEntry]:
     return rows
 
 
-def prefix_q(field: str, prefix: str) -> Q:
-    """Rows whose ``field`` starts with ``prefix``, in a form each database answers from an index: PostgreSQL's
-    pattern-ops index serves LIKE 'x%'; SQLite's LIKE ignores indexes here, so it gets a binary range."""
-    if connection.vendor == "sqlite":
-        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
-    return Q(**{f"{field}__startswith": prefix})
-
-
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
-PHONE_LIKE = re.compile(r"^\d{7,15}$")
 INITIALS_LIKE = re.compile(r"^[A-Za-z]{1,12}$")
 
 
@@ -90,7 +82,7 @@ class PersonQuery:
 def query_is_exact(query: PersonQuery) -> bool:
     """The search names one phone or ID number exactly (an answer confirms or refutes a guess)."""
     text = query.text.strip()
-    return bool(ID_LIKE.match(text) or PHONE_LIKE.match(text))
+    return bool(ID_LIKE.match(text) or is_phone(text))
 
 
 def person_search(user: Any, query: PersonQuery) -> QuerySet[Person]:
@@ -100,7 +92,7 @@ def person_search(user: Any, query: PersonQuery) -> QuerySet[Person]:
     text = query.text.strip()
     if ID_LIKE.match(text):
         people = people.filter(id_number_hash=crypto.lookup_hash(text))
-    elif PHONE_LIKE.match(text):
+    elif is_phone(text):
         people = people.filter(phone_hash=crypto.lookup_hash(text))
     elif INITIALS_LIKE.match(text):
         people = people.filter(prefix_q("name_initials", text.lower()))
@@ -138,7 +130,7 @@ def access_person(user: Any, person_id: int) -> Person:
     return person
 
 
-def _access(queryset: QuerySet, user: Any, pk: int, code: str, message: str) -> Any:
+def _access(queryset: ScopedQuerySet, user: Any, pk: int, code: str, message: str) -> Any:
     found = queryset.visible_to(user).filter(pk=pk).first()
     if found is None:
         raise NotFound(message, code=code)
@@ -216,10 +208,6 @@ def building_floor_table(building: Building) -> list[FloorRow]:
     for house in houses:
         grid.setdefault((house.floor, house.unit), []).append(house)
     return [FloorRow(floor, [grid.get((floor, unit), []) for unit in range(1, units + 1)]) for floor in floors]
-
-
-def area_grids(area: Area) -> QuerySet[Area]:
-    return Area.objects.current().filter(level="grid", code__startswith=area.code)
 
 
 @dataclass(frozen=True)

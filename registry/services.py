@@ -25,8 +25,9 @@ from areas.models import Area
 from audit.models import AuditAction
 from audit.services import Origin, audit_entry, audit_list_read, audit_record, exact_search_allow
 from cases.photos import CheckedPhoto, copies_of
+from gridgov import crypto
 from gridgov.errors import PermissionDenied, Problems, RecordInvalid, ValidationFailed
-from registry import crypto
+from gridgov.phones import is_phone
 from registry.choices import ETHNICITIES, SENSITIVE_TAGS, DocumentType, ResidencyType
 from registry.idnumber import birth_date_of, id_number_problem, sex_of
 from registry.models import (
@@ -233,7 +234,7 @@ def person_prepare(origin: Origin, values: Mapping[str, Any], person: Person | N
         elif not id_number:
             problems.add("id_number", "缺少证件号码")
     phone = values.get("phone")
-    if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
+    if phone and not is_phone(phone):
         problems.add("phone", f"联系电话“{phone}”应为 7–15 位数字")
     ethnicity = values.get("ethnicity")
     if ethnicity and ethnicity not in ETHNICITIES:
@@ -245,6 +246,7 @@ def person_prepare(origin: Origin, values: Mapping[str, Any], person: Person | N
     house: House | None = values.get("house", person.house if person.pk else None)
     household: Household | None = values.get("household", person.household if person.pk else None)
     given_grid: Area | None = values.pop("grid", None)
+    grid: Area | None
     if house is not None:
         if given_grid is not None and given_grid.pk != house.grid_id:
             problems.add("grid", f"网格 {given_grid.code} 与房屋“{house.address}”所在网格不一致")
@@ -421,7 +423,7 @@ def place_prepare(origin: Origin, values: Mapping[str, Any], place: Place | None
     if credit_code and (len(credit_code) != 18 or not credit_code.isalnum()):
         problems.add("credit_code", "统一社会信用代码应为 18 位字母或数字")
     phone = values.get("responsible_phone")
-    if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
+    if phone and not is_phone(phone):
         problems.add("responsible_phone", f"负责人电话“{phone}”应为 7–15 位数字")
     problems.raise_if_any()
     values.update(grid=grid, lon=lon, lat=lat)

@@ -63,7 +63,7 @@ def _query_of(request: HttpRequest) -> PersonQuery:
 
 def _tag_choices(user: Any) -> list[tuple[str, str]]:
     sensitive = may_see_sensitive_tags(user)
-    return [(value, label) for value, label in TagCategory.choices if sensitive or value not in SENSITIVE_TAGS]
+    return [(value, str(label)) for value, label in TagCategory.choices if sensitive or value not in SENSITIVE_TAGS]
 
 
 @login_required
@@ -95,7 +95,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "residences": person.residences.select_related("house"),
         "registrations": person.floating_registrations.select_related("house", "landlord"),
         "tenancies": person.tenancies.select_related("house", "landlord"),
-        "members": person.household.members.order_by("pk") if person.household_id else [],
+        "members": person.household.members.order_by("pk") if person.household else [],
         "history": history_shown(history_of(person)[:50], request.user),
         "can_reveal": may_reveal(request.user),
         "can_edit": request.user.has_perm("registry.change_person"),
@@ -378,7 +378,7 @@ def component_photo_add(request: HttpRequest, component_id: int) -> HttpResponse
     if form.is_valid():
         services.component_photo_add(Origin.of_request(request), component, form.cleaned_data["image"])
     else:
-        messages.error(request, "；".join(message for errors in form.errors.values() for message in errors))
+        messages.error(request, "；".join(str(message) for errors in form.errors.values() for message in errors))
     return redirect("component-detail", component.pk)
 
 
@@ -392,12 +392,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         job = import_job_start(request.user, form.cleaned_data["kind"], form.cleaned_data["file"])
         return redirect("import-job", job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user)[:20]
+    jobs = ImportJob.objects.filter(created_by_id=request.user.pk)[:20]
     return render(request, "registry/import.html", {"form": form, "jobs": jobs, "kinds": forms.KINDS.items()})
 
 
 def _own_job(request: HttpRequest, job_id: int) -> ImportJob:
-    job = ImportJob.objects.filter(pk=job_id, created_by=request.user).first()
+    job = ImportJob.objects.filter(pk=job_id, created_by_id=request.user.pk).first()
     if job is None:
         raise NotFound(_("导入任务不存在"), code="import_job_not_found")
     return job

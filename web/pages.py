@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import user_scope
+from accounts.models import User
 from areas.choices import AreaLevel
 from areas.models import Area
 from areas.selectors import area_roots
@@ -16,6 +17,7 @@ from registry.models import Household, Person
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)  # login_required
     visible = Area.objects.visible_to(user).current()
     context = {
         "roles": user.roles,

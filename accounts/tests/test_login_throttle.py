@@ -3,9 +3,9 @@ connections that share nothing but the database) sees the same count, on the sta
 
 import datetime as dt
 import http.cookiejar
-import re
 import time
 import urllib.request
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -14,12 +14,13 @@ from django.test import Client, override_settings
 
 from accounts.models import User
 from gridgov.httpclient import Answer, request
+from gridgov.testing import csrf_token
 
 LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]
 PASSWORD = "test-password-1"
 
 
-def login(path: str, username: str, password: str, **extra: str) -> object:
+def login(path: str, username: str, password: str, **extra: Any) -> Any:
     """One attempt from a fresh client: no cookie, no session, nothing in common with the others but the DB."""
     return Client(**extra).post(path, {"username": username, "password": password})
 
@@ -82,7 +83,7 @@ def http_login(base: str, path: str, username: str, password: str) -> Answer:
     """A login over a new HTTP connection with its own cookie jar, as a browser on its first visit."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     page = request(base + path, opener=opener)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    token = csrf_token(page.text)
     fields = {"csrfmiddlewaretoken": token, "username": username, "password": password}
     return request(base + path, "POST", fields=fields, headers={"Referer": base + path}, opener=opener)
 

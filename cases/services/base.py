@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.access import user_scope
+from accounts.access import user_scope, users_covering
 from accounts.models import Department, User
 from audit.services import Origin
 from cases.models import Case, CaseEvent, Category
@@ -177,11 +177,5 @@ def department_checked(department: Department | int, field_name: str = "departme
 
 
 def field_workers_of(case: Case) -> list[User]:
-    """Grid workers, leaders and supervisors whose scope covers the case's grid (for verify and check tasks)."""
-    code = case.grid.code
-    prefixes = [code[:length] for length in (6, 9, 12, 15)]
-    return list(
-        User.objects.filter(is_active=True, groups__name__in=[str(role) for role in FIELD], areas__code__in=prefixes)
-        .distinct()
-        .order_by("username")
-    )
+    """Grid workers, leaders and supervisors whose own areas cover the case's grid (for verify and check tasks)."""
+    return list(users_covering(case.grid.code, FIELD, through_department=False).order_by("username"))

@@ -42,9 +42,9 @@ from cases.services.base import (
 )
 from cases.services.events import event_build, events_save
 from cases.workflow import FIELD, REPLAYED_FIELDS, actor_roles, as_json
-from gridgov import timesource
+from gridgov import crypto, timesource
 from gridgov.errors import Conflict, Problems, RecordInvalid, ValidationFailed
-from registry import crypto
+from gridgov.phones import is_phone
 from registry.models import Component
 
 A = CaseAction
@@ -172,7 +172,7 @@ def report_check(origin: Origin, data: ReportData) -> CheckedReport:
         problems.add("address", _("地址不能超过 200 字"))
     if len(data.idempotency_key) > 100:
         problems.add("idempotency_key", _("幂等键不能超过 100 个字符"))
-    if data.reporter_phone and not (data.reporter_phone.isdigit() and 7 <= len(data.reporter_phone) <= 15):
+    if data.reporter_phone and not is_phone(data.reporter_phone):
         problems.add("reporter_phone", _("联系电话应为 7–15 位数字"))
     if len(data.media_url) > 500:
         problems.add("media_url", _("图片链接不能超过 500 个字符"))
@@ -323,7 +323,7 @@ def case_support(origin: Origin, case: Case, data: ReportData) -> IntakeResult:
     if data.source not in ANONYMOUS_SOURCES:
         raise ValidationFailed(_("只有公众渠道可以附议"), code="record_invalid")
     data.description = (data.description or "").strip()[:2000] or _("我也遇到了这个问题")
-    if data.reporter_phone and not (data.reporter_phone.isdigit() and 7 <= len(data.reporter_phone) <= 15):
+    if data.reporter_phone and not is_phone(data.reporter_phone):
         raise RecordInvalid([{"field": "reporter_phone", "message": _("联系电话应为 7–15 位数字")}])
     with transaction.atomic():
         supported = transition_apply(

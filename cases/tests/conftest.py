@@ -1,10 +1,7 @@
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from accounts.models import Department, DepartmentKind
 from audit.services import Origin
@@ -12,22 +9,7 @@ from cases.models import Category
 from cases.photos import photo_check
 from cases.services import ReportData, report_submit
 from cases.worktime import calendar_forget
-from gridgov.testing import World
-
-# A point inside grid A (west half of street 1) and one inside grid C (street 2).
-IN_A = (116.405, 39.91)
-IN_B = (116.415, 39.91)
-IN_C = (116.43, 39.91)
-
-
-def jpeg(size=(64, 48), color=(200, 30, 30), exif=None) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    image = Image.new("RGB", size, color)
-    if exif is not None:
-        image.save(buffer, "JPEG", exif=exif)
-    else:
-        image.save(buffer, "JPEG")
-    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+from gridgov.testing import IN_A, World, jpeg
 
 
 def photo():

@@ -5,9 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseEvent
-from cases.tests.conftest import IN_A, jpeg
 from cases.tests.test_lifecycle import run_to_dispatched
-from gridgov.testing import check_access
+from gridgov.testing import IN_A, check_access, jpeg
 
 
 def post_report(client, **fields):

@@ -14,8 +14,7 @@ from audit.models import AuditEntry
 from cases import services
 from cases.models import Case, CasePhoto, Category
 from cases.photos import photo_check
-from cases.testing import case_run_to_closed, has_gps, jpeg_bytes
-from gridgov.testing import PERSONAS, check_access
+from gridgov.testing import PERSONAS, case_run_to_closed, check_access, has_gps, jpeg_bytes
 
 IN_SCOPE = ["grid_worker_a", "community_staff", "street_leader", "dispatcher", "administrator"]
 ORIGINAL_ALLOWED = {"grid_worker_a", "street_leader", "dispatcher"}  # reporter, leader, command centre

@@ -12,9 +12,10 @@ from cases import services
 from cases.choices import CaseLevel, CaseStatus, Light, RequestKind, Step, Supervision
 from cases.models import Case, CaseEvent, CaseRequest, Report, Summons
 from cases.services import ReportData, report_submit
-from cases.tests.conftest import IN_C, photo
+from cases.tests.conftest import photo
 from cases.workflow import case_replay, case_state
 from gridgov.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from gridgov.testing import IN_C
 from notifications.models import Notification
 
 

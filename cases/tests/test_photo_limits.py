@@ -7,9 +7,8 @@ from django.test import Client, override_settings
 
 from cases.models import Case, Category
 from cases.photos import photo_check
-from cases.testing import jpeg_bytes, png_of_pixels
-from cases.tests.conftest import IN_A
 from gridgov.errors import ValidationFailed
+from gridgov.testing import IN_A, jpeg_bytes, png_of_pixels
 
 BOMBS = [pytest.param(13_000, 13_000, id="13000²"), pytest.param(20_000, 20_000, id="20000²")]
 

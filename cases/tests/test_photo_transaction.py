@@ -12,8 +12,8 @@ from django.test import override_settings
 
 from cases import services
 from cases.models import Case, CaseEvent, CasePhoto
-from cases.tests.conftest import jpeg
 from cases.tests.test_lifecycle import run_to_dispatched
+from gridgov.testing import jpeg
 
 
 class FullDiskStorage(FileSystemStorage):

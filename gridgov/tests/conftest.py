@@ -5,7 +5,6 @@ end; each test runs in a savepoint of it."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,21 +13,20 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from PIL import Image
 
 from audit.services import Origin
 from cases.models import Category
 from cases.photos import photo_check
 from cases.seed import categories_ensure
 from cases.services import ReportData, report_submit
-from gridgov.testing import World, world_build
+from gridgov.testing import IN_A, IN_C, World, jpeg, world_build
 from hotline import services as hotline
 from hotline.models import KnowledgeArticle
 from registry.models import ImportJob
 from registry.services import component_photo_add, component_save
 from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
 
-POINTS = {"a": (116.405, 39.91), "c": (116.43, 39.91)}
+POINTS = {"a": IN_A, "c": IN_C}
 
 
 @dataclass
@@ -49,9 +47,7 @@ class Scene:
 
 
 def _jpeg() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (10, 20, 30)).save(buffer, "JPEG")
-    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+    return jpeg((8, 8), color=(10, 20, 30))
 
 
 def scene_build() -> Scene:
@@ -60,14 +56,14 @@ def scene_build() -> Scene:
     scene = Scene(world)
     names = scene.names
     names["code_a"], names["code_c"] = world.grid_a.code, world.grid_c.code
-    names["worker_a"] = world.users["grid_worker_a"].pk
+    names["worker_a"] = world.user("grid_worker_a").pk
     garbage = Category.objects.get(kind="event", code="0102")
     names["service_code"], names["service_id"] = garbage.service_code, garbage.pk
     manhole = Category.objects.get(kind="component", code="0101")
     for side, grid in (("a", world.grid_a), ("c", world.grid_c)):
-        household = HouseholdFactory(house__building__grid=grid)
-        person = PersonFactory(name="张三", grid=grid, house=household.house, household=household)
-        place = PlaceFactory(grid=grid)
+        household = HouseholdFactory.create(house__building__grid=grid)
+        person = PersonFactory.create(name="张三", grid=grid, house=household.house, household=household)
+        place = PlaceFactory.create(grid=grid)
         lon, lat = POINTS[side]
         administrator = Origin(world.users["administrator"], "api")
         component = component_save(administrator, {"category": manhole, "lon": lon, "lat": lat})
@@ -110,7 +106,7 @@ def scene_build() -> Scene:
             }
         )
     job = ImportJob.objects.create(
-        kind="persons", file=_jpeg(), file_name="p.xlsx", created_by=world.users["community_staff"]
+        kind="persons", file=_jpeg(), file_name="p.xlsx", created_by=world.user("community_staff")
     )
     names["job"] = job.pk
     names["article"] = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证", answer="到社区办理").pk

@@ -11,8 +11,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.testing import jpeg_bytes
-from gridgov.testing import PERSONAS, Rule, db_fingerprint, url_names
+from gridgov.testing import PERSONAS, Rule, db_fingerprint, jpeg_bytes, url_names
 from gridgov.tests.access_rules import RULES
 from gridgov.tests.conftest import Scene
 

@@ -27,7 +27,7 @@ def admin(world):
 
 @pytest.fixture
 def case(world) -> Case:
-    category = Category.objects.filter(parent__isnull=False, is_active=True).order_by("code").first()
+    category = Category.objects.filter(parent__isnull=False, is_active=True).order_by("code")[0]
     data = ReportData(
         source="grid_worker", description="路边有暴露垃圾", longitude=IN_A[0], latitude=IN_A[1], category_id=category.pk
     )

@@ -9,8 +9,8 @@ from django.test import Client
 
 from audit.services import Origin
 from cases.models import Case, Category
-from cases.testing import case_run_to_closed
 from gridgov.errors import Conflict, PermissionDenied, RecordInvalid
+from gridgov.testing import case_run_to_closed
 from gridgov.timesource import acting_at
 from hotline import selectors, services
 from hotline.models import Callback, KnowledgeArticle, Ticket, TicketLimit

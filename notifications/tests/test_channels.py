@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from notifications.channels import channels_forget
 from notifications.models import Delivery, Notification
-from notifications.services import deliveries_send, deliveries_sweep, notify, notify_phone
+from notifications.services import notify, notify_phone
+from notifications.tasks import deliveries_send, outbox_sweep
 from notifications.testing import LocalGateway
 
 
@@ -80,7 +81,7 @@ def test_a_message_claimed_by_one_worker_is_not_sent_by_another(world, gateway, 
         assert gateway.received == []
         stale = timezone.now() + dt.timedelta(minutes=30)  # worker A died: the sweep retries, same message id
         assert deliveries_send(now=stale)["sent"] == 0  # sending alone leaves a claimed row alone
-        assert deliveries_sweep(now=stale) == {"stale": 1, "sent": 1, "retry": 0, "failed": 0}
+        assert outbox_sweep(now=stale) == {"stale": 1, "sent": 1, "retry": 0, "failed": 0}
         assert len(gateway.received) == 1 and gateway.received[0]["id"] == f"case_event:9:sms:{row.pk}"
 
 

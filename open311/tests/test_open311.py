@@ -10,8 +10,8 @@ from django.utils import timezone
 from audit.services import Origin
 from cases.models import Case, Category
 from cases.services import ReportData, report_submit
-from cases.testing import case_run_to_closed, has_gps, jpeg_bytes
 from gridgov.httpclient import request
+from gridgov.testing import case_run_to_closed, has_gps, jpeg_bytes
 from gridgov.timesource import acting_at
 from open311.services import client_issue, client_revoke
 

@@ -10,11 +10,11 @@ from django.test import Client, override_settings
 from audit.services import Origin
 from cases.models import Case, Category
 from cases.services import ReportData, report_submit
-from cases.testing import case_run_to_closed, has_gps, jpeg_bytes
+from gridgov import crypto
+from gridgov.testing import case_run_to_closed, has_gps, jpeg_bytes
 from notifications.channels import channels_forget
 from notifications.models import Delivery
 from notifications.testing import LocalGateway
-from registry import crypto
 
 IN_A = (116.405, 39.91)
 

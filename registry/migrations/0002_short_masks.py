@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection, migrations
 
-from registry import crypto
+from gridgov import crypto
 
 BATCH = 2000
 NUMBER_LIKE = re.compile(r"^\d{6,17}[\dXx]$")

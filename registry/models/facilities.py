@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry import crypto
+from gridgov import crypto
 from registry.choices import ComponentState, PlaceKind, RiskLevel
 from registry.models.scoping import RegistryQuerySet
 
@@ -123,4 +123,4 @@ class ComponentPhoto(models.Model):
         ordering = ["-taken_at"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""

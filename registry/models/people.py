@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from registry import crypto
+from gridgov import crypto
 from registry.choices import (
     SENSITIVE_TAGS,
     DocumentType,

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from accounts.access import ScopedQuerySet, user_scope
+from areas.models import Area
 
 
 class RegistryQuerySet(ScopedQuerySet):
@@ -12,9 +13,7 @@ class RegistryQuerySet(ScopedQuerySet):
     scope_code_field = "grid__code"
     grid_field = "grid"
 
-    def visible_to(self, user: Any) -> RegistryQuerySet:
-        from areas.models import Area
-
+    def visible_to(self, user: Any) -> Self:
         scope = user_scope(user)
         if scope.everything:
             return self.all()

@@ -16,10 +16,10 @@ class Residents:
 
 @pytest.fixture
 def residents(world) -> Residents:
-    people = []
+    people: list[Person] = []
     for grid, name in ((world.grid_a, "张三"), (world.grid_b, "李四"), (world.grid_c, "王五")):
         household = HouseholdFactory(house__building__grid=grid)
-        people.append(PersonFactory(name=name, grid=grid, house=household.house, household=household))
+        people.append(PersonFactory.create(name=name, grid=grid, house=household.house, household=household))
     PersonTagFactory(person=people[0], category=TagCategory.COMMUNITY_CORRECTION)
     PersonTagFactory(person=people[0], category=TagCategory.DISABLED)
     return Residents(*people)

@@ -21,7 +21,7 @@ def id_number_new(region: str = "110101", birth: dt.date = dt.date(1980, 5, 17))
     return id_number_make(region, birth + dt.timedelta(days=serial // 900), serial % 900 + 1)
 
 
-class BuildingFactory(factory.django.DjangoModelFactory):
+class BuildingFactory(factory.django.DjangoModelFactory[Building]):
     class Meta:
         model = Building
 
@@ -36,7 +36,7 @@ class BuildingFactory(factory.django.DjangoModelFactory):
     lat = factory.LazyAttribute(lambda o: o.grid.boundaries.get().centroid_lat)
 
 
-class HouseFactory(factory.django.DjangoModelFactory):
+class HouseFactory(factory.django.DjangoModelFactory[House]):
     class Meta:
         model = House
 
@@ -48,7 +48,7 @@ class HouseFactory(factory.django.DjangoModelFactory):
     address = factory.LazyAttribute(lambda o: House.address_of(o.building, o.unit, o.room))
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
     class Meta:
         model = Household
 
@@ -56,7 +56,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     grid = factory.SelfAttribute("house.grid")
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
         skip_postgeneration_save = True
@@ -75,14 +75,14 @@ class PersonFactory(factory.django.DjangoModelFactory):
             person.save()
 
 
-class PersonTagFactory(factory.django.DjangoModelFactory):
+class PersonTagFactory(factory.django.DjangoModelFactory[PersonTag]):
     class Meta:
         model = PersonTag
 
     since = dt.date(2025, 1, 1)
 
 
-class PlaceFactory(factory.django.DjangoModelFactory):
+class PlaceFactory(factory.django.DjangoModelFactory[Place]):
     class Meta:
         model = Place
 

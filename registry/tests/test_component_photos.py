@@ -8,8 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases.models import Category
-from cases.testing import has_gps, jpeg_bytes, png_of_pixels
-from gridgov.testing import check_access
+from gridgov.testing import check_access, has_gps, jpeg_bytes, png_of_pixels
 from registry.models import Component, ComponentPhoto
 
 # Roles with registry.view_component whose scope covers grid A; the dispatcher and the department handler have no

@@ -21,8 +21,8 @@ from django.apps import apps as django_apps
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEntry, SecurityAlert
+from gridgov import crypto
 from notifications.models import Delivery
-from registry import crypto
 from registry.idnumber import birth_date_of, check_character, sex_of
 from registry.models import Person, Place
 from registry.tests.factories import PersonFactory, PlaceFactory
@@ -39,6 +39,7 @@ def id_candidates(masked: str, sex: str, birth_year: int | None = None, birth_da
     if birth_date is not None:
         days = [birth_date]
     else:
+        assert birth_year is not None
         first = dt.date(birth_year, 1, 1)
         days = [first + dt.timedelta(days=offset) for offset in range((dt.date(birth_year + 1, 1, 1) - first).days)]
     shown = [(index, character) for index, character in enumerate(masked) if character != "*" and index >= 6]

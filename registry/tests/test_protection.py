@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from registry import crypto
+from gridgov import crypto
 from registry.idnumber import birth_date_of, id_number_make, id_number_problem, sex_of
 from registry.models import Person
 from registry.tests.factories import HouseholdFactory

@@ -13,7 +13,7 @@ from registry.tests.factories import HouseFactory, id_number_new
 
 
 def _fields(error: RecordInvalid) -> dict[str, str]:
-    return {item["field"]: item["message"] for item in error.details}
+    return {item["field"]: item["message"] for item in error.details or []}
 
 
 def test_a_person_takes_sex_birth_date_and_grid_from_id_number_and_house(world):

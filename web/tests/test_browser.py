@@ -145,7 +145,7 @@ def test_a_hotline_seat_takes_a_call_without_the_mouse(browser_page, live_server
 def test_a_resident_reports_on_the_portal_with_a_pin_and_a_photo(browser_page, live_server, tmp_path):
     _world, page, requested = browser_page
     from cases.models import Case
-    from cases.testing import jpeg_bytes
+    from gridgov.testing import jpeg_bytes
 
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(jpeg_bytes(gps=True))

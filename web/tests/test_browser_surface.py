@@ -6,7 +6,7 @@ import pytest
 
 from audit.services import Origin
 from cases.services import ReportData, report_submit
-from cases.tests.conftest import IN_A
+from gridgov.testing import IN_A
 from web.tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 - the same skip when no Chromium
 
 XSS = "<img src=x onerror=\"window.__xss='run'\">网格A"

@@ -2,14 +2,13 @@
 worker through the API, the 12345 desk, the public portal and an Open311 client, all over real HTTP."""
 
 import http.cookiejar
-import re
 import time
 import urllib.request
 
 from accounts.models import ApiToken
 from cases.models import Case, Category
-from cases.testing import jpeg_bytes
 from gridgov.httpclient import request
+from gridgov.testing import csrf_token, jpeg_bytes
 from open311.services import client_issue
 
 IN_A = (116.405, 39.91)
@@ -20,11 +19,11 @@ def session(base: str, username: str | None = None) -> tuple[urllib.request.Open
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = request(f"{base}/accounts/login/", opener=opener).text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    token = csrf_token(page)
     if username:
         login = {"username": username, "password": "test-password-1", "csrfmiddlewaretoken": token}
         assert request(f"{base}/accounts/login/", "POST", fields=login, opener=opener).status == 200
-        token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        token = next(cookie.value for cookie in jar if cookie.name == "csrftoken" and cookie.value)
     return opener, token
 
 

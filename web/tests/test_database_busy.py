@@ -19,8 +19,7 @@ from django.test import Client
 
 from cases.models import Case, Category, Report
 from cases.seed import categories_ensure
-from cases.tests.conftest import IN_A
-from gridgov.testing import world_build
+from gridgov.testing import IN_A, world_build
 from hotline.models import Ticket
 from open311.services import client_issue
 from portal.tests.test_portal import form as portal_form

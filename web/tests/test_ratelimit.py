@@ -4,7 +4,6 @@ atomically, so N processes hitting one bucket at once never let more than the li
 import concurrent.futures
 import http.cookiejar
 import os
-import re
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from django.db import connection
 from django.test import override_settings
 
 from gridgov.httpclient import request
+from gridgov.testing import csrf_token
 from open311.services import client_issue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ def test_open311_reads_are_limited_exactly_under_concurrent_http(live_server, li
 def test_portal_submissions_are_limited_exactly_under_concurrent_http(live_server, live_world):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     page = request(f"{live_server.url}/portal/report/", opener=opener)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    token = csrf_token(page.text)
     fields = {"csrfmiddlewaretoken": token, "description": ""}  # refused by the form, but counted first
 
     def submit(_n: int) -> int:

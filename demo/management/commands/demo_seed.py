@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from areas.models import Area
-from demo.district import DEMO_PASSWORD, DISTRICT_CODE, demo_build
+from demo.build import demo_build
+from demo.district import DEMO_PASSWORD, DEMO_USERS, DISTRICT_CODE
 
 
 class Command(BaseCommand):
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--scale 必须大于 0")
         bars: list[tqdm] = []
 
-        def progress_factory(label: str, total: int):  # type: ignore[no-untyped-def]
+        def progress_factory(label: str, total: int) -> Callable[[int], None]:
             bar = tqdm(total=total, desc=label, unit="", file=self.stderr, leave=True)
             bars.append(bar)
             return bar.update
@@ -52,8 +54,6 @@ class Command(BaseCommand):
         self._print_users()
 
     def _print_users(self) -> None:
-        from demo.district import DEMO_USERS
-
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<16} {demo.role.label:<10} {demo.full_name}")

@@ -1,0 +1,46 @@
+"""Building the whole demo district in an empty database: areas and users (``demo.district``), the registry
+(``demo.residents``), a month of cases (``demo.cases``) and the hotline (``demo.hotline``), in that order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+
+from areas.choices import AreaLevel
+from areas.models import Area
+from areas.services import areas_import
+from demo.cases import cases_populate
+from demo.district import departments_create, departments_place, district_collection, users_create
+from demo.hotline import hotline_populate, open311_client_demo
+from demo.residents import populate
+
+
+def demo_build(
+    scale: float, seed: int, progress_factory: Callable[[str, int], Callable[[int], None]]
+) -> dict[str, Any]:
+    """Build the whole demo district in an empty database; returns counts and the demo users."""
+    rng = np.random.default_rng(seed)
+    with transaction.atomic():
+        departments_create()
+        collection = district_collection(scale, rng)
+        summary = areas_import(
+            collection,
+            name="东城区网格划分（演示）",
+            effective_from=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            progress=progress_factory("区域与网格", len(collection["features"])),
+        )
+        departments_place()
+        users = users_create()
+
+    grid_count = Area.objects.filter(level=AreaLevel.GRID).count()
+    with transaction.atomic():
+        totals = populate((320, 480), seed, progress_factory("楼栋、房屋、居民、场所与部件", grid_count))
+    filed = max(20, round(1000 * scale))
+    totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
+    totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
+    open311_client_demo()
+    return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}
