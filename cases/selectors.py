@@ -54,7 +54,11 @@ def cases_near(
     ).select_related("category")
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
-    found = [(other, distance_m(longitude, latitude, other.longitude, other.latitude)) for other in candidates]
+    found = [
+        (other, distance_m(longitude, latitude, other.longitude, other.latitude))
+        for other in candidates
+        if other.longitude is not None and other.latitude is not None
+    ]
     return sorted([item for item in found if item[1] <= radius], key=lambda item: item[1])
 
 

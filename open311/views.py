@@ -150,14 +150,15 @@ def _service(code: str) -> Category:
 
 
 def _service_document(category: Category) -> dict[str, Any]:
+    group = category.parent.name if category.parent else ""
     return {
         "service_code": category.service_code,
         "service_name": category.name,
         "description": category.file_condition or category.name,
         "metadata": bool(ATTRIBUTES.get(category.kind)),
         "type": "realtime",
-        "keywords": f"{category.parent.name},{category.name}",
-        "group": category.parent.name,
+        "keywords": f"{group},{category.name}",
+        "group": group,
     }
 
 
@@ -437,7 +438,7 @@ def _near(request: HttpRequest, cases: QuerySet[Case]) -> QuerySet[Case]:
     inside = [
         pk
         for pk, lon, lat in box.values_list("pk", "longitude", "latitude")[:20_000]
-        if distance_m(longitude, latitude, lon, lat) <= radius
+        if lon is not None and lat is not None and distance_m(longitude, latitude, lon, lat) <= radius
     ]
     return cases.filter(pk__in=inside)
 
@@ -457,10 +458,10 @@ def _request_document(case: Case, media: list[str], notes: list[Any] | None) -> 
         "service_request_id": case.number,
         "status": public_state(case),
         "status_notes": status_note(case),
-        "service_name": case.category.name,
-        "service_code": case.category.service_code,
+        "service_name": case.category.name if case.category else None,
+        "service_code": case.category.service_code if case.category else None,
         "description": public_text(case.description),
-        "agency_responsible": case.main_department.name if case.main_department_id else None,
+        "agency_responsible": case.main_department.name if case.main_department else None,
         "service_notice": None,
         "requested_datetime": when(case.created_at),
         "updated_datetime": when(case.updated_at),

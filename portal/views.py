@@ -158,7 +158,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
             "cases": [
                 {
                     "number": case.number,
-                    "category": case.category.name,
+                    "category": case.category.name if case.category else "",
                     "description": public_text(case.description)[:100],
                     "status": status_note(case),
                     "distance_m": round(distance),
