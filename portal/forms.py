@@ -9,14 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms import PhotosField
 from cases.models import Category
 from cases.photos import CheckedPhoto
+from cases.selectors import public_categories
 from gridgov.forms import model_choice_field
 from registry.selectors import addresses_search
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
-
-
-def public_categories() -> Any:
-    return Category.objects.filter(parent__isnull=False, is_active=True, is_public=True).select_related("parent")
 
 
 class PublicCategoryField(forms.ModelChoiceField):
