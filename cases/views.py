@@ -29,8 +29,6 @@ from cases.workflow import COMMAND, FIELD, REQUEST_ASKED, TRANSITIONS, actions_f
 from gridgov.errors import DomainError, form_errors_add
 from gridgov.files import case_photo_link
 from gridgov.http import AuthenticatedHttpRequest
-from notifications.models import Notification
-from notifications.services import notifications_read
 
 PAGE_SIZE = 50
 S = CaseStatus
@@ -442,21 +440,5 @@ def overview(request: HttpRequest) -> HttpResponse:
             "by_light": by_light,
             "by_department": by_department,
             "red": open_cases.filter(light=Light.RED)[:50],
-        },
-    )
-
-
-@login_required
-def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        notifications_read(request.user.pk)
-        return redirect("cases:notifications")
-    rows = Notification.objects.filter(user=request.user)
-    return render(
-        request,
-        "cases/notifications.html",
-        {
-            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-            "querystring_without_page": "",
         },
     )
