@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from cases.models import CalendarDay, Case, CaseEvent, Category, DispatchRule, WorkingHours
 from cases.worktime import calendar_forget
@@ -31,11 +34,11 @@ class DispatchRuleAdmin(admin.ModelAdmin):
 
 
 class CalendarAdmin(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         calendar_forget()
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         super().delete_model(request, obj)
         calendar_forget()
 
@@ -57,7 +60,7 @@ class CaseEventInline(admin.TabularInline):
     readonly_fields = ("at", "actor", "action", "from_status", "to_status", "reason", "channel")
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -70,11 +73,11 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ("number",)
     inlines = [CaseEventInline]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -21,7 +21,13 @@ from cases.models import Case, Category
 from cases.worktime import calendar_for, deadline_after, minutes_between
 
 YELLOW_SHARE = 0.8
-DEFAULT_STEP_MINUTES = {Step.INTAKE: 30, Step.VERIFY: 60, Step.DISPATCH: 30, Step.CHECK: 120, Step.CLOSE: 30}
+DEFAULT_STEP_MINUTES: dict[str, int] = {
+    Step.INTAKE: 30,
+    Step.VERIFY: 60,
+    Step.DISPATCH: 30,
+    Step.CHECK: 120,
+    Step.CLOSE: 30,
+}
 URGENT_STEP_MINUTES = 10
 DEFAULT_HANDLE_MINUTES = 2 * 60 * 8
 CLOCK_FIELDS = (
@@ -59,13 +65,14 @@ def step_limit(step: str, category: Category | None, priority: str, department_i
         return URGENT_STEP_MINUTES
     if category is None:
         return DEFAULT_STEP_MINUTES[step]
-    return {
+    limits: dict[str, int] = {
         Step.INTAKE: category.intake_minutes,
         Step.VERIFY: category.verify_minutes,
         Step.DISPATCH: category.dispatch_minutes,
         Step.CHECK: category.check_minutes,
         Step.CLOSE: category.intake_minutes,
-    }[step]
+    }
+    return limits[step]
 
 
 def _instants(

@@ -56,7 +56,11 @@ def _in_chunks(
             done += apply(rows, now)
 
 
-def _events(rows: list[tuple[int, str, dict[str, Any]]], now: dt.datetime, *, status_of: dict[int, str]) -> None:
+# One event to write: the case, its action and the columns that changed.
+EventChange = tuple[int, str, dict[str, Any]]
+
+
+def _events(rows: list[EventChange], now: dt.datetime, *, status_of: dict[int, str]) -> None:
     events_save(
         [
             event_build(
@@ -94,7 +98,7 @@ def supervision_after(overdue_count: int, current: int) -> int:
 
 def _red(rows: list[tuple], now: dt.datetime) -> int:
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    changes = []
+    changes: list[EventChange] = []
     for case_id, _status, overdue_count, supervision in rows:
         count = overdue_count + 1
         level = supervision_after(count, supervision)
@@ -108,15 +112,15 @@ def _red(rows: list[tuple], now: dt.datetime) -> int:
 
 def _escalate(rows: list[tuple], now: dt.datetime) -> int:
     groups: dict[str, list[int]] = defaultdict(list)
-    changes = []
+    changes: list[EventChange] = []
     for case_id, _status, level in rows:
         position = LEVEL_ORDER.index(CaseLevel(level))
         above = LEVEL_ORDER[min(position + 1, len(LEVEL_ORDER) - 1)]
         groups[above].append(case_id)
         if above != level:
             changes.append((case_id, A.AUTO_ESCALATE, {"level": above}))
-    for above, ids in groups.items():
-        Case.objects.filter(pk__in=ids).update(level=above, escalate_at=None)
+    for new_level, ids in groups.items():
+        Case.objects.filter(pk__in=ids).update(level=new_level, escalate_at=None)
     _events(changes, now, status_of={row[0]: row[1] for row in rows})
     return len(changes)
 

@@ -29,7 +29,7 @@ class DispatchSuggestion:
 
 def _rank(rule: DispatchRule, case: Case) -> tuple[int, ...]:
     category_rank = 0 if rule.category_id is None else (2 if rule.category_id == case.category_id else 1)
-    area_rank = len(rule.area.code) if rule.area_id else 0
+    area_rank = len(rule.area.code) if rule.area is not None else 0
     timed = int(rule.time_from is not None)
     if case.category and case.category.kind == CategoryKind.COMPONENT:
         return (category_rank, area_rank, timed)
@@ -50,16 +50,16 @@ def dispatch_suggest(case: Case, at: dt.datetime | None = None) -> DispatchSugge
                 )
     moment = timezone.localtime(at or timezone.now()).time()
     code = case.grid.code
-    categories = [None]
-    if case.category_id:
-        categories += [case.category_id, case.category.parent_id]
+    categories: list[int] = []
+    if case.category is not None:
+        categories += [case.category.pk, case.category.parent_id or 0]
     rules = [
         rule
         for rule in DispatchRule.objects.filter(is_active=True, department__is_active=True)
         .filter(Q(category__isnull=True) | Q(category_id__in=[c for c in categories if c]))
         .select_related("area", "department")
         .prefetch_related("assist_departments")
-        if (rule.area_id is None or code.startswith(rule.area.code)) and rule.covers_time(moment)
+        if (rule.area is None or code.startswith(rule.area.code)) and rule.covers_time(moment)
     ]
     if rules:
         best = max(rules, key=lambda rule: _rank(rule, case))

@@ -15,6 +15,7 @@ from cases.photos import CheckedPhoto, photo_check
 from cases.services import SOURCES_BY_ROLE, field_workers_of
 from cases.workflow import actor_roles
 from gridgov.errors import ValidationFailed
+from gridgov.forms import choice_field, model_choice_field
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,8 +48,9 @@ def subclass_choices() -> Any:
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, category: Category) -> str:  # type: ignore[override]
-        return f"{category.get_kind_display()} / {category.parent.name} / {category.code} {category.name}"
+    def label_from_instance(self, obj: Category) -> str:
+        parent = obj.parent.name if obj.parent else ""
+        return f"{obj.get_kind_display()} / {parent} / {obj.code} {obj.name}"
 
 
 class ReportForm(forms.Form):
@@ -73,8 +75,8 @@ class ReportForm(forms.Form):
         allowed = (
             set(Source.values) if user.is_superuser else set().union(*(SOURCES_BY_ROLE.get(r, set()) for r in roles))
         )
-        self.fields["source"].choices = [(value, label) for value, label in Source.choices if value in allowed]
-        self.fields["category"].queryset = subclass_choices()
+        choice_field(self, "source").choices = [(value, label) for value, label in Source.choices if value in allowed]
+        model_choice_field(self, "category").queryset = subclass_choices()
         self.fields["idempotency_key"].initial = uuid.uuid4().hex  # a double submit files one case
 
 
@@ -95,17 +97,17 @@ class FileForm(ReasonForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = subclass_choices()
+        model_choice_field(self, "category").queryset = subclass_choices()
         self.fields["category"].initial = self.case.category_id
 
 
 class WorkerForm(ReasonForm):
-    worker = forms.ModelChoiceField(label=_("网格员"), queryset=None)  # type: ignore[arg-type]
+    worker = forms.ModelChoiceField(label=_("网格员"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         workers = field_workers_of(self.case)
-        self.fields["worker"].queryset = User.objects.filter(pk__in=[worker.pk for worker in workers])
+        model_choice_field(self, "worker").queryset = User.objects.filter(pk__in=[worker.pk for worker in workers])
 
 
 class DispatchForm(ReasonForm):
@@ -159,7 +161,9 @@ class RequestForm(forms.Form):
     def __init__(self, *args: Any, case: Case, kinds: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if kinds is not None:
-            self.fields["kind"].choices = [(value, label) for value, label in RequestKind.choices if value in kinds]
+            choice_field(self, "kind").choices = [
+                (value, label) for value, label in RequestKind.choices if value in kinds
+            ]
 
 
 class DecisionForm(forms.Form):
@@ -187,4 +191,4 @@ class PhotoForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = PhotoStage.choices
+        choice_field(self, "stage").choices = PhotoStage.choices

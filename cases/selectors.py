@@ -1,4 +1,4 @@
-"""Queries over cases: lists with filters, fetch-and-authorize, duplicate proposals."""
+"""Queries over cases: lists with filters, fetch-and-authorize, duplicate proposals, and the public lists."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from areas.geometry import box_around, distance_m
 from areas.models import Area
-from cases.choices import OPEN_STATUSES
-from cases.models import Case
+from cases.choices import ENDED_STATUSES, OPEN_STATUSES
+from cases.models import Case, CaseEvent, CasePhoto, Category
+from cases.public import PUBLIC_PHOTO_STAGES, PublicStep, public_cases, public_steps
 from gridgov.errors import NotFound
 from gridgov.queries import prefix_q
 
@@ -54,7 +55,11 @@ def cases_near(
     ).select_related("category")
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
-    found = [(other, distance_m(longitude, latitude, other.longitude, other.latitude)) for other in candidates]
+    found = [
+        (other, distance_m(longitude, latitude, other.longitude, other.latitude))
+        for other in candidates
+        if other.longitude is not None and other.latitude is not None
+    ]
     return sorted([item for item in found if item[1] <= radius], key=lambda item: item[1])
 
 
@@ -134,3 +139,107 @@ def case_list(user: Any, query: CaseFilter | None = None) -> QuerySet[Case]:
             else cases.filter(Q(description__contains=text) | Q(address__contains=text))
         )
     return cases.select_related("category", "grid", "main_department").order_by("-created_at", "-id")
+
+
+# --- The public side: what anyone may look up (Open311, the portal) -------------------------------------------
+def public_categories() -> QuerySet[Category]:
+    """Subclasses the public may report under, with their class."""
+    return Category.objects.filter(parent__isnull=False, is_active=True, is_public=True).select_related("parent")
+
+
+def public_category_by_service_code(code: str) -> Category | None:
+    """The public subclass with this Open311 service code (``E``/``C``/``G`` + code), if any."""
+    return public_categories().filter(Category.by_service_code(code)).first() if code else None
+
+
+def category_ids_by_service_codes(codes: list[str]) -> list[int]:
+    """The categories (any, public or not) named by these Open311 service codes."""
+    condition = Q()
+    for code in codes:
+        condition |= Category.by_service_code(code)
+    return list(Category.objects.filter(condition).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class Circle:
+    longitude: float
+    latitude: float
+    radius_m: float
+
+
+@dataclass(frozen=True)
+class PublicCaseFilter:
+    """The filters of the public case list: all optional, combined with AND; ``numbers`` alone when given."""
+
+    numbers: tuple[str, ...] = ()
+    category_ids: tuple[int, ...] | None = None
+    closed: bool | None = None  # True: ended cases only; False: the others
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+    updated_from: dt.datetime | None = None
+    updated_to: dt.datetime | None = None
+    near: Circle | None = None
+
+
+#: At most this many cases in the bounding box are measured for a radius search.
+NEAR_SCAN_LIMIT = 20_000
+
+
+def cases_within(cases: QuerySet[Case], circle: Circle) -> QuerySet[Case]:
+    """Those of ``cases`` within the circle: the bounding box on the indexed columns, then the exact distance."""
+    longitudes, latitudes = box_around(circle.longitude, circle.latitude, circle.radius_m)
+    box = cases.filter(latitude__range=latitudes, longitude__range=longitudes)
+    inside = [
+        pk
+        for pk, longitude, latitude in box.values_list("pk", "longitude", "latitude")[:NEAR_SCAN_LIMIT]
+        if longitude is not None
+        and latitude is not None
+        and distance_m(circle.longitude, circle.latitude, longitude, latitude) <= circle.radius_m
+    ]
+    return cases.filter(pk__in=inside)
+
+
+def public_cases_filtered(query: PublicCaseFilter) -> QuerySet[Case]:
+    """Public cases matching ``query``, newest first, with their category and main department."""
+    cases = public_cases()
+    if query.numbers:
+        cases = cases.filter(number__in=query.numbers)
+    else:
+        if query.category_ids is not None:
+            cases = cases.filter(category_id__in=query.category_ids)
+        if query.closed is not None:
+            ended = Q(status__in=ENDED_STATUSES)
+            cases = cases.filter(ended) if query.closed else cases.exclude(ended)
+        if query.created_from:
+            cases = cases.filter(created_at__gte=query.created_from)
+        if query.created_to:
+            cases = cases.filter(created_at__lte=query.created_to)
+        if query.updated_from:
+            cases = cases.filter(updated_at__gte=query.updated_from)
+        if query.updated_to:
+            cases = cases.filter(updated_at__lte=query.updated_to)
+        if query.near is not None:
+            cases = cases_within(cases, query.near)
+    return cases.select_related("category", "main_department").order_by("-created_at", "-id")
+
+
+def public_case_by_number(number: str) -> Case | None:
+    return public_cases().select_related("category", "main_department").filter(number=number).first()
+
+
+def case_public_steps_grouped(cases: list[Case]) -> dict[int, list[PublicStep]]:
+    """The public timeline of each case, by case id, from one query over their events."""
+    events = CaseEvent.objects.filter(case__in=cases).only("case_id", "action", "at").order_by("at", "id")
+    by_case: dict[int, list[CaseEvent]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
+    return {case_id: public_steps(rows) for case_id, rows in by_case.items()}
+
+
+def case_public_photos_grouped(cases: list[Case]) -> dict[int, list[CasePhoto]]:
+    """The photos of each case that have a public copy (report, before and after stages), by case id."""
+    photos = CasePhoto.objects.filter(case__in=cases, stage__in=PUBLIC_PHOTO_STAGES).exclude(public_image="")
+    found: dict[int, list[CasePhoto]] = {}
+    for photo in photos.only("pk", "case_id"):
+        found.setdefault(photo.case_id, []).append(photo)
+    return found

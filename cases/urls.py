@@ -8,7 +8,6 @@ urlpatterns = [
     path("report/", views.case_report, name="report"),
     path("approvals/", views.approvals, name="approvals"),
     path("overview/", views.overview, name="overview"),
-    path("notifications/", views.notification_list, name="notifications"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.case_act, name="act"),
 ]

@@ -28,8 +28,7 @@ from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
 from cases.workflow import COMMAND, FIELD, REQUEST_ASKED, TRANSITIONS, actions_for, actor_roles, transition_label
 from gridgov.errors import DomainError, form_errors_add
 from gridgov.files import case_photo_link
-from notifications.models import Notification
-from notifications.services import notifications_read
+from gridgov.http import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 S = CaseStatus
@@ -65,13 +64,24 @@ def _filter_of(request: HttpRequest) -> CaseFilter:
         except ValueError:
             return None
 
-    text_fields = ("status", "light", "category", "area", "department", "source", "text")
-    values = {name: request.GET.get(name, "").strip()[:100] for name in text_fields}
-    return CaseFilter(**values, date_from=day("date_from"), date_to=day("date_to"))
+    def text(name: str) -> str:
+        return request.GET.get(name, "").strip()[:100]
+
+    return CaseFilter(
+        status=text("status"),
+        light=text("light"),
+        category=text("category"),
+        area=text("area"),
+        department=text("department"),
+        source=text("source"),
+        text=text("text"),
+        date_from=day("date_from"),
+        date_to=day("date_to"),
+    )
 
 
 @login_required
-def case_index(request: HttpRequest) -> HttpResponse:
+def case_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     queue_name = request.GET.get("queue", "all")
     queue = QUEUES.get(queue_name, QUEUES["all"])
     query = _filter_of(request)
@@ -144,7 +154,7 @@ def _kinds_for(user: Any, case: Case) -> list[str]:
 
 
 @login_required
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     case = access_case(request.user, number)
     actions = actions_for(request.user, case)
     pending = case.requests.filter(status=RequestStatus.PENDING).select_related("requested_by").first()
@@ -430,21 +440,5 @@ def overview(request: HttpRequest) -> HttpResponse:
             "by_light": by_light,
             "by_department": by_department,
             "red": open_cases.filter(light=Light.RED)[:50],
-        },
-    )
-
-
-@login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        notifications_read(request.user.pk)
-        return redirect("cases:notifications")
-    rows = Notification.objects.filter(user=request.user)
-    return render(
-        request,
-        "cases/notifications.html",
-        {
-            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-            "querystring_without_page": "",
         },
     )

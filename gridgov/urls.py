@@ -18,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("portal/", include("portal.urls")),
     path("hotline/", include("hotline.urls")),
+    path("messages/", include("notifications.urls")),
     # Stored files, each through an access check (gridgov/files.py); MEDIA_ROOT itself is never served.
     path("files/", include("gridgov.files")),
     path("", include("web.urls")),

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from hotline.models import Callback, KnowledgeArticle, Ticket, TicketLimit
 
@@ -23,10 +26,10 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ("number",)
     exclude = ("caller_phone", "caller_phone_hash")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -34,5 +37,5 @@ class TicketAdmin(admin.ModelAdmin):
 class CallbackAdmin(admin.ModelAdmin):
     list_display = ("ticket", "outcome", "rating", "called_by", "called_at")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -5,7 +5,7 @@ words go with which category."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from hotline.text import bigrams
 
 SEATS = {Role.INTAKE_CLERK, Role.SHIFT_LEADER}
 #: Common 12345 rules, used until an administrator edits the table (working days; 0 = the same day).
-DEFAULT_LIMITS = {
+DEFAULT_LIMITS: dict[str, int] = {
     RequestType.CONSULT: 3,
     RequestType.HELP: 3,
     RequestType.COMPLAINT: 13,
@@ -249,16 +249,19 @@ def category_suggest(text: str, limit: int = 3) -> list[tuple[Category, float]]:
     terms = set(bigrams(text))
     if not terms:
         return []
-    scores: Counter[int] = Counter()
+    scores: defaultdict[int, float] = defaultdict(float)
     for category in Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent"):
         own = set(bigrams(category.name))
-        scores[category.pk] += 3 * len(terms & own) + len(terms & set(bigrams(category.parent.name)))
+        parent = set(bigrams(category.parent.name)) if category.parent else set()
+        scores[category.pk] += 3 * len(terms & own) + len(terms & parent)
     learned = list(LearnedTerm.objects.filter(term__in=terms).values_list("term", "category_id", "count"))
     totals: Counter[str] = Counter()
     for term, _category, count in learned:
         totals[term] += count
     for term, category_id, count in learned:
         scores[category_id] += 2 * count / totals[term]
-    ranked = [(pk, score) for pk, score in scores.most_common() if score > 0][:limit]
+    ranked = [(pk, score) for pk, score in sorted(scores.items(), key=lambda item: item[1], reverse=True) if score > 0][
+        :limit
+    ]
     categories = Category.objects.in_bulk([pk for pk, _score in ranked])
     return [(categories[pk], round(score, 2)) for pk, score in ranked]

@@ -67,7 +67,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             form_errors_add(form, error)
         else:
             text = _("工单 %(number)s 已登记") % {"number": ticket.number}
-            if ticket.case_id:
+            if ticket.case is not None:
                 text += _("，已转办案卷 %(case)s") % {"case": ticket.case.number}
             messages.success(request, text)
             return redirect("hotline:desk")

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from open311.models import ApiClient
@@ -13,7 +17,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     fields = ("name", "contact", "requests_per_minute", "key_prefix", "is_active", "revoked_at", "created_at")
     actions = ["revoke"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
             key, columns = key_new()
             obj.key_prefix, obj.key_hash = columns["key_prefix"], columns["key_hash"]
@@ -21,7 +25,7 @@ class ApiClientAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("吊销所选客户端的密钥"))
-    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
             client_revoke(client)
         messages.success(request, _("已吊销 %(count)d 个客户端") % {"count": queryset.count()})

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,19 +24,21 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from areas.geometry import box_around, distance_m
 from audit.services import Origin
-from cases.choices import ENDED_STATUSES, CaseStatus, CategoryKind
-from cases.models import Case, CaseEvent, CasePhoto, Category, Report
+from cases.choices import CaseStatus, CategoryKind
+from cases.models import Case, Category, Report
 from cases.photos import photo_check
-from cases.public import (
-    PUBLIC_PHOTO_STAGES,
-    expected_at,
-    public_cases,
-    public_state,
-    public_steps,
-    public_text,
-    status_note,
+from cases.public import expected_at, public_state, public_text, status_note
+from cases.selectors import (
+    Circle,
+    PublicCaseFilter,
+    case_public_photos_grouped,
+    case_public_steps_grouped,
+    category_ids_by_service_codes,
+    public_case_by_number,
+    public_cases_filtered,
+    public_categories,
+    public_category_by_service_code,
 )
 from cases.services import ReportData, report_submit
 from gridgov.errors import DomainError
@@ -138,33 +139,30 @@ ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
 }
 
 
-def _services() -> QuerySet[Category]:
-    return Category.objects.filter(parent__isnull=False, is_active=True, is_public=True).select_related("parent")
-
-
 def _service(code: str) -> Category:
-    category = _services().filter(Category.by_service_code(code)).first() if code else None
+    category = public_category_by_service_code(code)
     if category is None:
         raise BadRequest(f"service_code {code!r} not found", status=404)
     return category
 
 
 def _service_document(category: Category) -> dict[str, Any]:
+    group = category.parent.name if category.parent else ""
     return {
         "service_code": category.service_code,
         "service_name": category.name,
         "description": category.file_condition or category.name,
         "metadata": bool(ATTRIBUTES.get(category.kind)),
         "type": "realtime",
-        "keywords": f"{category.parent.name},{category.name}",
-        "group": category.parent.name,
+        "keywords": f"{group},{category.name}",
+        "group": group,
     }
 
 
 @require_GET
 @open311_view
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
-    return respond(fmt, "services", [_service_document(category) for category in _services()])
+    return respond(fmt, "services", [_service_document(category) for category in public_categories()])
 
 
 @require_GET
@@ -384,72 +382,62 @@ def _integer(request: HttpRequest, name: str, default: int, low: int, high: int)
 STATUSES = ("open", "closed")
 
 
-def _requests_query(request: HttpRequest) -> QuerySet[Case]:
-    cases = public_cases()
-    ids = [part.strip() for part in _param(request, "service_request_id").split(",") if part.strip()]
+def _split(request: HttpRequest, name: str) -> list[str]:
+    return [part.strip() for part in _param(request, name).split(",") if part.strip()]
+
+
+def _requests_filter(request: HttpRequest) -> PublicCaseFilter:
+    """The list's parameters, checked in the order the spec lists them."""
+    ids = _split(request, "service_request_id")
     if ids:
-        return cases.filter(number__in=ids[:MAX_PAGE_SIZE])  # the spec: other parameters are ignored
-    codes = [part.strip() for part in _param(request, "service_code").split(",") if part.strip()]
+        return PublicCaseFilter(numbers=tuple(ids[:MAX_PAGE_SIZE]))  # the spec: other parameters are ignored
+    category_ids = None
+    codes = _split(request, "service_code")
     if codes:
-        condition = Q()
-        for code in codes:
-            condition |= Category.by_service_code(code)
-        category_ids = list(Category.objects.filter(condition).values_list("pk", flat=True))
+        category_ids = tuple(category_ids_by_service_codes(codes))
         if not category_ids:
             raise BadRequest(f"service_code {','.join(codes)!r} not found", status=404)
-        cases = cases.filter(category_id__in=category_ids)
-    statuses = [part.strip() for part in _param(request, "status").split(",") if part.strip()]
+    statuses = _split(request, "status")
     for status in statuses:
         if status not in STATUSES:
             raise BadRequest("status must be open, closed or both")
-    if len(set(statuses)) == 1:
-        closed = Q(status__in=ENDED_STATUSES)
-        cases = cases.filter(closed) if statuses[0] == "closed" else cases.exclude(closed)
+    closed = statuses[0] == "closed" if len(set(statuses)) == 1 else None
     start, end = _moment(request, "start_date"), _moment(request, "end_date")
     after, before = _moment(request, "updated_after"), _moment(request, "updated_before")
     if start and end and start > end:
         raise BadRequest("start_date is after end_date")
     if not (start or end or after or before):
         start = timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
-    if start:
-        cases = cases.filter(created_at__gte=start)
-    if end:
-        cases = cases.filter(created_at__lte=end)
-    if after:
-        cases = cases.filter(updated_at__gte=after)
-    if before:
-        cases = cases.filter(updated_at__lte=before)
-    return _near(request, cases)
+    return PublicCaseFilter(
+        category_ids=category_ids,
+        closed=closed,
+        created_from=start,
+        created_to=end,
+        updated_from=after,
+        updated_to=before,
+        near=_circle(request),
+    )
 
 
-def _near(request: HttpRequest, cases: QuerySet[Case]) -> QuerySet[Case]:
+def _circle(request: HttpRequest) -> Circle | None:
     latitude, longitude = _number(request, "lat", -90, 90), _number(request, "long", -180, 180)
     radius = _number(request, "radius", 1, 50_000)
     if latitude is None and longitude is None:
         if radius is not None:
             raise BadRequest("radius needs lat and long")
-        return cases
+        return None
     if latitude is None or longitude is None:
         raise BadRequest("lat and long must be given together")
-    radius = radius or 1000
-    longitudes, latitudes = box_around(longitude, latitude, radius)
-    box = cases.filter(latitude__range=latitudes, longitude__range=longitudes)
-    inside = [
-        pk
-        for pk, lon, lat in box.values_list("pk", "longitude", "latitude")[:20_000]
-        if distance_m(longitude, latitude, lon, lat) <= radius
-    ]
-    return cases.filter(pk__in=inside)
+    return Circle(longitude, latitude, radius or 1000)
 
 
 def _media_urls(request: HttpRequest, cases: list[Case]) -> dict[int, list[str]]:
     """Public copies of the photos (no metadata) of open and closed cases; the report's own ``media_url``
     when a client sent a link instead."""
-    found: dict[int, list[str]] = {}
-    photos = CasePhoto.objects.filter(case__in=cases, stage__in=PUBLIC_PHOTO_STAGES).exclude(public_image="")
-    for photo in photos.only("pk", "case_id"):
-        found.setdefault(photo.case_id, []).append(request.build_absolute_uri(case_photo_url(photo, PUBLIC)))
-    return found
+    return {
+        case_id: [request.build_absolute_uri(case_photo_url(photo, PUBLIC)) for photo in photos]
+        for case_id, photos in case_public_photos_grouped(cases).items()
+    }
 
 
 def _request_document(case: Case, media: list[str], notes: list[Any] | None) -> dict[str, Any]:
@@ -457,10 +445,10 @@ def _request_document(case: Case, media: list[str], notes: list[Any] | None) -> 
         "service_request_id": case.number,
         "status": public_state(case),
         "status_notes": status_note(case),
-        "service_name": case.category.name,
-        "service_code": case.category.service_code,
+        "service_name": case.category.name if case.category else None,
+        "service_code": case.category.service_code if case.category else None,
         "description": public_text(case.description),
-        "agency_responsible": case.main_department.name if case.main_department_id else None,
+        "agency_responsible": case.main_department.name if case.main_department else None,
         "service_notice": None,
         "requested_datetime": when(case.created_at),
         "updated_datetime": when(case.updated_at),
@@ -485,13 +473,7 @@ def _request_document(case: Case, media: list[str], notes: list[Any] | None) -> 
 
 def _documents(request: HttpRequest, cases: list[Case], extensions: bool) -> list[dict[str, Any]]:
     media = _media_urls(request, cases)
-    steps: dict[int, list[Any]] = {}
-    if extensions:
-        events = CaseEvent.objects.filter(case__in=cases).only("case_id", "action", "at").order_by("at", "id")
-        by_case: dict[int, list[CaseEvent]] = {}
-        for event in events:
-            by_case.setdefault(event.case_id, []).append(event)
-        steps = {case_id: public_steps(rows) for case_id, rows in by_case.items()}
+    steps = case_public_steps_grouped(cases) if extensions else {}
     return [
         _request_document(case, media.get(case.pk, []), steps.get(case.pk, []) if extensions else None)
         for case in cases
@@ -502,7 +484,7 @@ def _requests_list(request: HttpRequest, fmt: str) -> HttpResponse:
     page = _integer(request, "page", 1, 1, 100_000)
     size = _integer(request, "page_size", 100, 1, MAX_PAGE_SIZE)
     extensions = _param(request, "extensions").lower() == "true"
-    cases = _requests_query(request).select_related("category", "main_department").order_by("-created_at", "-id")
+    cases = public_cases_filtered(_requests_filter(request))
     rows = list(cases[(page - 1) * size : page * size])
     return respond(fmt, "service_requests", _documents(request, rows, extensions))
 
@@ -510,7 +492,7 @@ def _requests_list(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 @open311_view
 def request_detail(request: HttpRequest, fmt: str, number: str) -> HttpResponse:
-    case = public_cases().select_related("category", "main_department").filter(number=number).first()
+    case = public_case_by_number(number)
     if case is None:
         raise BadRequest(f"service_request_id {number!r} not found", status=404)
     extensions = _param(request, "extensions").lower() == "true"

@@ -9,18 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms import PhotosField
 from cases.models import Category
 from cases.photos import CheckedPhoto
+from cases.selectors import public_categories
+from gridgov.forms import model_choice_field
 from registry.selectors import addresses_search
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
-def public_categories() -> Any:
-    return Category.objects.filter(parent__isnull=False, is_active=True, is_public=True).select_related("parent")
-
-
 class PublicCategoryField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.name} · {obj.name}"
+        parent = obj.parent.name if obj.parent else ""
+        return f"{parent} · {obj.name}"
 
 
 class PublicReportForm(forms.Form):
@@ -39,7 +38,7 @@ class PublicReportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = public_categories()
+        model_choice_field(self, "category").queryset = public_categories()
 
     def clean_submission_key(self) -> str:
         key = self.cleaned_data["submission_key"]
@@ -54,7 +53,8 @@ class PublicReportForm(forms.Form):
         return photos
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("website"):
             raise forms.ValidationError(_("提交失败，请重试"))
         has_point = data.get("longitude") is not None and data.get("latitude") is not None

@@ -33,7 +33,7 @@ from cases.public import (
     report_by_follow_token,
     status_note,
 )
-from cases.selectors import duplicates_at
+from cases.selectors import duplicates_at, public_categories
 from cases.services import ReportData, case_evaluate, case_support, report_submit
 from gridgov.errors import DomainError, ValidationFailed, form_errors_add
 from gridgov.ratelimit import client_ip, rate_allow
@@ -73,9 +73,11 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 def _picker() -> list[dict[str, Any]]:
     groups: dict[int, dict[str, Any]] = {}
     rank = {"event": 0, "component": 1, "governance": 2}  # what residents meet most often comes first
-    ordered = sorted(forms.public_categories(), key=lambda category: (rank.get(category.kind, 3), category.code))
+    ordered = sorted(public_categories(), key=lambda category: (rank.get(category.kind, 3), category.code))
     for category in ordered:
         parent = category.parent
+        if parent is None:  # public_categories holds subclasses only
+            continue
         group = groups.setdefault(
             parent.pk,
             {
@@ -150,7 +152,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
         longitude, latitude = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
     except ValueError:
         return JsonResponse({"error": {"code": "invalid_query", "message": _("需要类别和位置")}}, status=400)
-    if not forms.public_categories().filter(pk=category).exists():
+    if not public_categories().filter(pk=category).exists():
         return JsonResponse({"cases": []})
     found = duplicates_at(category, longitude, latitude)[:5]
     return JsonResponse(
@@ -158,7 +160,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
             "cases": [
                 {
                     "number": case.number,
-                    "category": case.category.name,
+                    "category": case.category.name if case.category else "",
                     "description": public_text(case.description)[:100],
                     "status": status_note(case),
                     "distance_m": round(distance),

@@ -48,8 +48,8 @@ class CaseQuerySet(ScopedQuerySet):
         condition = Q(grid__in=Area.objects.filter(scope.q("code")).values("pk")) if scope.codes else Q(pk__in=[])
         department_id = getattr(user, "department_id", None) if getattr(user, "is_authenticated", False) else None
         if department_id:
-            condition |= Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), department_id=department_id))
-            condition |= Exists(Summons.objects.filter(case=OuterRef("pk"), department_id=department_id))
+            condition |= Q(Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), department_id=department_id)))
+            condition |= Q(Exists(Summons.objects.filter(case=OuterRef("pk"), department_id=department_id)))
         return self.filter(condition)
 
     def open(self) -> CaseQuerySet:
@@ -343,7 +343,7 @@ class CasePhoto(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class CaseCounter(models.Model):

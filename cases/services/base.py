@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.access import user_scope, users_covering
@@ -53,7 +53,8 @@ def replayable(fields: dict[str, Any]) -> dict[str, Any]:
     """The written fields under their column names (``main_department`` → ``main_department_id``), as JSON."""
     out = {}
     for name, value in fields.items():
-        column = Case._meta.get_field(name).attname
+        model_field = Case._meta.get_field(name)
+        column = model_field.attname if isinstance(model_field, models.Field) else name
         if column in REPLAYED_FIELDS:
             out[column] = as_json(value)
     return out

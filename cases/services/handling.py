@@ -32,9 +32,10 @@ S = CaseStatus
 
 def case_accept_task(origin: Origin, case: Case, *, version: int | None = None) -> Case:
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
-        CaseAssignment.objects.filter(case=locked, is_active=True, department_id=locked.main_department_id).update(
-            accepted_at=now
-        )
+        if locked.main_department_id is not None:
+            CaseAssignment.objects.filter(case=locked, is_active=True, department_id=locked.main_department_id).update(
+                accepted_at=now
+            )
         return {}
 
     return transition_apply(origin, case, A.ACCEPT_TASK, change, version=version).case

@@ -129,10 +129,10 @@ def _located(data: ReportData, problems: Problems) -> tuple[Area | None, float |
         problems.add("location", _("经度和纬度需同时填写"))
         return None, None, None
     if data.grid_code:
-        grid = Area.objects.filter(code=data.grid_code, level=AreaLevel.GRID).first()
-        if grid is None:
+        named = Area.objects.filter(code=data.grid_code, level=AreaLevel.GRID).first()
+        if named is None:
             problems.add("grid_code", _("网格编码“%(code)s”不存在") % {"code": data.grid_code})
-        return grid, None, None
+        return named, None, None
     problems.add("location", _("请提供位置（经纬度）或所在网格"))
     return None, None, None
 

@@ -55,7 +55,7 @@ def case_request_open(
         made = CaseRequest.objects.create(
             case=locked,
             kind=kind,
-            requested_by_id=origin.actor_id,
+            requested_by=origin.actor,
             reason=reason,
             requested_at=now,
             department_id=getattr(origin.actor, "department_id", None),

@@ -70,7 +70,7 @@ def case_summon(origin: Origin, case: Case, departments: Iterable[Department | i
             raise Conflict(_("所选部门都已被召集"), code="already_summoned")
         rows = Summons.objects.bulk_create(
             [
-                Summons(case=locked, department=department, summoned_by_id=origin.actor_id, summoned_at=now, due_at=due)
+                Summons(case=locked, department=department, summoned_by=origin.actor, summoned_at=now, due_at=due)
                 for department in fresh
             ]
         )

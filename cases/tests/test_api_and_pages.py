@@ -178,6 +178,6 @@ def test_detail_page_actions_and_timeline(desk):
     assert desk.world.client("community_staff").get("/cases/overview/").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/cases/", "/cases/approvals/", "/cases/notifications/", "/cases/report/"])
+@pytest.mark.parametrize("url", ["/cases/", "/cases/approvals/", "/messages/", "/cases/report/"])
 def test_pages_need_login(desk, url):
     assert desk.world.client("anonymous").get(url).status_code == 302

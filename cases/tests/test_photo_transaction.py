@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.test import override_settings
 
@@ -21,11 +22,11 @@ class FullDiskStorage(FileSystemStorage):
 
     room = 0
 
-    def _save(self, name, content):  # type: ignore[no-untyped-def]
+    def _save(self, name: str, content: File) -> str:
         if FullDiskStorage.room <= 0:
             raise OSError(errno.ENOSPC, "No space left on device")
         FullDiskStorage.room -= 1
-        return super()._save(name, content)
+        return super()._save(name, content)  # type: ignore[misc]  # django-stubs leave out Storage._save
 
 
 FULL_DISK = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.FullDiskStorage"}}

@@ -141,9 +141,9 @@ RULES: dict[str, Rule] = {
     "cases:report": rule("/cases/report/", STAFF, method="post"),
     "cases:approvals": rule("/cases/approvals/", STAFF),
     "cases:overview": rule("/cases/overview/", STAFF),
-    "cases:notifications": rule("/cases/notifications/", STAFF),
     "cases:detail": rule("/cases/{case_a}/", SEES_A, outside="/cases/{case_c}/"),
     "cases:act": rule("/cases/{case_a}/act/file/", {"shift_leader"}, method="post", outside="/cases/{case_c}/act/file/", refused=CASE_PAGE_REFUSED),
+    "notifications:list": rule("/messages/", STAFF),
     # --- Open311 GeoReport v2: reads are public; submitting needs a client key (403 without)
     "open311:discovery": public("/open311/v2/discovery.json"),
     "open311:services": public("/open311/v2/services.json"),
