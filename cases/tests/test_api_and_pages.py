@@ -161,7 +161,7 @@ def test_detail_page_actions_and_timeline(desk):
     page = shift.get(f"/cases/{case.number}/").content.decode()
     assert 'data-form="file"' in page and 'data-form="dispatch"' not in page
     response = shift.post(f"/cases/{case.number}/act/file/", {"reason": "符合", "version": case.version})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
     dispatcher = desk.world.client("dispatcher")
     page = dispatcher.get(f"/cases/{case.number}/").content.decode()
     assert 'data-form="dispatch"' in page and "data-suggestion" in page
