@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from cryptography.exceptions import InvalidTag
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from registry import crypto
 from registry.idnumber import id_number_make, id_number_problem
@@ -72,3 +73,29 @@ def test_rule_an_id_number_born_in_the_future_is_refused():
     assert id_number_problem(id_number_make("110101", tomorrow, 1)) == "身份证号码中的出生日期不合理"
     assert id_number_problem(id_number_make("110101", dt.date(1900, 1, 1), 1)) is None
     assert id_number_problem(id_number_make("110101", dt.date(1899, 12, 31), 1)) == "身份证号码中的出生日期不合理"
+
+
+VALID_ID = id_number_make("110101", dt.date(1980, 5, 17), 123)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (VALID_ID[:17], "身份证号码应为 18 位"),
+        ("A" + VALID_ID[1:], "身份证号码前 17 位应为数字，最后一位为数字或 X"),  # a letter among the first 17
+        (VALID_ID[:17] + "Y", "身份证号码前 17 位应为数字，最后一位为数字或 X"),
+        (
+            VALID_ID[:10] + "0230" + VALID_ID[14:],
+            "身份证号码中的出生日期不存在",
+        ),
+        (VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1"), "身份证号码校验位错误"),
+    ],
+)
+def test_rule_an_id_number_problem_names_its_reason(value, reason):
+    assert id_number_problem(value) == reason
+
+
+def test_rule_a_ciphertext_under_an_unknown_key_is_refused_by_name():
+    payload = crypto.encrypt("13812345678").split(":")[1]
+    with pytest.raises(ImproperlyConfigured, match="key id 0badc0de"):
+        crypto.decrypt(f"0badc0de:{payload}")
