@@ -99,3 +99,11 @@ def test_rule_a_ciphertext_under_an_unknown_key_is_refused_by_name():
     payload = crypto.encrypt("13812345678").split(":")[1]
     with pytest.raises(ImproperlyConfigured, match="key id 0badc0de"):
         crypto.decrypt(f"0badc0de:{payload}")
+
+
+@pytest.mark.parametrize(
+    ("plain", "masked"),
+    [("13812345678", "138******78"), ("138123456789", "**********89"), ("02112345678", "*********78"), ("110", "***")],
+)
+def test_rule_only_an_eleven_digit_mobile_keeps_its_first_three_digits(plain, masked):
+    assert crypto.mask_phone(plain) == masked
