@@ -49,3 +49,14 @@ def live_world(live_server, transactional_db) -> World:
     seeded categories are put back first)."""
     categories_ensure()
     return world_build()
+
+
+SLOW_TEST_TIMEOUT = 900  # seconds; the default for every other test is ``timeout`` in pyproject.toml
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (building the demo district…) get a longer timeout than the default, which a loaded
+    machine could otherwise reach; a test that never ends still fails."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TEST_TIMEOUT))

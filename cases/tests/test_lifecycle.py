@@ -10,10 +10,11 @@ from django.utils import timezone
 from audit.services import Origin
 from cases import services
 from cases.choices import CaseLevel, CaseStatus, Light, RequestKind, Step, Supervision
-from cases.models import Case, CaseEvent, CaseRequest, Report, Summons
+from cases.models import Case, CaseEvent, CaseRequest, Report
 from cases.services import ReportData, report_submit
 from cases.tests.conftest import photo
 from cases.workflow import case_replay, case_state
+from cases.worktime import minutes_between
 from gridgov.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from gridgov.testing import IN_C
 from notifications.models import Notification
@@ -406,4 +407,6 @@ def test_summons_and_steps_use_the_light_thresholds(desk):
     case = run_to_dispatched(desk)
     assert case.step == Step.HANDLE and case.light == Light.GREEN
     assert case.yellow_at < case.due_at < case.escalate_at
-    assert not Summons.objects.exists()
+    calendar = {"natural": case.natural_time, "department_id": case.main_department_id}
+    used_at_yellow = minutes_between(case.step_started_at, case.yellow_at, **calendar)
+    assert round(used_at_yellow, 3) == round(0.8 * case.step_limit_minutes, 3)  # yellow at 80 % of the limit

@@ -78,6 +78,6 @@ def test_with_room_on_the_disk_the_event_and_its_photos_are_written_together(des
     response = client.post(
         f"/cases/{case.number}/act/{action}/", {"note": "现场照片", "passed": "1", "photos": [jpeg(), jpeg()]}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
     event = CaseEvent.objects.filter(case=case).latest("at", "id")
     assert event.photos.count() == 2
