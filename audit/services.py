@@ -97,8 +97,7 @@ def value_safe(value: Any) -> Any:
     compact = value.replace(" ", "")
     if not NUMBER_LIKE.match(compact):
         return value
-    masked = crypto.mask_id_number(compact) if len(compact) == 18 else crypto.mask_phone(compact)
-    return {"hash": crypto.lookup_hash(compact), "masked": masked}
+    return {"hash": crypto.lookup_hash(compact), "masked": crypto.mask_number(compact)}
 
 
 def query_safe(query: Mapping[str, Any]) -> dict[str, Any]:

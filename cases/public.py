@@ -86,7 +86,7 @@ def public_text(text: str) -> str:
         digits = "".join(
             folded[i] for i in range(match.start(), match.end()) if folded[i].isdigit() or folded[i] in "Xx"
         )
-        shown = crypto.mask_id_number(digits) if len(digits) >= 15 else crypto.mask_phone(digits)
+        shown = crypto.mask_number(digits)
         for place, character in zip(places, shown, strict=True):
             if character == "*":
                 masked[place] = "*"

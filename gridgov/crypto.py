@@ -83,3 +83,9 @@ def mask_phone(plain: str) -> str:
     if len(plain) <= 4:
         return "*" * len(plain)
     return "*" * (len(plain) - 2) + plain[-2:]
+
+
+def mask_number(digits: str) -> str:
+    """The mask of a number whose kind is not known (a searched value, a number typed into free text): 15 or more
+    characters are taken for an ID number, fewer for a phone."""
+    return mask_id_number(digits) if len(digits) >= 15 else mask_phone(digits)
