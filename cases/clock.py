@@ -169,8 +169,4 @@ def clock_extend(case: Case, now: dt.datetime, extra_minutes: int, department_id
         step_limit_minutes=case.step_limit_minutes,
         light=Light.GREEN,
     )
-    fields = clock_resume(
-        paused, now, limit=(case.step_limit_minutes or 0) + extra_minutes, department_id=department_id
-    )
-    fields["clock_offset_minutes"] = running["clock_offset_minutes"]
-    return fields
+    return clock_resume(paused, now, limit=(case.step_limit_minutes or 0) + extra_minutes, department_id=department_id)

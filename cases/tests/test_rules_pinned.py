@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from cases.choices import CaseStatus, Light, RequestKind
+from cases.choices import CaseStatus, Light, RequestKind, Step
+from cases.clock import clock_extend
 from cases.deadlines import deadlines_sweep
+from cases.models import Case
 from cases.tests.test_lifecycle import assert_replays, run_to_dispatched
 from gridgov.errors import Conflict
 from gridgov.testing import case_run_to_closed
@@ -178,3 +180,43 @@ def test_rule_resume_keeps_the_minutes_banked_before_the_suspension(desk):
     assert case.handle_due_at == case.due_at
     assert case.yellow_at == working_deadline(resumed_at, 0.8 * limit - 95)
     assert_replays(case)
+
+
+def _handling(*, natural: bool, started: dt.datetime, limit: int, light: str = Light.GREEN) -> Case:
+    """A case in its handling step, as the clock sees it (no row needed: the clock reads only these fields)."""
+    return Case(
+        step=Step.HANDLE,
+        natural_time=natural,
+        step_started_at=started,
+        step_limit_minutes=limit,
+        clock_offset_minutes=0.0,
+        light=light,
+    )
+
+
+@pytest.mark.django_db
+def test_rule_an_extension_keeps_the_minutes_used_and_adds_its_own_in_working_time():
+    started, approved = local(2026, 11, 18, 9, 0), local(2026, 11, 18, 10, 0)  # a Wednesday: 60 minutes used
+    fields = clock_extend(_handling(natural=False, started=started, limit=240), approved, 120)
+    assert fields["clock_offset_minutes"] == 60 and fields["step_limit_minutes"] == 360
+    assert fields["step_started_at"] == approved
+    assert fields["due_at"] == working_deadline(approved, 360 - 60)  # Wednesday 16:30
+    assert fields["due_at"] == local(2026, 11, 18, 16, 30)
+    assert fields["yellow_at"] == working_deadline(approved, 0.8 * 360 - 60)
+    assert fields["escalate_at"] is not None  # handling escalates; the step is kept across the extension
+    assert fields["light"] == Light.GREEN
+
+
+@pytest.mark.django_db
+def test_rule_an_extension_of_an_urgent_case_runs_in_natural_time():
+    started, approved = local(2026, 11, 21, 22, 0), local(2026, 11, 21, 22, 5)  # a Saturday night
+    fields = clock_extend(_handling(natural=True, started=started, limit=10), approved, 30)
+    assert fields["clock_offset_minutes"] == 5 and fields["step_limit_minutes"] == 40
+    assert fields["due_at"] == approved + dt.timedelta(minutes=35)
+
+
+@pytest.mark.django_db
+def test_rule_an_extension_turns_a_red_case_back_to_its_light_when_the_new_deadline_is_ahead():
+    started, approved = local(2026, 11, 18, 9, 0), local(2026, 11, 18, 10, 0)
+    fields = clock_extend(_handling(natural=False, started=started, limit=30, light=Light.RED), approved, 240)
+    assert fields["due_at"] > approved and fields["light"] == Light.GREEN
