@@ -36,8 +36,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "web.apps.TaskQueueConfig",  # django_tasks_db
+    "web.apps.LoginGuardConfig",  # axes
     "csp",
     "ninja",
     "accounts",
