@@ -24,4 +24,4 @@ class LoginGuardConfig(AxesAppConfig):
 
 
 class TaskQueueConfig(TasksAppConfig):
-    verbose_name = _("后台任务")
+    verbose_name = _("后台任务")  # type: ignore[assignment]  # the base class declares a plain str
