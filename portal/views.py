@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +39,7 @@ from cases.services import ReportData, case_evaluate, case_support, report_submi
 from gridgov.errors import DomainError, ValidationFailed, form_errors_add
 from gridgov.ratelimit import client_ip, rate_allow
 from portal import forms
+from portal.selectors import public_open_problems, street_names, street_of
 from portal.services import TooMany, code_send, code_verify, follow_token_for, phone_clean
 
 ORIGIN_CHANNEL = "portal"
@@ -220,6 +222,7 @@ def _status_context(case: Case) -> dict[str, Any]:
         "steps": public_steps(list(case.events.only("action", "at").order_by("at", "id"))),
         "photos": public_photos(case),
         "description": public_text(case.description),
+        "street": street_of(case, street_names([case])),
     }
 
 
@@ -259,8 +262,70 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def case_status(request: HttpRequest, number: str) -> HttpResponse:
-    """Anyone can look a public case up by number (the same facts as Open311); rating needs the private link."""
-    return render(request, "portal/follow.html", _status_context(_public_case(number.strip())))
+    """Anyone may look a public case up by number, but numbers run in sequence: without the private follow link
+    the page shows only the category, the state, the street and the dates, never the description or photos."""
+    case = _public_case(number.strip())
+    context = {
+        "case": case,
+        "limited": True,
+        "state": public_state(case),
+        "note": status_note(case),
+        "expected": expected_at(case),
+        "street": street_of(case, street_names([case])),
+        "steps": public_steps(list(case.events.only("action", "at").order_by("at", "id"))),
+    }
+    return render(request, "portal/follow.html", context)
+
+
+#: Open problems per page of the public list.
+PROBLEMS_PER_PAGE = 20
+#: At most this many points on the public map (the newest); the list pages through all of them.
+PROBLEMS_ON_MAP = 500
+
+
+def _group_of(request: HttpRequest) -> int | None:
+    value = request.GET.get("group", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+@require_GET
+def problems(request: HttpRequest) -> HttpResponse:
+    """The public list and map of open problems in public categories: category, street, state and date; the
+    description masked as everywhere on the portal; never a person, a phone or a grid."""
+    group = _group_of(request)
+    page = Paginator(public_open_problems(group), PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
+    names = street_names(page.object_list)
+    rows = [
+        {"case": case, "street": street_of(case, names), "description": public_text(case.description)[:80],
+         "note": status_note(case)}
+        for case in page.object_list
+    ]  # fmt: skip
+    groups = [{"id": item["choices"][0].parent_id, "name": item["name"]} for item in _picker()]
+    context = {"page": page, "rows": rows, "groups": groups, "group": group}
+    return render(request, "portal/problems.html", context)
+
+
+@require_GET
+def problems_map(request: HttpRequest) -> JsonResponse:
+    """The open problems as GeoJSON points for the public map (the newest :data:`PROBLEMS_ON_MAP`)."""
+    found = list(public_open_problems(_group_of(request))[:PROBLEMS_ON_MAP])
+    names = street_names(found)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [case.longitude, case.latitude]},
+            "properties": {
+                "number": case.number,
+                "category": case.category.name if case.category else "",
+                "street": street_of(case, names),
+                "status": status_note(case),
+                "reported": case.created_at.date().isoformat(),
+                "url": reverse("portal:case", args=[case.number]),
+            },
+        }
+        for case in found
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 @require_GET

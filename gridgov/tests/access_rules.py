@@ -158,6 +158,8 @@ RULES: dict[str, Rule] = {
     "portal:code": public("/portal/code/", method="post", data={"phone": "123"}, ok={400}),
     "portal:streets": public("/portal/streets/"),
     "portal:lookup": public("/portal/lookup/?number={case_a}", ok={302}),
+    "portal:problems": public("/portal/problems/"),
+    "portal:problems-map": public("/portal/problems/map/"),
     "portal:follow": public("/portal/follow/not-a-token/", ok={404}),
     "portal:case": public("/portal/cases/{case_a}/"),
     "portal:support": public("/portal/cases/{case_a}/support/"),

@@ -157,8 +157,12 @@ def test_a_resident_reports_on_the_portal_with_a_pin_and_a_photo(browser_page, l
     map_box = page.locator("#report-map").bounding_box()
     page.locator("#report-map").click(position={"x": map_box["width"] * 0.3, "y": map_box["height"] / 2})
     value_set(page, "#id_longitude")
-    page.fill("#id_description", "小区门口暴露垃圾")
     page.set_input_files("#id_photos", str(photo))
+    page.click("#public-report button.btn-lg")  # no description yet: refused, and nothing chosen is lost
+    page.wait_for_selector("[data-errors-for=description] .text-danger", timeout=10_000)
+    assert page.locator("#id_photos").evaluate("(input) => input.files.length") == 1
+    assert page.input_value("#id_longitude") and page.input_value("#id_category") and not Case.objects.exists()
+    page.fill("#id_description", "小区门口暴露垃圾")
     page.click("#public-report button.btn-lg")
     page.wait_for_selector("[data-new-case]", timeout=10_000)
     case = Case.objects.get()

@@ -1,6 +1,41 @@
-// The portal's report form: the picture picker sets the category; once a category and a point are known the
-// page asks for open problems of the same kind nearby ("me too"); "获取验证码" texts a one-time code.
+// The portal's pages: the picture picker sets the category; once a category and a point are known the report
+// page asks for open problems of the same kind nearby ("me too"); "获取验证码" texts a one-time code; the follow
+// link can be copied or shared; a refused submission keeps the chosen photos. Every sentence comes from the page
+// (translated there) through data-* attributes.
 (function () {
+  // "{name}" placeholders filled from an object.
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
+  });
+  document.querySelectorAll("[data-select-on-click]").forEach((field) =>
+    field.addEventListener("click", () => field.select()),
+  );
+
+  // Copy and share the follow link.
+  document.querySelectorAll("[data-copy]").forEach((button) =>
+    button.addEventListener("click", () => {
+      const done = () => {
+        button.textContent = button.dataset.copied;
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(button.dataset.copy).then(done);
+      } else {
+        const field = document.querySelector("[data-follow-url]");
+        field.select();
+        if (document.execCommand("copy")) done();
+      }
+    }),
+  );
+  document.querySelectorAll("[data-share]").forEach((button) => {
+    if (!navigator.share) return;
+    button.classList.remove("d-none");
+    button.addEventListener("click", () =>
+      navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(() => {}),
+    );
+  });
+
   const select = document.getElementById("id_category");
   const tiles = document.querySelectorAll("[data-group]");
   tiles.forEach((tile) =>
@@ -17,11 +52,9 @@
       select.dispatchEvent(new Event("change"));
     }),
   );
-  document.querySelectorAll("[data-select-on-click]").forEach((field) =>
-    field.addEventListener("click", () => field.select()),
-  );
   if (select && select.dataset.preselected && !select.value) select.value = select.dataset.preselected;
 
+  // Open problems of the same kind nearby, written for a resident who did not report them.
   const box = document.getElementById("nearby");
   const map = document.getElementById("report-map");
   function nearby() {
@@ -37,13 +70,19 @@
         (answer.cases || []).forEach((item) => {
           const row = document.createElement("li");
           row.className = "mb-2";
-          const text = document.createElement("div");
-          text.textContent = `${item.category}：${item.description}（${item.distance_m} 米，${item.status}）`;
+          const where = document.createElement("div");
+          where.className = "fw-bold";
+          where.textContent = fill(box.dataset.itemTemplate, {
+            category: item.category, distance: item.distance_m, date: item.reported, status: item.status,
+          });
+          const said = document.createElement("div");
+          said.className = "small";
+          said.textContent = fill(box.dataset.saidTemplate, { description: item.description });
           const link = document.createElement("a");
           link.href = item.support_url;
           link.className = "btn btn-sm btn-primary mt-1";
-          link.textContent = `我也遇到（已有 ${item.supporters} 人附议）`;
-          row.append(text, link);
+          link.textContent = fill(box.dataset.supportTemplate, { count: item.supporters });
+          row.append(where, said, link);
           list.append(row);
         });
         box.classList.toggle("d-none", !(answer.cases || []).length);
@@ -62,8 +101,47 @@
       fetch(send.dataset.url, { method: "POST", body, credentials: "same-origin" })
         .then((response) => response.json())
         .then((answer) => {
-          status.textContent = answer.sent ? `验证码已发送，${answer.minutes} 分钟内有效` : answer.error.message;
+          status.textContent = answer.sent ? fill(send.dataset.sentTemplate, { minutes: answer.minutes }) : answer.error.message;
         });
     });
   }
+
+  // A form marked data-keep-files is sent in the background: when the server refuses it (a 4xx page with the form),
+  // only its messages ([data-errors-for] boxes) are copied into the live form, so everything typed, the point on
+  // the map and the chosen photos stay as they are.
+  document.querySelectorAll("form[data-keep-files]").forEach((form) =>
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button:not([type=button])");
+      if (button) button.disabled = true;
+      fetch(form.action || window.location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then((response) =>
+          response.text().then((html) => {
+            const fresh = new DOMParser().parseFromString(html, "text/html").getElementById(form.id);
+            if (response.redirected) {
+              window.location.assign(response.url); // accepted: the follow page
+              return;
+            }
+            if (!fresh) {
+              // A page without the form (e.g. too many submissions): show it as it is.
+              document.open();
+              document.write(html);
+              document.close();
+              return;
+            }
+            form.querySelectorAll("[data-errors-for]").forEach((box) => {
+              const twin = fresh.querySelector(`[data-errors-for="${box.dataset.errorsFor}"]`);
+              box.replaceChildren(...(twin ? Array.from(twin.childNodes, (node) => document.adoptNode(node)) : []));
+            });
+            const first = Array.from(form.querySelectorAll("[data-errors-for]")).find((box) => box.textContent.trim());
+            if (first) first.scrollIntoView({ block: "center" });
+            form.dataset.refused = String(Number(form.dataset.refused || 0) + 1);
+          }),
+        )
+        .catch(() => form.submit())
+        .finally(() => {
+          if (button) button.disabled = false;
+        });
+    }),
+  );
 })();
