@@ -21,7 +21,7 @@ from areas.models import Area
 from areas.selectors import area_boundaries_geojson
 from areas.services import latest_version_number
 from audit.services import Origin
-from cases.choices import FINISHED_STATUSES, CaseStatus
+from cases.choices import FINISHED_STATUSES, CaseStatus, CategoryKind
 from cases.models import Case
 from cases.public import (
     expected_at,
@@ -89,6 +89,11 @@ def _picker() -> list[dict[str, Any]]:
             },
         )
         group["choices"].append(category)
+    # Event and component classes share some names (市容环境): the facility class says so, so every tile differs.
+    names = [group["name"] for group in groups.values()]
+    for group in groups.values():
+        if names.count(group["name"]) > 1 and group["choices"][0].kind == CategoryKind.COMPONENT:
+            group["name"] = _("%(name)s设施") % {"name": group["name"]}
     return list(groups.values())
 
 

@@ -2,6 +2,8 @@
 category, state, street and dates; the public list and map of open problems show public categories only, with
 the street and a masked description, never a person, a phone or a grid."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -92,3 +94,10 @@ def test_the_portal_speaks_english_when_chosen(world):
     assert 'name="language"' in home and "看看附近正在办理的问题" in home
     client.post("/i18n/setlang/", {"language": "en", "next": "/portal/"})
     assert "in progress nearby" in client.get("/portal/").content.decode()
+
+
+def test_every_tile_of_the_picker_has_its_own_name(world):
+    html = Client().get("/portal/").content.decode()
+    names = re.findall(r'<a class="picker-tile"[^>]*><span class="picture"[^>]*>[^<]*</span>([^<]+)</a>', html)
+    assert len(names) > 10 and len(set(names)) == len(names), names
+    assert "市容环境" in names and "市容环境设施" in names
