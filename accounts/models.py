@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from accounts.roles import FIELD_ROLES, Role
 
 if TYPE_CHECKING:
     from accounts.access import Scope
@@ -80,6 +80,11 @@ class User(AbstractUser):
         """The user's roles, in the order of :class:`Role`."""
         names = {group.name for group in self.groups.all()}
         return [role for role in Role if role.value in names]
+
+    @property
+    def works_in_field(self) -> bool:
+        """Whether the user holds a field role (grid worker, grid leader, supervisor, building head)."""
+        return any(role in FIELD_ROLES for role in self.roles)
 
     def has_role(self, role: str) -> bool:
         return any(group.name == role for group in self.groups.all())

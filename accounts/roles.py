@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("系统管理员")
 
 
+#: Roles whose day is outdoors on a phone: their pages get the bottom tab bar below 576 px.
+FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.SUPERVISOR, Role.BUILDING_HEAD})
+
 _VIEW_AREAS = ["areas.view_area", "areas.view_areaboundary", "areas.view_boundaryversion"]
 _REGISTRY_MODELS = ["building", "house", "household", "person", "persontag", "place", "component"]
 _VIEW_REGISTRY = [f"registry.view_{model}" for model in _REGISTRY_MODELS]

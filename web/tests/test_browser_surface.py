@@ -2,6 +2,8 @@
 pages run under the strict Content-Security-Policy without a single violation, and names that look like HTML are
 shown as text on the maps and pages."""
 
+import re
+
 import pytest
 
 from audit.services import Origin
@@ -33,9 +35,9 @@ def browser(live_server, live_world, monkeypatch):
 class Visitor:
     """One browser context (one person), recording CSP violations, console errors and outside requests."""
 
-    def __init__(self, chromium, base: str) -> None:
+    def __init__(self, chromium, base: str, viewport: tuple[int, int] = (1280, 900)) -> None:
         self.base = base
-        self.context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
         self.context.add_init_script(RECORD_VIOLATIONS)
         self.page = self.context.new_page()
         self.problems: list[str] = []
@@ -119,3 +121,50 @@ def test_names_that_look_like_html_are_shown_as_text(browser, live_server):
     staff.visit(f"/cases/{case.number}/")
     assert XSS in page.inner_text("main") and page.query_selector("main img[src=x]") is None
     assert page.evaluate("window.__xss") is None
+
+
+#: What scrolls sideways on the page: the document itself, or any element that scrolls and overflows.
+SIDEWAYS = """() => {
+  const found = document.documentElement.scrollWidth > window.innerWidth ? ["document"] : [];
+  for (const element of document.querySelectorAll("body *")) {
+    const overflow = getComputedStyle(element).overflowX;
+    if ((overflow === "auto" || overflow === "scroll") && element.scrollWidth > element.clientWidth + 1) {
+      found.push(element.tagName + "." + element.className);
+    }
+  }
+  return found;
+}"""
+HREFS = "links => links.map((link) => link.getAttribute('href'))"
+#: Pages that are not the field role's own (files, the API, sign-out) are not walked.
+NOT_WALKED = ("/admin", "/i18n", "/accounts/logout", "/files", "/api", "/static", "/portal")
+
+
+def test_a_grid_worker_on_a_phone_never_scrolls_sideways(browser, live_server):
+    """Every page a grid worker reaches from the interface, at 390 × 844: nothing scrolls sideways, the top bar
+    is compact, and the bottom tab bar offers the day's places with touch targets of at least 44 px."""
+    world, chromium = browser
+    a_case(world)
+    worker = Visitor(chromium, live_server.url, viewport=(390, 844))
+    worker.login("worker_a")
+    page = worker.page
+    assert page.locator("nav.navbar").bounding_box()["height"] <= 64
+    tabs = page.locator("nav.tabbar a")
+    assert tabs.count() == 5 and all(tabs.nth(i).bounding_box()["height"] >= 44 for i in range(5))
+    seen: set[str] = set()
+    walked: list[str] = []
+    queue = ["/"]
+    while queue and len(walked) < 30:
+        path = queue.pop(0)
+        shape = re.sub(r"\d+", "N", path)  # one page of each kind (one person, one house…)
+        if shape in seen:
+            continue
+        seen.add(shape)
+        worker.visit(path)
+        walked.append(path)
+        assert page.evaluate(SIDEWAYS) == [], path
+        links = page.eval_on_selector_all("main a[href^='/'], nav a[href^='/']", HREFS)
+        for link in links:
+            target = link.split("#")[0]
+            if not target.startswith(NOT_WALKED) and re.sub(r"\d+", "N", target) not in seen:
+                queue.append(target)
+    assert len(walked) >= 12, walked  # the walk reached the worker's pages, not just the workbench
