@@ -38,7 +38,9 @@
         const here = L.latLng(data.case.lat, data.case.lon);
         L.circleMarker(here, { radius: 10, color: "#0d6efd", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
           .bindTooltip(text("span", data.case.number), { permanent: false }).addTo(map);
-        map.setView(here, 16);
+        // The whole grid in view when it fits at a street's scale, the case at the centre otherwise.
+        if (bounds) map.fitBounds(bounds.extend(here), { padding: [12, 12], maxZoom: 17 });
+        if (!bounds || map.getZoom() < 14) map.setView(here, 16);
         note.textContent = element.dataset.labelNearby + " " + data.nearby.length;
       } else {
         if (bounds) map.fitBounds(bounds, { padding: [10, 10] });

@@ -8,7 +8,7 @@
   const summary = document.getElementById("case-map-summary");
   const LIGHTS = { green: "#2e9e44", yellow: "#e0a800", red: "#d7301f", none: "#6c757d" };
   const HEAT = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
-  const map = L.map(element, { zoomSnap: 0.5 }).setView([39.915, 116.41], 13);
+  const map = L.map(element, { zoomSnap: 0.5, maxZoom: 19 }).setView([39.915, 116.41], 13);
   if (window.gridgovBasemap) window.gridgovBasemap(map);
   const clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
   const cells = L.layerGroup();
