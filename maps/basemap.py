@@ -42,8 +42,8 @@ BUFFER = 64
 #: A building's footprint when the registry has only its point: about 24 m × 12 m.
 FOOTPRINT_M = (24.0, 12.0)
 EARTH_RADIUS_M = 6378137.0
-ROAD_KINDS = {AreaLevel.STREET: "major_road", AreaLevel.COMMUNITY: "minor_road", AreaLevel.GRID: "path"}
-PLACE_KINDS = {AreaLevel.STREET: "locality", AreaLevel.COMMUNITY: "neighbourhood"}
+ROAD_KINDS: dict[str, str] = {AreaLevel.STREET: "major_road", AreaLevel.COMMUNITY: "minor_road", AreaLevel.GRID: "path"}
+PLACE_KINDS: dict[str, str] = {AreaLevel.STREET: "locality", AreaLevel.COMMUNITY: "neighbourhood"}
 #: The zoom from which each layer is written (a district on one screen is about zoom 12).
 LAYER_MIN_ZOOM = {"earth": MIN_ZOOM, "roads": MIN_ZOOM, "buildings": 14, "places": 11}
 

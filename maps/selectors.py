@@ -80,9 +80,10 @@ def case_map_filter(params: QueryDict) -> CaseMapFilter:
     if period and period not in PERIODS:
         raise _invalid("period", _("未知的时间段"))
     bbox = None
-    if params.get("bbox"):
+    box = params.get("bbox", "")
+    if box:
         try:
-            west, south, east, north = (float(part) for part in params["bbox"].split(","))
+            west, south, east, north = (float(part) for part in box.split(","))
         except ValueError:
             raise _invalid("bbox", _("范围应为“西,南,东,北”四个数")) from None
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):

@@ -57,7 +57,7 @@ def _read(path: os.PathLike[str] | str, start: int, length: int) -> Iterator[byt
 
 
 @require_safe
-def basemap_archive(request: HttpRequest) -> HttpResponse:
+def basemap_archive(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The base map archive, whole (200) or one byte range (206), as PMTiles readers ask for it. Public, like
     the map pages of the portal that draw it: it holds street lines, building outlines and area names, nothing
     about people. ``ETag``/``If-None-Match`` answer 304, ``If-Range`` with an old validator gets the whole new
