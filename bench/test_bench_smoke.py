@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
         ["registry_import.py", "--rows", "2000"],
         ["person_search.py", "--persons", "5000", "--queries", "20"],
         ["case_deadlines.py", "--cases", "5000"],
+        ["case_map.py", "--cases", "3000", "--requests", "3"],
         ["case_intake.py", "--cases", "60"],
         ["open311_requests.py", "--cases", "3000", "--requests", "20"],
         ["portal_load.py", "--seconds", "2", "--clients", "2", "--workers", "1"],

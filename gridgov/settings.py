@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "open311",
     "portal",
     "hotline",
+    "maps",
     "web",
     "demo",
 ]
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "web.context_processors.site",
                 "web.context_processors.unread",
+                "maps.context_processors.basemap",
             ],
         },
     },
@@ -226,6 +228,8 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/protomaps-leaflet", NODE_MODULES / "protomaps-leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -256,6 +260,11 @@ PERIODIC_JOBS = env_list(
 # Map background tiles, e.g. an intranet tile server; empty = vector layers on a plain background.
 MAP_TILE_URL = env_str("GRIDGOV_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("GRIDGOV_TILE_ATTRIBUTION", "")
+# Without a tile server: an offline vector base map, a PMTiles archive the deployment provides (e.g. a Protomaps
+# extract of the city) or the one `demo_seed` / `manage.py basemap_build` writes from the site's own areas and
+# buildings. Served by the app with HTTP range requests at /maps/basemap.pmtiles (maps/views.py).
+MAP_BASEMAP_PMTILES = Path(env_str("GRIDGOV_BASEMAP_PMTILES", str(VAR_DIR / "basemap.pmtiles")))
+MAP_BASEMAP_ATTRIBUTION = env_str("GRIDGOV_BASEMAP_ATTRIBUTION", "")
 # Partition-check balance bounds per grid kind: (minimum, maximum), None = no bound.
 PARTITION_BOUNDS: dict[str, dict[str, tuple[float | None, float | None]]] = {
     "comprehensive": {"households": (300, 500), "population": (None, 2500)},

@@ -19,6 +19,8 @@ import tempfile  # noqa: E402
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gridgov-test-media-"))  # noqa: F405
 SENDFILE_ROOT = MEDIA_ROOT
 IMPORT_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="gridgov-test-imports-"))  # noqa: F405
+# No base map unless a test writes one (the demo build in tests writes it here, not into var/).
+MAP_BASEMAP_PMTILES = Path(tempfile.mkdtemp(prefix="gridgov-test-basemap-")) / "basemap.pmtiles"  # noqa: F405
 # A file, not SQLite's shared in-memory database: tests with two connections at once (two people acting on one
 # case) then see SQLite's real locking with its busy timeout, as the demo and small sites do.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -177,5 +177,11 @@ RULES: dict[str, Rule] = {
     "hotline:knowledge": rule("/hotline/knowledge/", SEATS),
     "hotline:article-new": rule("/hotline/knowledge/new/", SEATS, method="post", data={"title": "新条目", "answer": "答"}),
     "hotline:article": rule("/hotline/knowledge/{article}/", SEATS, method="post", data={"title": "改过", "answer": "答"}),
+    # --- maps: the base map archive is public (the portal's map draws it; no archive in the test settings: 404)
+    "maps:basemap": public("/maps/basemap.pmtiles", ok={200, 404}),
+    "maps:cases": rule("/maps/cases/", STAFF),
+    "maps:cases-data": rule("/maps/cases.json", STAFF),
+    "maps:case-nearby": rule("/maps/cases/{case_a}/nearby.json", SEES_A, outside="/maps/cases/{case_c}/nearby.json"),
+    "maps:report-layer": rule("/maps/report-layer.json", STAFF),
 }
 # fmt: on

@@ -1,5 +1,5 @@
 // The area browser map: draws the selected area's children (or the area itself) from the API and
-// loads an area's card when it is clicked. Tiles only when a local/intranet tile URL is configured.
+// loads an area's card when it is clicked. The base layer comes from maps/basemap.js.
 (function () {
   const element = document.getElementById("area-map");
   if (!element || !window.L) return;
@@ -10,9 +10,7 @@
     return span;
   }
   const map = L.map(element, { zoomSnap: 0.25 });
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  }
+  if (window.gridgovBasemap) window.gridgovBasemap(map);
   const colours = ["#2b8cbe", "#31a354", "#e6550d", "#756bb1", "#636363", "#dd1c77", "#3182bd", "#a1d99b"];
   let selected = null;
   fetch(element.dataset.geojsonUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })

@@ -1,5 +1,5 @@
 // The report form's map: draws the user's area, and a click (or "use my location", or dragging the pin)
-// sets the hidden longitude/latitude fields. Tiles only when a local/intranet tile URL is configured.
+// sets the hidden longitude/latitude fields. The base layer comes from maps/basemap.js.
 (function () {
   const element = document.getElementById("report-map");
   if (!element || !window.L) return;
@@ -13,9 +13,7 @@
   const lat = document.getElementById("id_latitude");
   const label = document.querySelector("[data-point-label]");
   const map = L.map(element, { zoomSnap: 0.25 }).setView([39.91, 116.41], 13);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  }
+  if (window.gridgovBasemap) window.gridgovBasemap(map);
   let pin = null;
   function place(latlng) {
     lon.value = latlng.lng.toFixed(6);
@@ -46,13 +44,17 @@
       .then((response) => response.json())
       .then((collection) => {
         const layer = L.geoJSON(collection, {
-          style: { color: "#1b3a57", weight: 1, fillOpacity: 0.08 },
+          style: { color: "#1b3a57", weight: 2, fillOpacity: 0.08 },
+          // The grid's buildings (maps:report-layer) as small dots under the pointer.
+          pointToLayer: (feature, latlng) =>
+            L.circleMarker(latlng, { radius: 4, color: "#6c4f2a", weight: 1, fillColor: "#c79a5b", fillOpacity: 0.9 }),
           onEachFeature: (feature, polygon) => {
             polygon.bindTooltip(textNode(feature.properties.name), { sticky: true });
             polygon.on("click", (event) => place(event.latlng));
           },
         }).addTo(map);
         if (collection.features.length && !pin) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        element.dataset.features = String(collection.features.length);
         element.classList.add("map-ready");
       });
   } else {

@@ -3,12 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from areas.models import Area
 from demo.build import demo_build
 from demo.district import DEMO_PASSWORD, DEMO_USERS, DISTRICT_CODE
+from maps.basemap import basemap_write
 
 
 class Command(BaseCommand):
@@ -28,6 +30,7 @@ class Command(BaseCommand):
         if Area.objects.filter(code=DISTRICT_CODE).exists():
             if if_empty:
                 self.stdout.write("演示数据已存在，跳过。")
+                self._basemap(only_if_missing=True)
                 self._print_users()
                 return
             raise CommandError("演示区县已存在：请使用空数据库（或加 --if-empty 跳过）。")
@@ -51,7 +54,16 @@ class Command(BaseCommand):
                 f"近一个月立案 {result['cases']} 件。"
             )
         )
+        self._basemap(only_if_missing=False)
         self._print_users()
+
+    def _basemap(self, only_if_missing: bool) -> None:
+        """The demo's offline base map from its own areas and buildings, unless a tile server is configured."""
+        path = settings.MAP_BASEMAP_PMTILES
+        if settings.MAP_TILE_URL or (only_if_missing and path.exists()):
+            return
+        written = basemap_write(path)
+        self.stdout.write(f"底图：{written.tiles} 个矢量瓦片，{written.size / 1024:.0f} KiB（{written.path}）")
 
     def _print_users(self) -> None:
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")

@@ -1,0 +1,101 @@
+"""The case map endpoint (maps:cases-data) over N cases spread across a district of 340 grids: server time p50/p95
+for the whole district (counts per H3 cell) and for a zoomed view (one grid's corner, points or small cells),
+each beside a plain count of the same filter in the same run (the floor: the endpoint reads those rows once).
+  .venv/bin/python bench/case_map.py [--cases 200000] [--requests 30] [--database-url postgresql://…]"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+from _cases import actors, cases_bulk
+from _registry import district_build
+from _setup import django_setup
+
+SLOTS = 16  # points per grid; each case takes the point of its grid numbered id % SLOTS
+
+
+def spread(grids: list, seed: int = 7) -> None:
+    """Move every case to one of SLOTS random points inside its grid, with that point's H3 cell (one UPDATE)."""
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
+    import h3
+    from django.db import connection
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for grid in grids:
+        boundary = grid.boundaries.get()
+        for slot in range(SLOTS):
+            lon = float(rng.uniform(boundary.min_lon, boundary.max_lon))
+            lat = float(rng.uniform(boundary.min_lat, boundary.max_lat))
+            rows.append((grid.pk, slot, lon, lat, h3.latlng_to_cell(lat, lon, 9)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_spot (grid_id integer, slot integer, lon float, lat float, h3 text)"
+        )
+        cursor.executemany("INSERT INTO bench_spot VALUES (%s, %s, %s, %s, %s)", rows)
+        cursor.execute(
+            "UPDATE cases_case SET longitude = s.lon, latitude = s.lat, h3_cell = s.h3 FROM bench_spot s "
+            f"WHERE s.grid_id = cases_case.grid_id AND s.slot = cases_case.id % {SLOTS}"
+        )
+        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE cases_case")
+
+
+def timed(run, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--database-url")
+    arguments = parser.parse_args()
+    django_setup(arguments.database_url)
+    # Imported once Django is set up (settings and app registry), as a benchmark script must.
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test import Client
+
+    from cases.models import Category
+    from maps.selectors import case_map_filter, case_map_queryset
+
+    grids = district_build()
+    people = actors(grids)
+    categories = list(Category.objects.subclasses("event").values_list("pk", flat=True)[:20])
+    started = time.perf_counter()
+    cases_bulk(arguments.cases, grids, people["sanitation"].pk, categories)
+    spread(grids)
+    elapsed = time.perf_counter() - started
+    print(f"{arguments.cases:,} cases written and spread in {elapsed:.1f} s ({connection.vendor})")
+    user = people["dispatcher"]
+    client = Client()
+    client.force_login(user)
+    views = {
+        "whole district (zoom 10)": "zoom=10",
+        "district, red and yellow only (zoom 11)": "zoom=11&light=yellow&light=red",
+        "zoomed: one grid (zoom 13)": "zoom=13&bbox=116.000,39.000,116.020,39.250",
+    }
+    for label, query in views.items():
+        body = client.get(f"/maps/cases.json?{query}").json()
+        assert "mode" in body, body
+        p50, p95 = timed(lambda q=query: client.get(f"/maps/cases.json?{q}"), arguments.requests)
+        cases = case_map_queryset(user, case_map_filter(QueryDict(query)))
+        count_p50, _count_p95 = timed(cases.count, arguments.requests)
+        shown = len(body["points"]) if body["mode"] == "points" else len(body["cells"])
+        print(
+            f"{label}: {body['total']:,} open cases → {shown} {body['mode']}; endpoint p50 {p50:.1f} ms, "
+            f"p95 {p95:.1f} ms; plain count of the same filter p50 {count_p50:.1f} ms; ratio {p50 / count_p50:.1f}×"
+        )
+
+
+if __name__ == "__main__":
+    main()
