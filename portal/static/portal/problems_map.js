@@ -4,9 +4,7 @@
   const element = document.getElementById("problems-map");
   if (!element || !window.L) return;
   const map = L.map(element, { zoomSnap: 0.25 }).setView([39.91, 116.41], 13);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  }
+  if (window.gridgovBasemap) window.gridgovBasemap(map);
   function line(text, className) {
     const div = document.createElement("div");
     div.textContent = text;
