@@ -246,11 +246,11 @@ def gazetteer_place_refresh(place_id: int) -> None:
 class PlaceHit:
     entry: AddressEntry
     tier: int  # 0 equal, 1 starts with, 2 contains, 3 same pinyin, 4 pinyin or initials typed, 5 near miss
-    similarity: float = 1.0
+    cover: float = 1.0  # how much of the entry the query matched (东四十 covers the road 东四十条 more than a building)
 
     @property
     def order(self) -> tuple[int, float, int, int]:
-        return (self.tier, -self.similarity, KIND_ORDER.get(self.entry.kind, 9), len(self.entry.label))
+        return (self.tier, -self.cover, KIND_ORDER.get(self.entry.kind, 9), len(self.entry.label))
 
 
 def places_search(text: str, limit: int = 10) -> list[PlaceHit]:
@@ -260,10 +260,19 @@ def places_search(text: str, limit: int = 10) -> list[PlaceHit]:
         return []
     found: dict[tuple[str, object], PlaceHit] = {}
 
-    def take(hits: Iterable[AddressEntry], tier: int, similarity: float = 1.0) -> None:
+    def take(hits: Iterable[AddressEntry], tier: int, similarity: float | None = None) -> None:
         for entry in hits:
             place = (entry.kind, entry.source_id or entry.area_id or entry.label)
-            hit = PlaceHit(entry, 0 if tier == 1 and entry.key == key else tier, similarity)
+            if similarity is not None:  # a near miss: its similarity, then how much of the entry it is
+                cover = round(similarity, 2) + len(key) / max(len(entry.key), 1) / 100
+            elif tier <= 2:
+                cover = len(key) / max(len(entry.key), 1)
+            elif tier == 3:
+                cover = len(pinyin) / max(len(entry.pinyin), 1)
+            else:
+                spelled = entry.pinyin if entry.pinyin.startswith(key) else entry.initials
+                cover = len(key) / max(len(spelled), 1)
+            hit = PlaceHit(entry, 0 if tier == 1 and entry.key == key else tier, cover)
             if place not in found or hit.order < found[place].order:
                 found[place] = hit
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.choices import ENDED_STATUSES, CaseStatus
-from gridgov import crypto
+from gridgov import crypto, timesource
 from hotline import services
 from hotline.choices import CallOutcome, RequestType
 from hotline.models import Callback, KnowledgeArticle, Ticket
@@ -85,7 +85,7 @@ def callbacks_queue(state: str = "", request_type: str = "", now: dt.datetime | 
     """The callbacks due, filtered by state (``overdue``: past its due date; ``today``: due by tonight;
     ``missed``: the caller was not reached at least once; ``fresh``: not tried yet) and request type, oldest
     closing first, with the count of each state over the whole queue (one query)."""
-    now = now or timezone.now()
+    now = now or timesource.now()
     overdue_before = services.callbacks_overdue_before(now)
     tonight = timezone.make_aware(dt.datetime.combine(timezone.localtime(now).date(), dt.time(23, 59, 59)))
     today_before = services.callbacks_overdue_before(tonight + dt.timedelta(seconds=1))
@@ -113,7 +113,7 @@ def callbacks_queue(state: str = "", request_type: str = "", now: dt.datetime | 
 def callbacks_with_due(tickets: Iterable[Ticket], now: dt.datetime | None = None) -> list[Ticket]:
     """Each ticket of a page with its callback's due date (``callback_due``) and whether it is past
     (``callback_late``), from the working calendar in memory."""
-    now = now or timezone.now()
+    now = now or timesource.now()
     rows = list(tickets)
     for ticket in rows:
         closed_at = ticket.case.closed_at if ticket.case else None
