@@ -153,7 +153,9 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 @seat_required
 def callbacks(request: HttpRequest) -> HttpResponse:
     queue = selectors.callbacks_queue(request.GET.get("state", ""), request.GET.get("type", ""))
-    page = Paginator(queue.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(queue.rows, PAGE_SIZE)
+    paginator.count = queue.counts[queue.state or "all"]  # counted with the states already
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": selectors.callbacks_with_due(page),
