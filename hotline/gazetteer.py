@@ -288,7 +288,7 @@ def places_search(text: str, limit: int = 10) -> list[PlaceHit]:
         take(entries.filter(key__contains=key).exclude(prefix_q("key", key))[:CANDIDATES], 2)
     if len(found) < limit:
         take(entries.filter(prefix_q("pinyin", pinyin))[:CANDIDATES], 3)
-    if len(found) < limit and len(key) >= 2:
+    if not found and len(key) >= 2:  # nothing spelled alike: near misses (the slowest step, so only then)
         _near_misses(key, entries, take)
     return _best(found, limit)
 
@@ -301,7 +301,7 @@ def _near_misses(key: str, entries: QuerySet[AddressEntry], take: Callable[..., 
     for pair in pairs:
         condition |= Q(key__contains=pair)
     scored = []
-    for entry in entries.filter(condition)[: CANDIDATES * 2]:
+    for entry in entries.filter(condition)[:CANDIDATES]:
         similarity = difflib.SequenceMatcher(None, key, entry.key[: len(key) + 1]).ratio()
         if similarity >= FUZZY_RATIO:
             scored.append((similarity, entry))
