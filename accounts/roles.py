@@ -33,6 +33,7 @@ _FULL_IDENTITY = "registry.view_person_full_identity"
 _SENSITIVE_TAGS = "registry.view_sensitive_tags"
 _IMPORT = "registry.import_registry"
 _EXPORT = "registry.export_registry"
+_CALL_BACK = "hotline.reveal_caller_phone"  # the 12345 seats call callers back: the full number, each reveal audited
 _LEADER = [*_VIEW_AREAS, *_VIEW_REGISTRY, "areas.check_partition", _SENSITIVE_TAGS, _EXPORT]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -40,8 +41,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.GRID_LEADER: [*_VIEW_AREAS, *_VIEW_REGISTRY, *_EDIT_REGISTRY, _FULL_IDENTITY, _SENSITIVE_TAGS, _EXPORT],
     Role.SUPERVISOR: [*_VIEW_AREAS, "registry.view_component", "registry.view_place"],
     Role.BUILDING_HEAD: [*_VIEW_AREAS],
-    Role.INTAKE_CLERK: [*_VIEW_AREAS],
-    Role.SHIFT_LEADER: [*_VIEW_AREAS],
+    Role.INTAKE_CLERK: [*_VIEW_AREAS, _CALL_BACK],
+    Role.SHIFT_LEADER: [*_VIEW_AREAS, _CALL_BACK],
     Role.DISPATCHER: [*_VIEW_AREAS],
     Role.DEPARTMENT_HANDLER: [*_VIEW_AREAS],
     Role.COMMUNITY_STAFF: [

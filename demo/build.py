@@ -17,6 +17,7 @@ from demo.cases import cases_populate
 from demo.district import departments_create, departments_place, district_collection, users_create
 from demo.hotline import hotline_populate, open311_client_demo
 from demo.residents import populate
+from hotline.gazetteer import gazetteer_rebuild
 
 
 def demo_build(
@@ -39,6 +40,7 @@ def demo_build(
     grid_count = Area.objects.filter(level=AreaLevel.GRID).count()
     with transaction.atomic():
         totals = populate((320, 480), seed, progress_factory("楼栋、房屋、居民、场所与部件", grid_count))
+    totals["gazetteer_entries"] = gazetteer_rebuild()  # the bulk-created registry bypassed the signals
     filed = max(20, round(1000 * scale))
     totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
     totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]

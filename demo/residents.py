@@ -5,7 +5,9 @@ places and components. Deterministic for a seed; written in bulk through the reg
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +19,7 @@ from accounts.models import Department
 from areas.choices import AreaLevel
 from areas.models import Area, AreaBoundary
 from cases.models import Category
-from demo.district import points_inside
+from demo.district import DATA, points_inside
 from registry.choices import (
     ETHNICITIES,
     BuildingKind,
@@ -122,13 +124,21 @@ def populate(
     categories = {category.code: category for category in Category.objects.subclasses("component")}
     departments = {department.code: department for department in Department.objects.all()}
     serials: dict[str, int] = {}
+    roads = json.loads((DATA / "roads.json").read_text(encoding="utf-8"))
+    grids_in_street: Counter[int] = Counter()
     for grid_number, grid in enumerate(grids):
         low, high = scale_households
         wanted = rng.randint(low, high)
         if grid_number % 37 == 5:  # a few grids out of balance, as in any real district
             wanted = int(wanted * rng.choice([0.6, 1.35]))
         shape = shapely.from_geojson(shapes[grid.pk])
-        counts = _grid_populate(grid, shape, wanted, rng, nprng, fake, people)
+        street = grid.parent.parent if grid.parent else None
+        # The street's real roads in turn (东四十条, 东四六条… in 东四街道), so the desk finds what callers say.
+        names = roads.get(street.name, []) if street else []
+        road = names[grids_in_street[street.pk] % len(names)] if street and names else fake.street_name()
+        if street:
+            grids_in_street[street.pk] += 1
+        counts = _grid_populate(grid, shape, wanted, rng, nprng, fake, people, road)
         counts["components"] = _components(grid, shape, rng, nprng, categories, departments, serials)
         for key, value in counts.items():
             totals[key] += value
@@ -138,10 +148,16 @@ def populate(
 
 
 def _grid_populate(
-    grid: Area, shape: Any, wanted: int, rng: random.Random, nprng: np.random.Generator, fake: Faker, people: _People
+    grid: Area,
+    shape: Any,
+    wanted: int,
+    rng: random.Random,
+    nprng: np.random.Generator,
+    fake: Faker,
+    people: _People,
+    road: str,
 ) -> dict[str, int]:
     estate = rng.choice(ESTATES)
-    road = fake.street_name()
     positions = points_inside(shape, wanted // 12 + 12, nprng)
     buildings: list[Building] = []
     remaining, number = wanted, 0

@@ -281,6 +281,11 @@ IMPORT_MAX_MEGABYTES = env_int("GRIDGOV_IMPORT_MAX_MB", 50, minimum=1)
 EXACT_SEARCHES_PER_MINUTE = env_int("GRIDGOV_EXACT_SEARCHES_PER_MINUTE", 10, minimum=1)
 EXACT_SEARCHES_PER_DAY = env_int("GRIDGOV_EXACT_SEARCHES_PER_DAY", 200, minimum=1)
 CALLER_LOOKUPS_PER_MINUTE = env_int("GRIDGOV_CALLER_LOOKUPS_PER_MINUTE", 60, minimum=1)
+# The hotline's callbacks: a seat's reveals of a caller's full number (each audited) per minute and day, and the
+# softphone link beside the tel: link (``sip:{number}``, or an http(s) URL with {number}; empty: none).
+CALLER_REVEALS_PER_MINUTE = env_int("GRIDGOV_CALLER_REVEALS_PER_MINUTE", 10, minimum=1)
+CALLER_REVEALS_PER_DAY = env_int("GRIDGOV_CALLER_REVEALS_PER_DAY", 300, minimum=1)
+SOFTPHONE_URL = env_str("GRIDGOV_SOFTPHONE_URL", "")
 IMPORT_UPLOAD_KEEP_HOURS = env_int("GRIDGOV_IMPORT_UPLOAD_KEEP_HOURS", 24, minimum=1)
 IMPORT_UPLOAD_DIR = Path(env_str("GRIDGOV_IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
 # Largest photo accepted with a report or a case step, in megabytes.

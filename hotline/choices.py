@@ -22,3 +22,13 @@ class CallOutcome(models.TextChoices):
     REACHED = "reached", _("已接通")
     UNREACHABLE = "unreachable", _("未接通")
     REFUSED = "refused", _("拒绝回访")
+
+
+class PlaceKind(models.TextChoices):
+    STREET = "street", _("街道")
+    COMMUNITY = "community", _("社区")
+    GRID = "grid", _("网格")
+    ROAD = "road", _("街路巷")
+    ESTATE = "estate", _("小区")
+    BUILDING = "building", _("楼栋")
+    PLACE = "place", _("场所")

@@ -34,6 +34,9 @@ class TicketForm(forms.Form):
         label=_("答复内容（咨询即时答复）"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    area = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    approximate = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    suggested_category = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class ExtendForm(forms.Form):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hotline.choices import CallOutcome, RequestType, TicketOutcome
+from hotline.choices import CallOutcome, PlaceKind, RequestType, TicketOutcome
 
 
 class TicketLimit(models.Model):
@@ -83,11 +83,21 @@ class Ticket(models.Model):
     due_at = models.DateTimeField(_("办理期限"))
     extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("所选社区或网格"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    location_approximate = models.BooleanField(_("位置为约略位置"), default=False)
 
     class Meta:
         verbose_name = _("热线工单")
         verbose_name_plural = _("热线工单")
         ordering = ["-created_at", "-id"]
+        permissions = [("reveal_caller_phone", _("可查看完整来电号码以回访"))]
 
     def __str__(self) -> str:
         return self.number or ""
@@ -115,14 +125,78 @@ class Callback(models.Model):
 
 
 class LearnedTerm(models.Model):
-    """How often a two-character term appeared in tickets filed under a category (the suggestion learns)."""
+    """How often a two-character term appeared in tickets filed under a category (the suggestion learns), and how
+    often a seat corrected a suggestion to this category (``corrected``) or away from it (``rejected``) for a text
+    holding the term."""
 
     term = models.CharField(max_length=4)
     category = models.ForeignKey("cases.Category", related_name="+", on_delete=models.CASCADE)
     count = models.PositiveIntegerField(default=0)
+    corrected = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["term", "category"], name="learnedterm_term_category")]
 
     def __str__(self) -> str:
         return f"{self.term} → {self.category_id}: {self.count}"
+
+
+class SuggestionCorrection(models.Model):
+    """A seat picked another category than the one suggested: the record the suggestion learned from."""
+
+    ticket = models.OneToOneField(Ticket, related_name="correction", on_delete=models.CASCADE)
+    suggested = models.ForeignKey(
+        "cases.Category", verbose_name=_("建议类别"), related_name="+", on_delete=models.CASCADE
+    )
+    chosen = models.ForeignKey("cases.Category", verbose_name=_("选定类别"), related_name="+", on_delete=models.CASCADE)
+    terms = models.JSONField(_("词项"), default=list)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.PROTECT)
+    corrected_at = models.DateTimeField(_("纠正时间"))
+
+    class Meta:
+        verbose_name = _("类别纠正")
+        verbose_name_plural = _("类别纠正")
+        ordering = ["-corrected_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.suggested_id} → {self.chosen_id}"
+
+
+class AddressEntry(models.Model):
+    """One way to find a place by what a caller says (地名地址库): a street, community or grid by its name, a road,
+    a 小区, a building by its address or by 小区 and building number, a public place. ``key`` is the text
+    normalized (``hotline.text.address_key``), ``pinyin`` and ``initials`` its spelling, each searched by prefix
+    from an index. ``exact`` tells whether the point is the place's own (a building, a place) or a centre (an
+    area's, the middle building of a road or 小区), which files a ticket as approximate. Rebuilt by
+    ``hotline.gazetteer``; a place may have several entries (one per key)."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=PlaceKind.choices)
+    label = models.CharField(_("名称"), max_length=200)
+    context = models.CharField(_("所在区域"), max_length=200, blank=True)
+    key = models.CharField(max_length=200)
+    pinyin = models.CharField(max_length=400)
+    initials = models.CharField(max_length=200)
+    lon = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    exact = models.BooleanField(_("精确位置"), default=False)
+    grid = models.ForeignKey(
+        "areas.Area", verbose_name=_("网格"), null=True, blank=True, related_name="+", on_delete=models.CASCADE
+    )
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("区域"), null=True, blank=True, related_name="+", on_delete=models.CASCADE
+    )
+    source_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("地名地址")
+        verbose_name_plural = _("地名地址库")
+        indexes = [
+            models.Index(fields=["key"], name="address_key", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["pinyin"], name="address_pinyin", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["initials"], name="address_initials", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["kind", "source_id"], name="address_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -9,8 +12,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.choices import ENDED_STATUSES, CaseStatus
-from gridgov import crypto
-from hotline.choices import CallOutcome
+from gridgov import crypto, timesource
+from hotline import services
+from hotline.choices import CallOutcome, RequestType
 from hotline.models import Callback, KnowledgeArticle, Ticket
 from hotline.services import CALLBACK_ATTEMPTS
 from hotline.text import bigrams
@@ -64,6 +68,58 @@ def callbacks_due() -> QuerySet[Ticket]:
         .select_related("case", "category")
         .order_by("case__closed_at")
     )
+
+
+CALLBACK_STATES = ("overdue", "today", "missed", "fresh")
+
+
+@dataclass
+class CallbackQueue:
+    rows: QuerySet[Ticket]
+    counts: dict[str, int]
+    state: str
+    request_type: str
+
+
+def callbacks_queue(state: str = "", request_type: str = "", now: dt.datetime | None = None) -> CallbackQueue:
+    """The callbacks due, filtered by state (``overdue``: past its due date; ``today``: due by tonight;
+    ``missed``: the caller was not reached at least once; ``fresh``: not tried yet) and request type, oldest
+    closing first, with the count of each state over the whole queue (one query)."""
+    now = now or timesource.now()
+    overdue_before = services.callbacks_overdue_before(now)
+    tonight = timezone.make_aware(dt.datetime.combine(timezone.localtime(now).date(), dt.time(23, 59, 59)))
+    today_before = services.callbacks_overdue_before(tonight + dt.timedelta(seconds=1))
+    states = {
+        "overdue": Q(case__closed_at__lt=overdue_before),
+        "today": Q(case__closed_at__gte=overdue_before, case__closed_at__lt=today_before),
+        "missed": Q(misses__gt=0),
+        "fresh": Q(misses=0),
+    }
+    due = callbacks_due()
+    if request_type in RequestType.values:
+        due = due.filter(request_type=request_type)
+    else:
+        request_type = ""
+    counts = due.aggregate(
+        all=Count("pk"), **{name: Count("pk", filter=condition) for name, condition in states.items()}
+    )
+    if state in states:
+        due = due.filter(states[state])
+    else:
+        state = ""
+    return CallbackQueue(due, {name: value or 0 for name, value in counts.items()}, state, request_type)
+
+
+def callbacks_with_due(tickets: Iterable[Ticket], now: dt.datetime | None = None) -> list[Ticket]:
+    """Each ticket of a page with its callback's due date (``callback_due``) and whether it is past
+    (``callback_late``), from the working calendar in memory."""
+    now = now or timesource.now()
+    rows = list(tickets)
+    for ticket in rows:
+        closed_at = ticket.case.closed_at if ticket.case else None
+        ticket.callback_due = services.callback_due_at(closed_at) if closed_at else None  # type: ignore[attr-defined]
+        ticket.callback_late = bool(closed_at) and ticket.callback_due < now  # type: ignore[attr-defined]
+    return rows
 
 
 def tickets_overdue() -> QuerySet[Ticket]:

@@ -8,14 +8,18 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from audit.services import Origin
+from areas.models import Area
+from audit.models import AuditAction
+from audit.services import Origin, audit_record, exact_search_allow
 from cases.choices import CaseStatus, Priority, Rating
 from cases.models import Case, Category
 from cases.services import ReportData, case_evaluate, report_submit
@@ -25,7 +29,8 @@ from gridgov import crypto, timesource
 from gridgov.errors import Conflict, PermissionDenied, Problems
 from gridgov.phones import phone_digits
 from hotline.choices import CallOutcome, RequestType, TicketOutcome
-from hotline.models import Callback, KnowledgeArticle, LearnedTerm, Ticket, TicketLimit
+from hotline.gazetteer import area_point, places_search
+from hotline.models import Callback, KnowledgeArticle, LearnedTerm, SuggestionCorrection, Ticket, TicketLimit
 from hotline.text import bigrams
 
 SEATS = {Role.INTAKE_CLERK, Role.SHIFT_LEADER}
@@ -40,6 +45,8 @@ DEFAULT_LIMITS: dict[str, int] = {
     RequestType.PRAISE: 3,
 }
 CALLBACK_ATTEMPTS = 3
+#: A callback is due within this many working days after the case closed.
+CALLBACK_WORKING_DAYS = 3
 
 
 def seat_check(user: Any) -> None:
@@ -80,6 +87,10 @@ class TicketData:
     answer: str = ""
     article_id: int | None = None
     submission_key: str = ""
+    area_id: int | None = None  # a community or grid picked when no address matched: filed at its centre
+    approximate: bool = False  # the point is a centre (an area's, a road's), not the place itself
+    suggested_category_id: int | None = None  # what the desk suggested; another category picked is a correction
+    approximate_place: str = ""  # the road or 小区 whose middle gave the point
 
 
 def _checked(data: TicketData) -> Problems:
@@ -95,11 +106,45 @@ def _checked(data: TicketData) -> Problems:
     elif len(data.content) > 2000:
         problems.add("content", _("诉求内容不能超过 2000 字"))
     answering = data.request_type == RequestType.CONSULT and (data.answer.strip() or data.article_id)
-    if not answering and data.request_type != RequestType.PRAISE and data.longitude is None:
-        problems.add("location", _("转办需要位置：请搜索地址或在地图上点选"))
+    if not answering and data.request_type != RequestType.PRAISE:
+        _location_resolve(data)
+        if data.longitude is None:
+            problems.add("location", _("转办需要位置：请搜索地址、在地图上点选，或选择社区或网格"))
     if data.article_id and not KnowledgeArticle.objects.filter(pk=data.article_id, is_active=True).exists():
         problems.add("article", _("知识库条目不存在或已停用"))
     return problems
+
+
+def _location_resolve(data: TicketData) -> None:
+    """A call without a point: a community or grid picked files at its centre; else the address text's best
+    gazetteer hit gives the point (approximate unless it is a building's or a place's own). The text is kept."""
+    if data.longitude is not None and data.latitude is not None:
+        return
+    entry = area_point(data.area_id) if data.area_id else None
+    if entry is None and data.address.strip():
+        hits = places_search(data.address, limit=1)
+        entry = hits[0].entry if hits else None
+    if entry is None:
+        data.longitude = data.latitude = None
+        return
+    data.longitude, data.latitude = entry.lon, entry.lat
+    data.approximate = not entry.exact
+    data.area_id = entry.area_id
+    data.approximate_place = "" if entry.exact or entry.area_id else entry.label
+
+
+def _case_address(data: TicketData) -> str:
+    """The case's address: the caller's words, and where the point came from when it is only a centre."""
+    if not data.approximate:
+        return data.address
+    area = Area.objects.filter(pk=data.area_id).values_list("name", flat=True).first() if data.area_id else None
+    if area:
+        note = _("约略位置：%(place)s中心") % {"place": area}
+    elif data.approximate_place:
+        note = _("约略位置：%(place)s") % {"place": data.approximate_place}
+    else:
+        note = _("约略位置")
+    return f"{data.address.strip()}（{note}）"[:200]
 
 
 def ticket_take(origin: Origin, data: TicketData) -> Ticket:
@@ -128,7 +173,7 @@ def ticket_take(origin: Origin, data: TicketData) -> Ticket:
                     description=f"【{label}】{data.content}",
                     longitude=data.longitude,
                     latitude=data.latitude,
-                    address=data.address,
+                    address=_case_address(data),
                     category_id=data.category_id,
                     priority=Priority.URGENT if data.urgent else Priority.NORMAL,
                     reporter_name=data.caller_name,
@@ -160,6 +205,8 @@ def ticket_take(origin: Origin, data: TicketData) -> Ticket:
             created_at=now,
             due_at=working_days_after(now, ticket_limit_days(data.request_type, data.urgent)),
             closed_at=now if outcome != TicketOutcome.TRANSFERRED else None,
+            area_id=data.area_id,
+            location_approximate=data.approximate and data.longitude is not None,
         )
         Ticket.objects.filter(pk=ticket.pk).update(number=f"H{timezone.localtime(now):%Y%m%d}{ticket.pk:06d}")
         ticket.refresh_from_db(fields=["number"])
@@ -167,6 +214,8 @@ def ticket_take(origin: Origin, data: TicketData) -> Ticket:
             KnowledgeArticle.objects.filter(pk=article.pk).update(use_count=F("use_count") + 1)
         if data.category_id:
             terms_learn(data.content, data.category_id)
+            if data.suggested_category_id and data.suggested_category_id != data.category_id:
+                correction_record(origin, ticket, data.suggested_category_id)
     return ticket
 
 
@@ -223,19 +272,70 @@ def callback_record(origin: Origin, ticket: Ticket, *, outcome: str, rating: str
     return callback
 
 
+# --- Calling back -----------------------------------------------------------------------------------------------
+def may_call_back(user: Any) -> bool:
+    """A seat who calls callers back: sees their full number (each reveal audited)."""
+    return bool(user.has_perm("hotline.reveal_caller_phone"))
+
+
+def caller_phone_reveal(origin: Origin, ticket: Ticket) -> str:
+    """The caller's full number for a callback: one audit row per reveal (which ticket, never the number),
+    limited per minute and day like the exact searches (a refusal is audited and alerts once)."""
+    seat_check(origin.actor)
+    if not may_call_back(origin.actor):
+        raise PermissionDenied(_("您的角色不能查看完整来电号码"), code="reveal_not_permitted")
+    exact_search_allow(
+        origin,
+        "hotline.reveal",
+        ticket.number or "",
+        settings.CALLER_REVEALS_PER_MINUTE,
+        settings.CALLER_REVEALS_PER_DAY,
+    )
+    audit_record(origin, AuditAction.REVEAL, ticket, fields=["caller_phone"], detail={"ticket": ticket.number})
+    return crypto.decrypt(ticket.caller_phone)
+
+
+SOFTPHONE_SCHEMES = ("sip:", "sips:", "callto:", "tel:", "http://", "https://")
+
+
+def softphone_link(number: str) -> str:
+    """The configured softphone link for a number (``GRIDGOV_SOFTPHONE_URL`` with ``{number}``), or ""."""
+    template = settings.SOFTPHONE_URL
+    if "{number}" not in template or not template.lower().startswith(SOFTPHONE_SCHEMES):
+        return ""
+    return template.replace("{number}", quote(phone_digits(number), safe=""))
+
+
+def callback_due_at(closed_at: dt.datetime) -> dt.datetime:
+    """A callback is due by the end of the ``CALLBACK_WORKING_DAYS``-th working day after the case closed."""
+    return working_days_after(closed_at, CALLBACK_WORKING_DAYS)
+
+
+def callbacks_overdue_before(now: dt.datetime) -> dt.datetime:
+    """The moment before which a closing makes its callback overdue at ``now`` (closings are compared with it in
+    the database; the working calendar is walked back from today)."""
+    day = timezone.localtime(now).date()
+    while working_days_after(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), CALLBACK_WORKING_DAYS) >= now:
+        day -= dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0)))
+
+
 # --- Category suggestion -----------------------------------------------------------------------------------------
-def terms_learn(text: str, category_id: int) -> None:
-    """Count the ticket's terms under its category (the suggestion of the next similar call improves)."""
-    counts = Counter(bigrams(text))
+#: What one correction weighs per shared term: enough that the corrected category leads for a similar text.
+CORRECTION_WEIGHT = 3.0
+
+
+def _terms_add(category_id: int, counts: Counter[str], field: str) -> None:
+    """Add ``counts`` to the ``field`` (count, corrected or rejected) of each term under a category."""
     if not counts:
         return
     known = dict(LearnedTerm.objects.filter(category_id=category_id, term__in=list(counts)).values_list("term", "pk"))
     for term, count in counts.items():
         if term in known:
-            LearnedTerm.objects.filter(pk=known[term]).update(count=F("count") + count)
+            LearnedTerm.objects.filter(pk=known[term]).update(**{field: F(field) + count})
     LearnedTerm.objects.bulk_create(
         [
-            LearnedTerm(term=term, category_id=category_id, count=count)
+            LearnedTerm(term=term, category_id=category_id, **{field: count})
             for term, count in counts.items()
             if term not in known
         ],
@@ -243,25 +343,82 @@ def terms_learn(text: str, category_id: int) -> None:
     )
 
 
-def category_suggest(text: str, limit: int = 3) -> list[tuple[Category, float]]:
-    """Subclasses ranked for a text: its terms met in the category's own names (strong) and in past tickets
-    filed under it (weighted by how specific the term is to that category)."""
+def terms_learn(text: str, category_id: int) -> None:
+    """Count the ticket's terms under its category (the suggestion of the next similar call improves)."""
+    _terms_add(category_id, Counter(bigrams(text)), "count")
+
+
+def correction_record(origin: Origin, ticket: Ticket, suggested_id: int) -> SuggestionCorrection | None:
+    """The seat filed ``ticket`` under another category than the suggested one: each term of its text now leans
+    to the chosen category and away from the suggested one (see :func:`category_suggest`)."""
+    if ticket.category_id is None or not Category.objects.filter(pk=suggested_id).exists():
+        return None
+    terms = Counter(dict.fromkeys(bigrams(ticket.content), 1))
+    _terms_add(ticket.category_id, terms, "corrected")
+    _terms_add(suggested_id, terms, "rejected")
+    return SuggestionCorrection.objects.create(
+        ticket=ticket,
+        suggested_id=suggested_id,
+        chosen_id=ticket.category_id,
+        terms=sorted(terms),
+        corrected_by=origin.actor,
+        corrected_at=timesource.now(),
+    )
+
+
+@dataclass
+class Suggestion:
+    category: Category
+    score: float
+    reasons: list[str]
+
+
+def category_suggest(text: str, limit: int = 3) -> list[Suggestion]:
+    """Subclasses ranked for a text, each with why: its terms met in the category's own names (3 per term, 1 in
+    the parent's), in past tickets filed under it (up to 2 per term, by how specific the term is to it), and in
+    the seats' corrections (``CORRECTION_WEIGHT`` per term, less what was corrected away from it)."""
     terms = set(bigrams(text))
     if not terms:
         return []
     scores: defaultdict[int, float] = defaultdict(float)
+    why: defaultdict[int, list[tuple[float, str]]] = defaultdict(list)
     for category in Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent"):
-        own = set(bigrams(category.name))
-        parent = set(bigrams(category.parent.name)) if category.parent else set()
-        scores[category.pk] += 3 * len(terms & own) + len(terms & parent)
-    learned = list(LearnedTerm.objects.filter(term__in=terms).values_list("term", "category_id", "count"))
+        own = terms & set(bigrams(category.name))
+        parent = terms & set(bigrams(category.parent.name)) if category.parent else set()
+        if own or parent:
+            scores[category.pk] += 3 * len(own) + len(parent)
+            shown = "、".join(sorted(own or parent))
+            why[category.pk].append((3 * len(own) + len(parent), _("名称含“%(terms)s”") % {"terms": shown}))
+    learned = list(
+        LearnedTerm.objects.filter(term__in=terms).values_list("term", "category_id", "count", "corrected", "rejected")
+    )
     totals: Counter[str] = Counter()
-    for term, _category, count in learned:
+    corrections: Counter[str] = Counter()
+    for term, _category, count, corrected, _rejected in learned:
         totals[term] += count
-    for term, category_id, count in learned:
-        scores[category_id] += 2 * count / totals[term]
+        corrections[term] += corrected
+    for term, category_id, count, corrected, rejected in learned:
+        if count:
+            scores[category_id] += 2 * count / totals[term]
+        if corrected or rejected:
+            weight = CORRECTION_WEIGHT * (corrected - rejected) / max(corrections[term], 1)
+            scores[category_id] += weight
+            if corrected:
+                reason = _("“%(term)s”被纠正为此类 %(count)s 次") % {"term": term, "count": corrected}
+                why[category_id].append((weight, reason))
+    for category_id, score in list(scores.items()):
+        learned_only = score - sum(weight for weight, _reason in why[category_id])
+        if learned_only > 0.5:
+            why[category_id].append((learned_only, _("以往同类工单用词")))
     ranked = [(pk, score) for pk, score in sorted(scores.items(), key=lambda item: item[1], reverse=True) if score > 0][
         :limit
     ]
-    categories = Category.objects.in_bulk([pk for pk, _score in ranked])
-    return [(categories[pk], round(score, 2)) for pk, score in ranked]
+    categories = Category.objects.select_related("parent").in_bulk([pk for pk, _score in ranked])
+    return [
+        Suggestion(
+            categories[pk],
+            round(score, 2),
+            [reason for _weight, reason in sorted(why[pk], key=lambda item: -item[0])[:3]],
+        )
+        for pk, score in ranked
+    ]

@@ -3,7 +3,11 @@ Chinese characters (so 垃圾 in 一堆垃圾没人清理 meets 垃圾 in 暴露
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
+
+from pypinyin import lazy_pinyin
 
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]{2,}")
 STOP = frozenset({"一个", "我们", "你们", "他们", "这个", "那个", "没有", "什么", "怎么", "可以", "请问", "现在"})
@@ -17,3 +21,42 @@ def bigrams(text: str) -> list[str]:
             continue
         terms += [run[index : index + 2] for index in range(len(run) - 1)]
     return [term for term in terms if term not in STOP]
+
+
+# --- Addresses ---------------------------------------------------------------------------------------------------
+#: Characters a caller often leaves out or adds (东四十条 / 东四十条路, 88 / 88号); dropped from both sides.
+ADDRESS_OPTIONAL = str.maketrans("", "", "号路街道")
+_NOT_KEY = re.compile(r"[^\u4e00-\u9fff0-9a-z#]+")
+_NUMBER_THEN_NUMBER = re.compile(r"(?<=\d)号(?=\d)")
+
+
+def address_key(text: str) -> str:
+    """An address as the gazetteer compares it: full-width digits and letters made half-width (NFKC), lower case,
+        without spaces, punctuation or the optional characters 号 路 街 道 (a 号 between two numbers, 88号3号楼, becomes
+    # so that 88 and 3 stay apart)."""
+    folded = _NOT_KEY.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    return _NUMBER_THEN_NUMBER.sub("#", folded).translate(ADDRESS_OPTIONAL)[:200]
+
+
+def address_spelling(key: str) -> tuple[str, str]:
+    """The pinyin of a key without tones (东四十条8 → dongsishitiao8) and its initials (dsst8); digits and letters
+    stay as they are. Spelled run by run of Chinese characters (road and 小区 names repeat: each is spelled once)."""
+    full: list[str] = []
+    initials: list[str] = []
+    for run in _CHINESE_OR_NOT.findall(key):
+        if "\u4e00" <= run[0] <= "\u9fff":
+            syllables = _run_pinyin(run)
+            full += syllables
+            initials += [syllable[:1] for syllable in syllables]
+        else:
+            full.append(run)
+            initials.append(run)
+    return "".join(full)[:400], "".join(initials)[:200]
+
+
+_CHINESE_OR_NOT = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _run_pinyin(run: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(run))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("duplicates/", views.duplicates, name="duplicates"),
     path("tickets/", views.ticket_list, name="tickets"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
+    path("tickets/<str:number>/phone/", views.caller_phone, name="caller-phone"),
     path("callbacks/", views.callbacks, name="callbacks"),
     path("callbacks/<str:number>/", views.callback_record, name="callback"),
     path("knowledge/", views.knowledge, name="knowledge"),

@@ -15,14 +15,16 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import Origin, exact_search_allow
 from cases.selectors import duplicates_at
 from gridgov.errors import DomainError, NotFound, form_errors_add
-from hotline import forms, selectors, services
+from hotline import forms, gazetteer, selectors, services
+from hotline.choices import RequestType
 from hotline.models import KnowledgeArticle, Ticket
-from registry.selectors import addresses_search
 
 PAGE_SIZE = 50
 
@@ -61,6 +63,9 @@ def desk(request: HttpRequest) -> HttpResponse:
                     answer=data["answer"],
                     article_id=data["article"].pk if data["article"] else None,
                     submission_key=data["submission_key"],
+                    area_id=data["area"],
+                    approximate=data["approximate"],
+                    suggested_category_id=data["suggested_category"],
                 ),
             )
         except DomainError as error:
@@ -69,9 +74,12 @@ def desk(request: HttpRequest) -> HttpResponse:
             text = _("工单 %(number)s 已登记") % {"number": ticket.number}
             if ticket.case is not None:
                 text += _("，已转办案卷 %(case)s") % {"case": ticket.case.number}
+            if ticket.location_approximate:
+                text += _("（约略位置）")
             messages.success(request, text)
             return redirect("hotline:desk")
-    return render(request, "hotline/desk.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "areas": gazetteer.area_choices()}
+    return render(request, "hotline/desk.html", context, status=400 if form.errors else 200)
 
 
 @seat_required
@@ -100,7 +108,8 @@ def knowledge_search(request: HttpRequest) -> HttpResponse:
 @seat_required
 @require_GET
 def addresses(request: HttpRequest) -> HttpResponse:
-    return render(request, "hotline/_addresses.html", {"hits": addresses_search(request.GET.get("address", ""))})
+    text = request.GET.get("address", "")[:100]
+    return render(request, "hotline/_addresses.html", {"hits": gazetteer.places_search(text), "text": text.strip()})
 
 
 @seat_required
@@ -143,8 +152,41 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @seat_required
 def callbacks(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.callbacks_due(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "hotline/callbacks.html", {"page": page, "form": forms.CallbackForm()})
+    queue = selectors.callbacks_queue(request.GET.get("state", ""), request.GET.get("type", ""))
+    paginator = Paginator(queue.rows, PAGE_SIZE)
+    paginator.count = queue.counts[queue.state or "all"]  # counted with the states already
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": selectors.callbacks_with_due(page),
+        "queue": queue,
+        "states": [(state, label, queue.counts[state or "all"]) for state, label in CALLBACK_STATE_LABELS.items()],
+        "types": RequestType.choices,
+        "form": forms.CallbackForm(),
+        "can_reveal": services.may_call_back(request.user),
+        "days": services.CALLBACK_WORKING_DAYS,
+    }
+    return render(request, "hotline/callbacks.html", context)
+
+
+CALLBACK_STATE_LABELS = {
+    "": _lazy("全部待回访"),
+    "overdue": _lazy("已超期"),
+    "today": _lazy("今日到期"),
+    "missed": _lazy("曾未接通"),
+    "fresh": _lazy("未回访"),
+}
+
+
+@seat_required
+@require_POST
+@never_cache
+def caller_phone(request: HttpRequest, number: str) -> HttpResponse:
+    """The caller's full number for a callback (POST: the number never appears in a URL or a cached page)."""
+    ticket = get_object_or_404(Ticket, number=number)
+    phone = services.caller_phone_reveal(Origin.of_request(request), ticket)
+    context = {"phone": phone, "softphone": services.softphone_link(phone), "ticket": ticket}
+    return render(request, "hotline/_phone.html", context)
 
 
 @seat_required

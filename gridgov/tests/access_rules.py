@@ -172,6 +172,7 @@ RULES: dict[str, Rule] = {
     "hotline:duplicates": rule("/hotline/duplicates/?lon=116.405&lat=39.91&category={service_id}", SEATS),
     "hotline:tickets": rule("/hotline/tickets/", SEATS),
     "hotline:ticket": rule("/hotline/tickets/{ticket_a}/", SEATS, outside="/hotline/tickets/{ticket_c}/", outside_allowed=SEATS),
+    "hotline:caller-phone": rule("/hotline/tickets/{ticket_a}/phone/", SEATS, method="post", outside="/hotline/tickets/{ticket_c}/phone/", outside_allowed=SEATS),
     "hotline:callbacks": rule("/hotline/callbacks/", SEATS),
     "hotline:callback": rule("/hotline/callbacks/{ticket_a}/", SEATS, method="post", data={"outcome": "reached", "rating": "satisfied"}),
     "hotline:knowledge": rule("/hotline/knowledge/", SEATS),

@@ -97,14 +97,14 @@ def test_caller_history_shows_earlier_tickets_and_open_cases(world):
 
 def test_category_suggestion_from_names_and_from_what_past_tickets_taught(world):
     garbage = Category.objects.get(kind="event", code="0102")
-    top = services.category_suggest("路边有暴露垃圾")[0][0]
+    top = services.category_suggest("路边有暴露垃圾")[0].category
     assert top == garbage
     text = "楼道里堆满了杂物，走不过去"
     taught = Category.objects.get(kind="governance", code="G301")
-    assert taught not in [category for category, _score in services.category_suggest(text)]
+    assert taught not in [suggestion.category for suggestion in services.category_suggest(text)]
     for _ in range(2):
         call(world, content=text, category_id=taught.pk)
-    assert services.category_suggest("二楼楼道堆满杂物")[0][0] == taught
+    assert services.category_suggest("二楼楼道堆满杂物")[0].category == taught
 
 
 def test_extension_only_before_expiry_and_only_by_a_shift_leader(world):

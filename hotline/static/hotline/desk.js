@@ -10,6 +10,10 @@
   const lat = document.getElementById("id_latitude");
   const address = document.getElementById("id_address");
   const label = document.querySelector("[data-point-label]");
+  const area = document.getElementById("id_area");
+  const approximate = document.getElementById("id_approximate");
+  const suggested = document.getElementById("id_suggested_category");
+  const areaPick = document.getElementById("area-pick");
   let categoryChosen = Boolean(category.value);
 
   // Alt+letter jumps to a field (the same letters as the accesskeys, which browsers map differently).
@@ -33,14 +37,32 @@
     const query = new URLSearchParams({ category: category.value, longitude: lon.value, latitude: lat.value });
     htmx.ajax("GET", script.dataset.duplicatesUrl + "?" + query, { target: "#duplicates-panel" });
   }
+  // A hit of the gazetteer: a building or place is exact; a road, 小区 or area is its centre (filed as
+  // approximate, the address text kept as typed when the seat had typed more than the name).
   function pickPlace(button) {
     lon.value = button.dataset.lon;
     lat.value = button.dataset.lat;
-    address.value = button.dataset.label;
-    label.textContent = button.dataset.label + "（" + lon.value + ", " + lat.value + "）";
+    approximate.value = button.dataset.exact ? "" : "True";
+    area.value = button.dataset.area || "";
+    if (button.dataset.exact || !address.value.trim()) address.value = button.dataset.label;
+    label.textContent = button.dataset.label + (button.dataset.exact ? "" : label.dataset.approximate);
+    if (areaPick) areaPick.value = "";
     document.getElementById("address-panel").replaceChildren();
     duplicates();
     category.focus();
+  }
+  // No address found: a community or grid from the tree, filed at its centre with the address text kept.
+  if (areaPick) {
+    areaPick.addEventListener("change", () => {
+      const option = areaPick.selectedOptions[0];
+      if (!option || !option.value) return;
+      lon.value = option.dataset.lon;
+      lat.value = option.dataset.lat;
+      area.value = option.value;
+      approximate.value = "True";
+      label.textContent = option.dataset.label + label.dataset.approximate;
+      duplicates();
+    });
   }
   address.addEventListener("keydown", (event) => {
     const first = document.querySelector("[data-address-hit]");
@@ -76,13 +98,15 @@
       document.getElementById("id_request_type_0").checked = true; // 咨询
     }
   });
+  // The top suggestion fills an empty category and is remembered: filing under another category teaches the
+  // suggestion (the server records the correction).
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === "suggest-panel" && !categoryChosen) {
-      const top = event.detail.target.querySelector("[data-pick-category]");
-      if (top) {
-        category.value = top.dataset.pickCategory;
-        duplicates();
-      }
+    if (event.detail.target.id !== "suggest-panel") return;
+    const top = event.detail.target.querySelector("[data-pick-category]");
+    suggested.value = top ? top.dataset.pickCategory : "";
+    if (top && !categoryChosen) {
+      category.value = top.dataset.pickCategory;
+      duplicates();
     }
   });
   // The knowledge panel follows what the caller asks while nothing was searched by hand.
@@ -98,5 +122,13 @@
     }, 400);
   });
   const map = document.getElementById("report-map");
-  if (map) new MutationObserver(duplicates).observe(map, { attributes: true, attributeFilter: ["data-point"] });
+  // A point clicked on the map is exact: no longer a centre.
+  if (map) {
+    new MutationObserver(() => {
+      approximate.value = "";
+      area.value = "";
+      if (areaPick) areaPick.value = "";
+      duplicates();
+    }).observe(map, { attributes: true, attributeFilter: ["data-point"] });
+  }
 })();
