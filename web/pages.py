@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from web.workbench import workbench
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    prefetch_related_objects([user], "groups")  # the roles, read by the sections and the template
     now = timezone.now()
     bench = workbench(user, now)
     context = {
