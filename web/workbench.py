@@ -339,7 +339,7 @@ def leader_section(user: User, roots: list[Area], now: dt.datetime) -> LeaderSec
     )
     summonses, summons_items = _summonses(visible, now)
     points = [
-        [round(longitude, 6), round(latitude, 6), light, number]
+        [round(longitude or 0.0, 6), round(latitude or 0.0, 6), light, number]
         for longitude, latitude, light, number in by_urgency(
             open_cases.filter(longitude__isnull=False, latitude__isnull=False)
         ).values_list("longitude", "latitude", "light", "number")[:MAP_POINTS]
