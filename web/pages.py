@@ -1,32 +1,31 @@
-"""Shared pages: the home page of each role."""
+"""Shared pages: the home page of each role, its workbench (工作台)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.access import user_scope
-from accounts.models import User
-from areas.choices import AreaLevel
-from areas.models import Area
-from areas.selectors import area_roots
-from registry.models import Household, Person
+from gridgov.http import AuthenticatedHttpRequest
+from web.workbench import workbench
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)  # login_required
-    visible = Area.objects.visible_to(user).current()
+    prefetch_related_objects([user], "groups")  # the roles, read by the sections and the template
+    now = timezone.now()
+    bench = workbench(user, now)
     context = {
+        "bench": bench,
+        "now": now,
         "roles": user.roles,
-        "scope_roots": area_roots(user),
-        "scope_everything": user_scope(user).everything,
-        "grid_count": visible.filter(level=AreaLevel.GRID).count(),
-        "community_count": visible.filter(level=AreaLevel.COMMUNITY).count(),
-        "household_count": Household.objects.visible_to(user).count(),
-        "population": Person.objects.visible_to(user).count(),
+        "scope_roots": bench.roots,
+        # Only a user with neither areas nor a department is told to ask for a scope.
+        "no_scope": not bench.roots and not user_scope(user).everything and not user.department_id,
         "can_check_partition": user.has_perm("areas.check_partition"),
     }
     return render(request, "web/home.html", context)

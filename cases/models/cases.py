@@ -153,6 +153,9 @@ class Case(models.Model):
             models.Index(fields=["yellow_at"], name="case_open_yellow", condition=Q(light="green")),
             models.Index(fields=["escalate_at"], name="case_open_escalate", condition=Q(escalate_at__isnull=False)),
             models.Index(fields=["light", "created_at"], name="case_light_created"),
+            # The leaders' workbench counts what was filed and closed today and this month.
+            models.Index(fields=["filed_at"], name="case_filed", condition=Q(filed_at__isnull=False)),
+            models.Index(fields=["closed_at"], name="case_closed", condition=Q(closed_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -311,6 +314,8 @@ class Summons(models.Model):
     class Meta:
         verbose_name = _("吹哨报到")
         verbose_name_plural = _("吹哨报到")
+        # The workbenches list the summonses still waiting for 报到, the latest first due.
+        indexes = [models.Index(fields=["due_at"], name="summons_waiting_due", condition=Q(confirmed_at=None))]
         constraints = [models.UniqueConstraint(fields=["case", "department"], name="summons_case_department")]
 
     def __str__(self) -> str:
