@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
@@ -75,9 +76,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    @property
+    @cached_property
     def roles(self) -> list[Role]:
-        """The user's roles, in the order of :class:`Role`."""
+        """The user's roles, in the order of :class:`Role` (read once per loaded user: a page asks often)."""
         names = {group.name for group in self.groups.all()}
         return [role for role in Role if role.value in names]
 

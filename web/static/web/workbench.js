@@ -10,9 +10,7 @@
     return span;
   }
   const map = L.map(element, { zoomSnap: 0.25 }).setView([39.91, 116.41], 13);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  }
+  if (window.gridgovBasemap) window.gridgovBasemap(map);
   const colours = { red: "#dc3545", yellow: "#ffc107", green: "#198754", none: "#6c757d" };
   const bounds = L.latLngBounds([]);
   const points = [];
