@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from gridgov import crypto
@@ -196,7 +197,7 @@ def notification_open(user_id: int, pk: int) -> Notification:
     """The person's message ``pk``, marked read; another person's message does not exist for them."""
     notification = Notification.objects.filter(user_id=user_id, pk=pk).first()
     if notification is None:
-        raise NotFound()
+        raise NotFound(_("消息不存在"), code="notification_not_found")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=notification.read_at)
