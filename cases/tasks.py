@@ -38,7 +38,7 @@ KIND_OF_TOLD = {
     CALLED: NoticeKind.SUMMONS,
 }
 #: Routine events told as one grouped message per person when several reach them at once; the title of the group.
-GROUPED = {
+GROUPED: dict[str, str] = {
     CaseAction.OVERDUE: "%(count)s 个案件进入红灯",
     CaseAction.AUTO_ESCALATE: "%(count)s 个案件自动升级",
 }

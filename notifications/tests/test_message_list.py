@@ -4,6 +4,7 @@ list's queries do not grow with its rows."""
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import pytest
 from django.utils import timezone
@@ -29,7 +30,7 @@ def cases(world) -> list[Case]:
     return [report_submit(origin, data).case for _ in range(3)]
 
 
-def message(user, number: int, *, read: bool = False, about: list[Case] = ()) -> Notification:
+def message(user, number: int, *, read: bool = False, about: Sequence[Case] = ()) -> Notification:
     row = Notification.objects.create(
         user=user,
         title=f"消息 {number:02d}",
