@@ -10,6 +10,7 @@ tell people, and the outbox hands each message to the adapter of its channel.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.error
 import urllib.request
@@ -18,9 +19,11 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils.module_loading import import_string
 
-from notifications.models import Notification
+from notifications.choices import NoticeKind
+from notifications.models import Notification, NotificationItem
 
 
 class DeliveryFailed(Exception):
@@ -64,11 +67,33 @@ class InAppChannel:
             raise DeliveryFailed("in-app messages are stored in clear and carry no secrets")
         if message.user_id is None:
             raise DeliveryFailed("in-app messages go to a user")
-        row, _created = Notification.objects.get_or_create(
-            user_id=message.user_id,
-            cause=message.cause,
-            defaults={"title": message.title[:200], "body": message.body, "link": message.link[:300]},
-        )
+        at = message.data.get("at")
+        with transaction.atomic():
+            row, created = Notification.objects.get_or_create(
+                user_id=message.user_id,
+                cause=message.cause,
+                defaults={
+                    "title": message.title[:200],
+                    "body": message.body,
+                    "link": message.link[:300],
+                    "kind": str(message.data.get("kind") or NoticeKind.OTHER)[:16],
+                    **({"created_at": dt.datetime.fromisoformat(at)} if at else {}),
+                },
+            )
+            if created:
+                NotificationItem.objects.bulk_create(
+                    [
+                        NotificationItem(
+                            notification=row,
+                            case_id=item["case"],
+                            event_id=item.get("event"),
+                            waits_while=item.get("waits_while", "")[:16],
+                            title=str(item.get("title", ""))[:200],
+                        )
+                        for item in message.data.get("items", [])
+                    ],
+                    ignore_conflicts=True,
+                )
         return f"notification:{row.pk}"
 
 
@@ -108,7 +133,7 @@ class GatewayChannel:
             "id": message.message_id,
             "to": message.address,
             "template": message.template,
-            "data": message.data,
+            "data": {key: value for key, value in message.data.items() if key != "items"},
             "text": text[:500],
         }
         request = urllib.request.Request(

@@ -5,16 +5,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from notifications.choices import NoticeKind
 
 
 class Notification(models.Model):
+    """One message for one person and cause. A grouped message (a digest: "12 个案件进入红灯") is one row with one
+    :class:`NotificationItem` per case; a message about one case has one item; a notice about no case has none."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="notifications", on_delete=models.CASCADE)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     cause = models.CharField(_("来源事件"), max_length=64)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=NoticeKind.choices, default=NoticeKind.OTHER)
+    #: When its cause happened (the event's time; now for a notice without one).
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
@@ -26,6 +34,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationItem(models.Model):
+    """One case a message is about. ``waits_while`` is the case's state in which the message still needs its
+    reader (blank: it never does, e.g. a notice that a case was voided); ``event_id`` the event that caused it,
+    so an action of the reader on the case after it means the reader has dealt with it."""
+
+    notification = models.ForeignKey(Notification, related_name="items", on_delete=models.CASCADE)
+    case = models.ForeignKey("cases.Case", related_name="+", on_delete=models.CASCADE)
+    event_id = models.BigIntegerField(_("事件"), null=True, blank=True)
+    waits_while = models.CharField(_("待办状态"), max_length=16, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+
+    class Meta:
+        verbose_name = _("消息条目")
+        verbose_name_plural = _("消息条目")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["notification", "case"], name="notification_item_once")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChannelChoice(models.Model):
+    """A person's choice of one channel for one kind of message; without a row the channel is on. In-app
+    messages are always on and have no row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="channel_choices", on_delete=models.CASCADE)
+    kind = models.CharField(_("类别"), max_length=16, choices=NoticeKind.choices)
+    channel = models.CharField(_("渠道"), max_length=16)
+    enabled = models.BooleanField(_("接收"), default=True)
+
+    class Meta:
+        verbose_name = _("消息渠道选择")
+        verbose_name_plural = _("消息渠道选择")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="channel_choice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.channel} {self.enabled}"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -10,10 +10,16 @@ row per recipient, channel and cause; after commit the rows' ids go to the task 
   ``Delivery.secret``, decrypted only to hand the message to its channel, and wiped once sent or failed.
 - ``tasks.outbox_sweep`` (run by ``manage.py periodic``) sends what is due and puts rows a stopped worker left in
   ``sending`` for longer than ``STALE_AFTER`` back in line, with the same message id.
+- A message has a ``kind`` (:class:`~notifications.choices.NoticeKind`); each person chooses, per kind, the
+  channels beside the in-app one (:class:`~notifications.models.ChannelChoice`, on unless switched off): ``notify``
+  writes no row for a channel its recipient switched off for that kind.
+- ``items`` name the cases a message is about (one, or many for a grouped message): the in-app message keeps them,
+  and the badge counts a message while one of its cases still waits on its reader (``waiting_count``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -21,12 +27,16 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from gridgov import crypto
+from gridgov.errors import NotFound
 from notifications import tasks
 from notifications.channels import channels
-from notifications.models import Delivery, Notification
+from notifications.choices import ALWAYS_ON, NoticeKind
+from notifications.models import ChannelChoice, Delivery, Notification
+from notifications.selectors import channels_choosable, notifications_waiting
 
 MASK = "******"
 
@@ -116,15 +126,31 @@ def notify(
     cause: str,
     template: str = "case_event",
     data: dict[str, Any] | None = None,
+    kind: str = NoticeKind.OTHER,
+    items: list[dict[str, Any]] | None = None,
+    at: dt.datetime | None = None,
 ) -> int:
-    """Tell staff on each channel of ``settings.NOTIFY_STAFF_CHANNELS`` where they have an address."""
+    """Tell staff on each channel of ``settings.NOTIFY_STAFF_CHANNELS`` where they have an address, but not on a
+    channel they switched off for this ``kind`` (the in-app one is always on). ``items`` (``{"case", "event",
+    "waits_while", "title"}`` each) name the cases the message is about and ``at`` when its cause happened; the
+    in-app message keeps them."""
     users = list(User.objects.filter(pk__in=list(dict.fromkeys(user_ids)), is_active=True))
-    content = _content(title, body, link, cause, template, data)
+    extra: dict[str, Any] = {"kind": str(kind)}
+    if items:
+        extra["items"] = items
+    if at is not None:
+        extra["at"] = at.isoformat()
+    content = _content(title, body, link, cause, template, {**(data or {}), **extra})
+    switched_off = set(
+        ChannelChoice.objects.filter(user__in=users, kind=kind, enabled=False).values_list("user_id", "channel")
+    )
     rows = []
     configured = channels()
     for name in settings.NOTIFY_STAFF_CHANNELS:
         channel = configured[name]
         for user in users:
+            if name != ALWAYS_ON and (user.pk, name) in switched_off:
+                continue
             address = channel.address_of(user)
             if address:
                 rows.append(_row(name, f"user:{user.pk}", address, user.pk, content))
@@ -160,3 +186,34 @@ def notifications_read(user_id: int, ids: Iterable[int] | None = None) -> int:
 
 def unread_count(user_id: int) -> int:
     return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+
+
+def waiting_count(user_id: int) -> int:
+    """The badge: unread messages that still need the person (``selectors.notifications_waiting``), in one query."""
+    return notifications_waiting(user_id).count()
+
+
+def notification_open(user_id: int, pk: int) -> Notification:
+    """The person's message ``pk``, marked read; another person's message does not exist for them."""
+    notification = Notification.objects.filter(user_id=user_id, pk=pk).first()
+    if notification is None:
+        raise NotFound(_("消息不存在"), code="notification_not_found")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def channel_choices_save(user_id: int, choices: dict[str, set[str]]) -> None:
+    """Store a person's channels per kind (``choices[kind]`` = the channels kept on; the in-app one is always on):
+    one row per kind and channel that can be chosen."""
+    choosable = channels_choosable()
+    with transaction.atomic():
+        for kind in NoticeKind.values:
+            for channel in choosable:
+                ChannelChoice.objects.update_or_create(
+                    user_id=user_id,
+                    kind=kind,
+                    channel=channel,
+                    defaults={"enabled": channel in choices.get(kind, set())},
+                )

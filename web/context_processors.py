@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from notifications.services import unread_count
+from notifications.services import waiting_count
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -11,8 +11,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
 
 
 def unread(request: HttpRequest) -> dict[str, Any]:
-    """The unread badge of the navigation bar (one indexed count per page)."""
+    """The badge of the navigation bar: the unread messages that still need the person (one query per page; what
+    it counts is written in ``notifications.selectors``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": unread_count(user.pk)}
+    return {"unread_notifications": waiting_count(user.pk)}

@@ -144,6 +144,8 @@ RULES: dict[str, Rule] = {
     "cases:detail": rule("/cases/{case_a}/", SEES_A, outside="/cases/{case_c}/"),
     "cases:act": rule("/cases/{case_a}/act/file/", {"shift_leader"}, method="post", outside="/cases/{case_c}/act/file/", refused=CASE_PAGE_REFUSED),
     "notifications:list": rule("/messages/", STAFF),
+    "notifications:settings": rule("/messages/settings/", STAFF),
+    "notifications:detail": rule("/messages/{message}/", {"dispatcher"}, ok={302}),  # a message is its reader's alone
     # --- Open311 GeoReport v2: reads are public; submitting needs a client key (403 without)
     "open311:discovery": public("/open311/v2/discovery.json"),
     "open311:services": public("/open311/v2/services.json"),

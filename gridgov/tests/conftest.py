@@ -22,6 +22,7 @@ from cases.services import ReportData, report_submit
 from gridgov.testing import IN_A, IN_C, World, jpeg, world_build
 from hotline import services as hotline
 from hotline.models import KnowledgeArticle
+from notifications.models import Notification
 from registry.models import ImportJob
 from registry.services import component_photo_add, component_save
 from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
@@ -109,6 +110,9 @@ def scene_build() -> Scene:
         kind="persons", file=_jpeg(), file_name="p.xlsx", created_by=world.user("community_staff")
     )
     names["job"] = job.pk
+    names["message"] = Notification.objects.create(
+        user=world.user("dispatcher"), title="案卷待派遣", link="/cases/", cause="scene:message"
+    ).pk
     names["article"] = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证", answer="到社区办理").pk
     return scene
 
