@@ -23,6 +23,7 @@ from audit.services import Origin
 from cases import forms, services
 from cases.choices import FINISHED_STATUSES, CaseAction, CaseStatus, Light, RequestStatus, Source
 from cases.dispatching import dispatch_suggest
+from cases.handoffs import next_step
 from cases.models import Case, CaseRequest
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
 from cases.workflow import COMMAND, FIELD, REQUEST_ASKED, TRANSITIONS, actions_for, actor_roles, transition_label
@@ -162,7 +163,10 @@ def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         request.user.department_id
         and case.summonses.filter(department_id=request.user.department_id, confirmed_at__isnull=True).exists()
     )
+    upcoming = next_step(case)
     panels = [(name, label, _form(name, request.user, case)) for name, label in _panels(actions, case, pending)]
+    if upcoming:  # the panel of the step the case waits for comes first, open
+        panels.sort(key=lambda panel: upcoming.action not in ACTIONS[panel[0]].needs)
     return render(
         request,
         "cases/detail.html",
@@ -181,6 +185,8 @@ def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             "can_decide": pending and (A.EXTEND in actions or A.REQUEST_REFUSE in actions),
             "summons_pending": summons_pending,
             "panels": panels,
+            "next_step": upcoming,
+            "actions": actions,
             "duplicates": duplicates_of(case) if case.status in (S.REPORTED, S.ACCEPTED, S.VERIFYING) else [],
             "suggestion": dispatch_suggest(case) if A.DISPATCH in actions else None,
         },

@@ -245,8 +245,8 @@ class CaseEvent(models.Model):
         on_delete=models.SET_NULL,
     )
     action = models.CharField(_("动作"), max_length=32, choices=CaseAction.choices)
-    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True, choices=CaseStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True, choices=CaseStatus.choices)
     reason = models.TextField(_("说明"), blank=True)
     payload = models.JSONField(_("内容"), default=dict, blank=True)
     channel = models.CharField(_("渠道"), max_length=16, blank=True)
