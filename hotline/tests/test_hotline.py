@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from audit.services import Origin
+from cases import services as case_services
 from cases.models import Case, Category
 from gridgov.errors import Conflict, PermissionDenied, RecordInvalid
 from gridgov.testing import case_run_to_closed
@@ -142,8 +143,6 @@ def test_callback_after_close_records_the_rating_and_unsatisfied_reopens(world):
     assert list(selectors.callbacks_due()) == []
     assert case.events.filter(action="evaluate", channel="page").exists()
     # The department handles it again; after the second closing the callback is due again.
-    from cases import services as case_services
-
     handler = Origin(world.users["department_handler"], "api")
     case_services.case_report_result(handler, case, "重新清运")
     case = Case.objects.get(pk=case.pk)

@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEntry
+from cases.models import Category
 from gridgov.testing import PERSONAS
-from registry.models import Person
+from registry.models import Building, Component, House, Person
 from registry.tests.factories import HouseholdFactory, PersonFactory
 
 # Who may open a record of grid A: its own grid worker, the community, the street, the administrator (district).
@@ -189,9 +190,6 @@ def test_person_list_queries_do_not_grow_with_the_page(world):
 
 
 def test_buildings_houses_and_components_are_registered_through_their_pages(world):
-    from cases.models import Category
-    from registry.models import Building, Component, House
-
     client = world.client("grid_worker_a")
     form = {
         "road": "东四北大街",

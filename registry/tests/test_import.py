@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
 from audit.services import Origin
@@ -141,8 +142,6 @@ def test_the_import_page_checks_then_writes_on_confirmation(world, tmp_path):
 
 
 def test_the_commands_import_and_export(world, tmp_path, capsys):
-    from django.core.management import CommandError, call_command
-
     house = HouseFactory(building__grid=world.grid_a)
     path = _xlsx(
         tmp_path / "p.xlsx",

@@ -3,7 +3,9 @@ pages run under the strict Content-Security-Policy without a single violation, a
 shown as text on the maps and pages."""
 
 import pytest
+from playwright.sync_api import sync_playwright
 
+from areas.models import Area
 from audit.services import Origin
 from cases.services import ReportData, report_submit
 from gridgov.testing import IN_A
@@ -22,9 +24,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture
 def browser(live_server, live_world, monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield live_world, chromium
         chromium.close()
@@ -105,8 +106,6 @@ def test_main_pages_run_under_the_policy_without_violations(browser, live_server
 
 def test_names_that_look_like_html_are_shown_as_text(browser, live_server):
     world, chromium = browser
-    from areas.models import Area
-
     Area.objects.filter(pk=world.grid_a.pk).update(name=XSS)
     case = a_case(world)
     staff = Visitor(chromium, live_server.url)
