@@ -1,11 +1,14 @@
 """End-to-end through a real browser: Debian's Chromium driven by Playwright against the live server."""
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from django.db import connections
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from audit.models import AuditEntry
 from cases.models import Case
@@ -26,18 +29,42 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
+@contextlib.contextmanager
+def chromium_launched() -> Iterator[Browser]:
+    """Chromium under Playwright, for a test that also uses the ORM (with ``DJANGO_ALLOW_ASYNC_UNSAFE`` set).
+
+    While Playwright's event loop runs in this thread, Django keeps the test's database connections apart from the
+    thread's usual ones (asgiref's storage for async code), and the test database's teardown closes only the usual
+    ones. They are closed here, before the loop stops: a connection left open keeps PostgreSQL from dropping the
+    test database at the end of the run ("is being accessed by other users")."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()
+
+
 @pytest.fixture
 def browser_page(live_server, transactional_db, monkeypatch, tmp_path):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
     categories_ensure()
     world = world_build()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium_launched() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
         yield world, page, requested
-        browser.close()
+
+
+def test_connections_used_beside_playwright_are_closed_with_the_browser(transactional_db, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_launched():
+        assert not Case.objects.exists()  # a query while Playwright's event loop runs
+        used = connections["default"]
+        assert used.connection is not None
+    assert used.connection is None
 
 
 def value_set(page, selector: str, timeout: float = 5_000) -> None:

@@ -3,13 +3,12 @@ pages run under the strict Content-Security-Policy without a single violation, a
 shown as text on the maps and pages."""
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from areas.models import Area
 from audit.services import Origin
 from cases.services import ReportData, report_submit
 from gridgov.testing import IN_A
-from web.tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 - the same skip when no Chromium
+from web.tests.test_browser import chromium_launched, pytestmark  # noqa: F401 - the same skip when no Chromium
 
 XSS = "<img src=x onerror=\"window.__xss='run'\">网格A"
 #: Records every CSP violation the page reports (an init script runs outside the page's policy).
@@ -25,10 +24,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 @pytest.fixture
 def browser(live_server, live_world, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium_launched() as chromium:
         yield live_world, chromium
-        chromium.close()
 
 
 class Visitor:
