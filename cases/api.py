@@ -11,22 +11,24 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import create_model
 
 from accounts.models import Department
 from audit.models import Channel
 from audit.services import Origin
 from cases import services
-from cases.choices import CaseStatus
+from cases.choices import CaseAction, CaseStatus
 from cases.dispatching import dispatch_suggest
 from cases.models import Case, CaseRequest
 from cases.photos import photo_check
 from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
-from cases.workflow import actions_for, transition_label
+from cases.workflow import TRANSITIONS, Input, Takes, actions_for, transition_label
 from gridgov.apikit import ERRORS, BodyIn, BoundedInt, CaseNumber, Paging, PathId, RecordId
 from gridgov.errors import NotFound, RecordInvalid
 from gridgov.files import THUMBNAIL, case_photo_link, case_photo_url
 
 router = Router(tags=["cases"])
+A = CaseAction
 
 
 def _origin(request: HttpRequest) -> Origin:
@@ -260,63 +262,49 @@ def case_dispatch_suggestion(request: HttpRequest, number: CaseNumber) -> Any:
 
 
 # --- One endpoint per transition -------------------------------------------------------------------------------
-class ActionIn(BodyIn):
-    reason: str = ""
-    version: BoundedInt | None = None
+#: The body fields of each kind of field a transition takes (``cases.workflow.Takes``): the name the body schema
+#: takes after it, and each field's type and default (``...``: the field must be sent).
+TAKES_FIELDS: dict[Takes, tuple[str, dict[str, tuple[Any, Any]]]] = {
+    Takes.CLASSIFICATION: ("File", {"category_id": (RecordId | None, None), "priority": (str, ""), "level": (str, "")}),
+    Takes.WORKER: ("Worker", {"worker_id": (RecordId, ...)}),
+    Takes.VERDICT: ("Verdict", {"passed": (bool, ...)}),
+    Takes.MAIN_CASE: ("Merge", {"main": (str, ...)}),
+    Takes.HANDLERS: ("Dispatch", {"department": (str, ...), "assists": (list[str], [])}),
+    Takes.RATING: ("Evaluate", {"rating": (str, ...), "comment": (str, ""), "channel": (str, "")}),
+    Takes.REQUEST_KIND: ("Request", {"kind": (str, ...)}),
+    Takes.SUPERVISION: ("Supervise", {"level": (BoundedInt, ...)}),
+    Takes.DEPARTMENTS: ("Summon", {"departments": (list[str], ...)}),
+}
+_BODIES: dict[tuple[Any, ...], type[BodyIn]] = {}
 
 
-class FileIn(ActionIn):
-    category_id: RecordId | None = None
-    priority: str = ""
-    level: str = ""
-
-
-class WorkerIn(ActionIn):
-    worker_id: RecordId
-
-
-class ResultIn(BodyIn):
-    note: str
-    version: BoundedInt | None = None
-
-
-class VerdictIn(ResultIn):
-    passed: bool
-
-
-class DispatchIn(ActionIn):
-    department: str
-    assists: list[str] = []
-    handle_minutes: BoundedInt | None = None
-
-
-class MergeIn(ActionIn):
-    main: str
-
-
-class EvaluateIn(BodyIn):
-    rating: str
-    comment: str = ""
-    channel: str = ""
-
-
-class RequestIn(BodyIn):
-    kind: str
-    reason: str
-    extra_minutes: BoundedInt | None = None
+def body_of(declared: Input) -> type[BodyIn]:
+    """The JSON body of a transition, built from its declared input: its text (left out = empty, unless it must
+    be sent), ``version``, the fields of what it takes, and its time limit in minutes. Transitions with the same
+    fields share one schema, named after what they take (``FileIn``, ``VerdictIn``…; ``ActionIn`` or
+    ``ResultIn`` for text alone)."""
+    fields: dict[str, Any] = {}  # name → (type, default)
+    if declared.text:
+        fields[declared.text_field] = (str, ... if declared.text_sent else "")
+    if declared.versioned:
+        fields["version"] = (BoundedInt | None, None)
+    for kind in declared.takes:
+        fields.update(TAKES_FIELDS[kind][1])
+    if declared.minutes_field:
+        fields[declared.minutes_field] = (BoundedInt | None, None)
+    name = "".join(TAKES_FIELDS[kind][0] for kind in declared.takes)
+    name = (name or ("Result" if declared.text_field == "note" else "Action")) + "In"
+    key = (name, *((field, str(annotation), repr(default)) for field, (annotation, default) in fields.items()))
+    if key not in _BODIES:
+        if any(known[0] == name for known in _BODIES):
+            raise TypeError(f"two transition bodies would both be named {name}: name the new kind in TAKES_FIELDS")
+        _BODIES[key] = create_model(name, __base__=BodyIn, **fields)
+    return _BODIES[key]
 
 
 class DecisionIn(BodyIn):
     approve: bool
     note: str = ""
-
-
-class SuperviseIn(ActionIn):
-    level: BoundedInt
-
-
-class SummonIn(ActionIn):
-    departments: list[str]
 
 
 def _department_of(code: str) -> Department:
@@ -334,56 +322,66 @@ def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
 TransitionCall = Callable[[Origin, Case, Any], Case]
 
 
-def _route(action: str, body: type[Schema], summary: str) -> Callable[[TransitionCall], TransitionCall]:
-    """Register ``POST /cases/{number}/<action>`` taking ``body`` and answering the case as it is afterwards."""
+def _route(
+    actions: CaseAction | tuple[CaseAction, ...], summary: str, path: str = ""
+) -> Callable[[TransitionCall], TransitionCall]:
+    """Register ``POST /cases/{number}/<path>`` for the transition(s) ``actions`` (a pair the body chooses
+    between shares one input), taking the body their input declares and answering the case as it is afterwards.
+    The path is the action's name with dashes unless given."""
+    actions = actions if isinstance(actions, tuple) else (actions,)
+    declared = {TRANSITIONS[action].input for action in actions}
+    if len(declared) != 1:
+        raise TypeError(f"transitions sharing an endpoint take the same input: {', '.join(actions)}")
+    body = body_of(declared.pop())
+    path = path or actions[0].replace("_", "-")
 
     def register(function: TransitionCall) -> TransitionCall:
         def endpoint(request: HttpRequest, number: CaseNumber, payload: Any) -> dict[str, Any]:
             case = access_case(request.user, number)
             return _answer(request, function(_origin(request), case, payload))
 
-        endpoint.__name__ = f"case_{action.replace('-', '_')}"
+        endpoint.__name__ = f"case_{path.replace('-', '_')}"
         endpoint.__annotations__ = {"request": HttpRequest, "number": CaseNumber, "payload": body, "return": dict}
-        router.post(f"/cases/{{number}}/{action}", response={200: CaseDetailOut, **ERRORS}, summary=summary)(endpoint)
+        router.post(f"/cases/{{number}}/{path}", response={200: CaseDetailOut, **ERRORS}, summary=summary)(endpoint)
         return function
 
     return register
 
 
-@_route("accept", FileIn, "受理 (optionally classify)")
-def _accept(origin: Origin, case: Case, p: FileIn) -> Case:
+@_route(A.ACCEPT, "受理 (optionally classify)")
+def _accept(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_accept(origin, case, category=p.category_id, reason=p.reason, version=p.version)
 
 
-@_route("reject", ActionIn, "不予立案 (reason required)")
-def _reject(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.REJECT, "不予立案 (reason required)")
+def _reject(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_reject(origin, case, p.reason, version=p.version)
 
 
-@_route("verify-request", WorkerIn, "派发核实 to a grid worker")
-def _verify_request(origin: Origin, case: Case, p: WorkerIn) -> Case:
+@_route(A.VERIFY_REQUEST, "派发核实 to a grid worker")
+def _verify_request(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_verify_request(origin, case, p.worker_id, reason=p.reason, version=p.version)
 
 
-@_route("verify", VerdictIn, "核实 result (passed = 属实)")
-def _verify(origin: Origin, case: Case, p: VerdictIn) -> Case:
+@_route((A.VERIFY_CONFIRM, A.VERIFY_DENY), "核实 result (passed = 属实)", "verify")
+def _verify(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_verify(origin, case, confirmed=p.passed, note=p.note, version=p.version)
 
 
-@_route("file", FileIn, "立案")
-def _file(origin: Origin, case: Case, p: FileIn) -> Case:
+@_route(A.FILE, "立案")
+def _file(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_file(
         origin, case, category=p.category_id, priority=p.priority, level=p.level, reason=p.reason, version=p.version
     )
 
 
-@_route("merge", MergeIn, "合并 into a main case")
-def _merge(origin: Origin, case: Case, p: MergeIn) -> Case:
+@_route(A.MERGE, "合并 into a main case")
+def _merge(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_merge(origin, case, access_case(origin.actor, p.main), reason=p.reason)
 
 
-@_route("dispatch", DispatchIn, "派遣 to a main department and co-handlers")
-def _dispatch(origin: Origin, case: Case, p: DispatchIn) -> Case:
+@_route(A.DISPATCH, "派遣 to a main department and co-handlers")
+def _dispatch(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_dispatch(
         origin,
         case,
@@ -395,75 +393,75 @@ def _dispatch(origin: Origin, case: Case, p: DispatchIn) -> Case:
     )
 
 
-@_route("accept-task", ActionIn, "签收 by the department")
-def _accept_task(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.ACCEPT_TASK, "签收 by the department")
+def _accept_task(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_accept_task(origin, case, version=p.version)
 
 
-@_route("report-result", ResultIn, "处置反馈 (photos: POST /cases/{number}/photos)")
-def _report_result(origin: Origin, case: Case, p: ResultIn) -> Case:
+@_route(A.REPORT_RESULT, "处置反馈 (photos: POST /cases/{number}/photos)")
+def _report_result(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_report_result(origin, case, p.note, version=p.version)
 
 
-@_route("check-request", WorkerIn, "派发核查 to a grid worker")
-def _check_request(origin: Origin, case: Case, p: WorkerIn) -> Case:
+@_route(A.CHECK_REQUEST, "派发核查 to a grid worker")
+def _check_request(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_check_request(origin, case, p.worker_id, reason=p.reason, version=p.version)
 
 
-@_route("check", VerdictIn, "核查 (passed → 待结案; failed → 返工)")
-def _check(origin: Origin, case: Case, p: VerdictIn) -> Case:
+@_route((A.CHECK_PASS, A.REWORK), "核查 (passed → 待结案; failed → 返工)", "check")
+def _check(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_check(origin, case, passed=p.passed, note=p.note, version=p.version)
 
 
-@_route("close", ActionIn, "结案")
-def _close(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.CLOSE, "结案")
+def _close(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_close(origin, case, reason=p.reason, version=p.version)
 
 
-@_route("evaluate", EvaluateIn, "评价 满意/基本满意/不满意 (不满意 reopens by rule)")
-def _evaluate(origin: Origin, case: Case, p: EvaluateIn) -> Case:
+@_route(A.EVALUATE, "评价 满意/基本满意/不满意 (不满意 reopens by rule)")
+def _evaluate(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_evaluate(origin, case, p.rating, comment=p.comment, channel=p.channel)
 
 
-@_route("requests", RequestIn, "申请 延期(extend)/回退(return)/挂账(suspend)/作废(void)")
-def _request(origin: Origin, case: Case, p: RequestIn) -> Case:
+@_route((A.REQUEST_OPEN, A.REQUEST_VOID), "申请 延期(extend)/回退(return)/挂账(suspend)/作废(void)", "requests")
+def _request(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_request_open(origin, case, p.kind, p.reason, extra_minutes=p.extra_minutes).case
 
 
-@_route("resume", ActionIn, "恢复办理 after 挂账")
-def _resume(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.RESUME, "恢复办理 after 挂账")
+def _resume(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_resume(origin, case, reason=p.reason)
 
 
-@_route("escalate", ActionIn, "上报上级 (one level up)")
-def _escalate(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.ESCALATE, "上报上级 (one level up)")
+def _escalate(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_escalate(origin, case, p.reason)
 
 
-@_route("summon", SummonIn, "吹哨: call departments, who must 报到 within 30 minutes")
-def _summon(origin: Origin, case: Case, p: SummonIn) -> Case:
+@_route(A.SUMMON, "吹哨: call departments, who must 报到 within 30 minutes")
+def _summon(origin: Origin, case: Case, p: Any) -> Case:
     services.case_summon(origin, case, [_department_of(code) for code in p.departments], p.reason)
     return case
 
 
-@_route("summons-confirm", ActionIn, "报到 by a summoned department")
-def _summons_confirm(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.SUMMONS_CONFIRM, "报到 by a summoned department")
+def _summons_confirm(origin: Origin, case: Case, p: Any) -> Case:
     services.case_summons_confirm(origin, case)
     return case
 
 
-@_route("urge", ActionIn, "催办")
-def _urge(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.URGE, "催办")
+def _urge(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_urge(origin, case, p.reason)
 
 
-@_route("supervise", SuperviseIn, "督办 1 普通 / 2 黄牌 / 3 红牌")
-def _supervise(origin: Origin, case: Case, p: SuperviseIn) -> Case:
+@_route(A.SUPERVISE, "督办 1 普通 / 2 黄牌 / 3 红牌")
+def _supervise(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_supervise(origin, case, p.level, p.reason)
 
 
-@_route("expedite", ActionIn, "加急")
-def _expedite(origin: Origin, case: Case, p: ActionIn) -> Case:
+@_route(A.EXPEDITE, "加急")
+def _expedite(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_expedite(origin, case, p.reason)
 
 

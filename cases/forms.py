@@ -13,7 +13,7 @@ from cases.choices import CaseLevel, PhotoStage, Priority, Rating, RequestKind, 
 from cases.models import Case, Category
 from cases.photos import CheckedPhoto, photo_check
 from cases.services import SOURCES_BY_ROLE, field_workers_of
-from cases.workflow import actor_roles
+from cases.workflow import ANY_STAGE, Input, Takes, actor_roles
 from gridgov.errors import ValidationFailed
 from gridgov.forms import choice_field, model_choice_field
 
@@ -80,14 +80,21 @@ class ReportForm(forms.Form):
         self.fields["idempotency_key"].initial = uuid.uuid4().hex  # a double submit files one case
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class CaseForm(forms.Form):
+    """The form of an action on one case (a panel of the case page)."""
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["version"].initial = case.version
+
+
+class ReasonForm(CaseForm):
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.case.version
 
 
 class FileForm(ReasonForm):
@@ -143,22 +150,19 @@ class VerdictForm(NoteForm):
     )
 
 
-class EvaluateForm(forms.Form):
+class EvaluateForm(CaseForm):
     rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices)
     comment = forms.CharField(label=_("意见"), required=False, max_length=2000)
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
-
-class RequestForm(forms.Form):
+class RequestForm(CaseForm):
     kind = forms.ChoiceField(label=_("申请类型"), choices=RequestKind.choices)
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     extra_hours = forms.FloatField(
         label=_("延长（工作小时，仅延期）"), required=False, min_value=0.5, max_value=24 * 60
     )
 
-    def __init__(self, *args: Any, case: Case, kinds: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if kinds is not None:
             choice_field(self, "kind").choices = [
@@ -166,13 +170,10 @@ class RequestForm(forms.Form):
             ]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CaseForm):
     request_id = forms.IntegerField(widget=forms.HiddenInput)
     approve = forms.TypedChoiceField(choices=[("1", _("同意")), ("0", _("驳回"))], coerce=lambda value: value == "1")
     note = forms.CharField(label=_("审批意见"), required=False, max_length=2000)
-
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
 
 class SuperviseForm(ReasonForm):
@@ -185,10 +186,36 @@ class SummonForm(ReasonForm):
     )
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(CaseForm):
     stage = forms.ChoiceField(label=_("阶段"), choices=[])
     photos = PhotosField(label=_("照片"), required=True)
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "stage").choices = PhotoStage.choices
+
+
+#: The page form of each kind of field a transition takes (``cases.workflow.Takes``), beside its text and version.
+TAKES_FORMS: dict[Takes, type[CaseForm]] = {
+    Takes.CLASSIFICATION: FileForm,
+    Takes.WORKER: WorkerForm,
+    Takes.VERDICT: VerdictForm,
+    Takes.MAIN_CASE: MergeForm,
+    Takes.HANDLERS: DispatchForm,
+    Takes.RATING: EvaluateForm,
+    Takes.REQUEST_KIND: RequestForm,
+    Takes.SUPERVISION: SuperviseForm,
+    Takes.DEPARTMENTS: SummonForm,
+}
+
+
+def form_for(declared: Input) -> type[CaseForm]:
+    """The page form of a transition's declared input: photos of a stage the user picks, the form of what it
+    takes, or its text alone (a result note with photos, or a reason)."""
+    if declared.photo_stage == ANY_STAGE:
+        return PhotoForm
+    if len(declared.takes) > 1:
+        raise TypeError(f"no page form takes {', '.join(declared.takes)} together: write one and pick it here")
+    if declared.takes:
+        return TAKES_FORMS[declared.takes[0]]
+    return NoteForm if declared.text_field == "note" else ReasonForm

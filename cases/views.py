@@ -224,10 +224,25 @@ def _form(name: str, user: Any, case: Case, *data: Any) -> Any:
 
 @dataclass(frozen=True)
 class Action:
+    """A panel of the case page: its label, the service it runs with the form's clean data, and the transitions
+    it makes (its panel shows when the table allows one of them; its form is the one their input declares)."""
+
     label: Any
-    form: type
     run: Callable[[Origin, Case, dict[str, Any]], Any]
-    needs: tuple[str, ...] = ()
+    needs: tuple[CaseAction, ...] = ()
+    own_form: type[forms.CaseForm] | None = None  # only for a panel that makes no transition of its own
+
+    def __post_init__(self) -> None:
+        _ = self.form  # a panel whose transitions disagree on their input fails at import, not on a click
+
+    @property
+    def form(self) -> type[forms.CaseForm]:
+        if self.own_form is not None:
+            return self.own_form
+        declared = {TRANSITIONS[action].input for action in self.needs}
+        if len(declared) != 1:
+            raise TypeError(f"a panel's transitions take one input: {', '.join(self.needs)}")
+        return forms.form_for(declared.pop())
 
 
 def _minutes(hours: float | None) -> int | None:
@@ -244,13 +259,11 @@ def _decide(origin: Origin, case: Case, data: dict[str, Any]) -> Any:
 ACTIONS: dict[str, Action] = {
     "accept": Action(
         gettext_lazy("受理"),
-        forms.FileForm,
         lambda o, c, d: services.case_accept(o, c, category=d["category"], reason=d["reason"], version=d["version"]),
         (A.ACCEPT,),
     ),
     "file": Action(
         gettext_lazy("立案"),
-        forms.FileForm,
         lambda o, c, d: services.case_file(
             o,
             c,
@@ -264,33 +277,28 @@ ACTIONS: dict[str, Action] = {
     ),
     "verify_request": Action(
         gettext_lazy("派发核实"),
-        forms.WorkerForm,
         lambda o, c, d: services.case_verify_request(o, c, d["worker"], reason=d["reason"], version=d["version"]),
         (A.VERIFY_REQUEST,),
     ),
     "verify": Action(
         gettext_lazy("核实"),
-        forms.VerdictForm,
         lambda o, c, d: services.case_verify(
             o, c, confirmed=d["passed"], note=d["note"], photos=d["photos"], version=d["version"]
         ),
-        (A.VERIFY_CONFIRM,),
+        (A.VERIFY_CONFIRM, A.VERIFY_DENY),
     ),
     "reject": Action(
         gettext_lazy("不予立案"),
-        forms.ReasonForm,
         lambda o, c, d: services.case_reject(o, c, d["reason"], version=d["version"]),
         (A.REJECT,),
     ),
     "merge": Action(
         gettext_lazy("合并到主案卷"),
-        forms.MergeForm,
         lambda o, c, d: services.case_merge(o, c, access_case(o.actor, d["main"]), reason=d["reason"]),
         (A.MERGE,),
     ),
     "dispatch": Action(
         gettext_lazy("派遣"),
-        forms.DispatchForm,
         lambda o, c, d: services.case_dispatch(
             o,
             c,
@@ -304,90 +312,75 @@ ACTIONS: dict[str, Action] = {
     ),
     "accept_task": Action(
         gettext_lazy("签收"),
-        forms.ReasonForm,
         lambda o, c, d: services.case_accept_task(o, c, version=d["version"]),
         (A.ACCEPT_TASK,),
     ),
     "report_result": Action(
         gettext_lazy("处置反馈"),
-        forms.NoteForm,
         lambda o, c, d: services.case_report_result(o, c, d["note"], photos=d["photos"], version=d["version"]),
         (A.REPORT_RESULT,),
     ),
     "check_request": Action(
         gettext_lazy("派发核查"),
-        forms.WorkerForm,
         lambda o, c, d: services.case_check_request(o, c, d["worker"], reason=d["reason"], version=d["version"]),
         (A.CHECK_REQUEST,),
     ),
     "check": Action(
         gettext_lazy("核查"),
-        forms.VerdictForm,
         lambda o, c, d: services.case_check(
             o, c, passed=d["passed"], note=d["note"], photos=d["photos"], version=d["version"]
         ),
-        (A.CHECK_PASS,),
+        (A.CHECK_PASS, A.REWORK),
     ),
     "close": Action(
         gettext_lazy("结案"),
-        forms.ReasonForm,
         lambda o, c, d: services.case_close(o, c, reason=d["reason"], version=d["version"]),
         (A.CLOSE,),
     ),
     "evaluate": Action(
         gettext_lazy("评价（回访）"),
-        forms.EvaluateForm,
         lambda o, c, d: services.case_evaluate(o, c, d["rating"], comment=d["comment"], channel="callback"),
         (A.EVALUATE,),
     ),
     "request": Action(
         gettext_lazy("申请延期/回退/挂账/作废"),
-        forms.RequestForm,
         lambda o, c, d: services.case_request_open(
             o, c, d["kind"], d["reason"], extra_minutes=_minutes(d["extra_hours"])
         ),
         (A.REQUEST_OPEN, A.REQUEST_VOID),
     ),
-    "decide": Action(gettext_lazy("审批"), forms.DecisionForm, _decide),
+    "decide": Action(gettext_lazy("审批"), _decide, own_form=forms.DecisionForm),
     "resume": Action(
         gettext_lazy("恢复办理"),
-        forms.ReasonForm,
         lambda o, c, d: services.case_resume(o, c, reason=d["reason"]),
         (A.RESUME,),
     ),
     "escalate": Action(
         gettext_lazy("上报上级"),
-        forms.ReasonForm,
         lambda o, c, d: services.case_escalate(o, c, d["reason"]),
         (A.ESCALATE,),
     ),
     "summon": Action(
         gettext_lazy("吹哨"),
-        forms.SummonForm,
         lambda o, c, d: services.case_summon(o, c, d["departments"], d["reason"]),
         (A.SUMMON,),
     ),
     "summons_confirm": Action(
-        gettext_lazy("报到"), forms.ReasonForm, lambda o, c, d: services.case_summons_confirm(o, c)
+        gettext_lazy("报到"), lambda o, c, d: services.case_summons_confirm(o, c), (A.SUMMONS_CONFIRM,)
     ),
-    "urge": Action(
-        gettext_lazy("催办"), forms.ReasonForm, lambda o, c, d: services.case_urge(o, c, d["reason"]), (A.URGE,)
-    ),
+    "urge": Action(gettext_lazy("催办"), lambda o, c, d: services.case_urge(o, c, d["reason"]), (A.URGE,)),
     "supervise": Action(
         gettext_lazy("督办"),
-        forms.SuperviseForm,
         lambda o, c, d: services.case_supervise(o, c, d["level"], d["reason"]),
         (A.SUPERVISE,),
     ),
     "expedite": Action(
         gettext_lazy("加急"),
-        forms.ReasonForm,
         lambda o, c, d: services.case_expedite(o, c, d["reason"]),
         (A.EXPEDITE,),
     ),
     "photos": Action(
         gettext_lazy("补充照片"),
-        forms.PhotoForm,
         lambda o, c, d: services.case_photos_add(o, c, d["stage"], d["photos"]),
         (A.PHOTO_ADD,),
     ),

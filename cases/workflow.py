@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db import models
@@ -56,17 +57,41 @@ OPEN = frozenset(ACTIVE_STATUSES)
 # grid; the departments the event summoned.
 NOBODY, HOLDER, ASSIGNEE, APPROVING, LEADING, CALLED = "", "holder", "assignee", "approving", "leading", "called"
 # How a transition takes its free text: not at all, optional, or required (field ``reason`` or ``note``).
-OPTIONAL, REQUIRED = "optional", "required"
+NONE, OPTIONAL, REQUIRED = "", "optional", "required"
+#: The photo stage of a transition whose caller names the stage of its photos (补充照片).
+ANY_STAGE = "any"
+
+
+class Takes(StrEnum):
+    """The fields a transition takes besides its text, photos, time limit and version: a closed vocabulary, each
+    one group of fields. The API body (``cases.api.TAKES_FIELDS``) and the page form (``cases.forms.TAKES_FORMS``)
+    of each are written once."""
+
+    CLASSIFICATION = "classification"  # category_id, priority, level (受理, 立案)
+    WORKER = "worker"  # worker_id: the grid worker sent to the place (派发核实, 派发核查)
+    VERDICT = "verdict"  # passed: which of a pair of transitions the result makes (核实属实/不属实, 核查通过/返工)
+    MAIN_CASE = "main_case"  # main: the number of the case it is merged into (合并)
+    HANDLERS = "handlers"  # department, assists: the main department and its co-handlers (派遣)
+    RATING = "rating"  # rating, comment, channel (评价)
+    REQUEST_KIND = "request_kind"  # kind: extend, return, suspend or void (申请)
+    SUPERVISION = "supervision"  # level: 1 普通 / 2 黄牌 / 3 红牌 (督办)
+    DEPARTMENTS = "departments"  # departments: the departments called (吹哨)
 
 
 @dataclass(frozen=True)
 class Input:
-    """What a page form and an API body give a transition (the services check it against this)."""
+    """What a page form and an API body give a transition (the services check it against this). The API builds
+    each transition's body from it (``cases.api``) and the pages pick their form by it (``cases.forms.form_for``)."""
 
-    text: str = OPTIONAL  # OPTIONAL or REQUIRED
+    text: str = OPTIONAL  # NONE, OPTIONAL or REQUIRED
     text_field: str = "reason"  # "note" where the text is the result of work (反馈/核实/核查/审批)
-    photo_stage: str = ""  # the stage of the photos it may carry ("" = none; "any" = the caller picks)
-    minutes_field: str = ""  # a time limit it may carry (派遣时限, 延期时长)
+    photo_stage: str = ""  # the stage of the photos it may carry ("" = none; ANY_STAGE = the caller picks)
+    minutes_field: str = ""  # a time limit it may carry (派遣时限, 延期时长), in minutes in the API body
+    takes: tuple[Takes, ...] = ()  # the other fields it takes
+    versioned: bool = True  # the body carries ``version``, the case version its caller saw
+    # The API body must carry the text field. Otherwise it may be left out (it is then empty), and a required
+    # text left out is refused by the service with its own code (reason_required), like an empty one.
+    text_sent: bool = False
 
     @property
     def text_required(self) -> bool:
@@ -101,6 +126,11 @@ def _t(
 
 REASON = Input(text=REQUIRED)
 NOTE = Input(text=REQUIRED, text_field="note")
+CLASSIFY = Input(takes=(Takes.CLASSIFICATION,))
+WORKER = Input(takes=(Takes.WORKER,))
+VERIFY_RESULT = Input(REQUIRED, "note", PhotoStage.VERIFY, takes=(Takes.VERDICT,), text_sent=True)
+CHECK_RESULT = Input(REQUIRED, "note", PhotoStage.CHECK, takes=(Takes.VERDICT,), text_sent=True)
+REQUEST = Input(REQUIRED, minutes_field="extra_minutes", takes=(Takes.REQUEST_KIND,), versioned=False, text_sent=True)
 
 
 # fmt: off
@@ -109,38 +139,40 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         _t(A.REPORT, [""], S.REPORTED, SYSTEM, public_note=_l("收到反映")),
         _t(A.SELF_RESOLVE, [""], S.SELF_RESOLVED, SYSTEM, public_note=_l("网格员发现并现场处置")),
-        _t(A.ACCEPT, [S.REPORTED], S.ACCEPTED, COMMAND, public_note=_l("已受理"), tell_reporter=True),
+        _t(A.ACCEPT, [S.REPORTED], S.ACCEPTED, COMMAND, input=CLASSIFY, public_note=_l("已受理"), tell_reporter=True),
         _t(A.REJECT, [S.REPORTED, S.ACCEPTED], S.REJECTED, INTAKE, input=REASON,
            public_note=_l("不予立案"), tell_reporter=True),
-        _t(A.VERIFY_REQUEST, [S.REPORTED, S.ACCEPTED], S.VERIFYING, COMMAND, told=ASSIGNEE,
+        _t(A.VERIFY_REQUEST, [S.REPORTED, S.ACCEPTED], S.VERIFYING, COMMAND, input=WORKER, told=ASSIGNEE,
            public_note=_l("派网格员现场核实")),
-        _t(A.VERIFY_CONFIRM, [S.VERIFYING], S.ACCEPTED, FIELD, input=Input(REQUIRED, "note", PhotoStage.VERIFY),
+        _t(A.VERIFY_CONFIRM, [S.VERIFYING], S.ACCEPTED, FIELD, input=VERIFY_RESULT,
            public_note=_l("现场核实属实")),
-        _t(A.VERIFY_DENY, [S.VERIFYING], S.REJECTED, FIELD, input=Input(REQUIRED, "note", PhotoStage.VERIFY),
+        _t(A.VERIFY_DENY, [S.VERIFYING], S.REJECTED, FIELD, input=VERIFY_RESULT,
            public_note=_l("经现场核实，不予立案"), tell_reporter=True),
-        _t(A.FILE, [S.REPORTED, S.ACCEPTED], S.FILED, {Role.SHIFT_LEADER},
+        _t(A.FILE, [S.REPORTED, S.ACCEPTED], S.FILED, {Role.SHIFT_LEADER}, input=CLASSIFY,
            public_note=_l("已立案"), tell_reporter=True),
-        _t(A.MERGE, [S.REPORTED, S.ACCEPTED, S.VERIFYING], S.MERGED, COMMAND,
+        _t(A.MERGE, [S.REPORTED, S.ACCEPTED, S.VERIFYING], S.MERGED, COMMAND, input=Input(takes=(Takes.MAIN_CASE,)),
            public_note=_l("与同一问题合并办理"), tell_reporter=True),
         _t(A.ABSORB, OPEN | {S.CLOSED}, None, COMMAND),
         _t(A.DISPATCH, [S.FILED, S.RETURNED], S.DISPATCHED, {Role.DISPATCHER, Role.SHIFT_LEADER},
-           input=Input(minutes_field="handle_minutes"), told=HOLDER,
+           input=Input(minutes_field="handle_minutes", takes=(Takes.HANDLERS,)), told=HOLDER,
            public_note=_l("已派至责任单位办理"), tell_reporter=True),
         _t(A.ACCEPT_TASK, [S.DISPATCHED], S.HANDLING, HANDLER, DEPARTMENT, public_note=_l("责任单位已签收")),
         _t(A.REPORT_RESULT, [S.DISPATCHED, S.HANDLING], S.HANDLED, HANDLER, DEPARTMENT,
-           input=Input(REQUIRED, "note", PhotoStage.AFTER), public_note=_l("责任单位反馈已办理"), tell_reporter=True),
-        _t(A.CHECK_REQUEST, [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND, told=ASSIGNEE),
-        _t(A.CHECK_PASS, [S.CHECKING], S.CHECKED, FIELD, input=Input(REQUIRED, "note", PhotoStage.CHECK),
+           input=Input(REQUIRED, "note", PhotoStage.AFTER, text_sent=True),
+           public_note=_l("责任单位反馈已办理"), tell_reporter=True),
+        _t(A.CHECK_REQUEST, [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND, input=WORKER, told=ASSIGNEE),
+        _t(A.CHECK_PASS, [S.CHECKING], S.CHECKED, FIELD, input=CHECK_RESULT,
            public_note=_l("现场核查通过")),
-        _t(A.REWORK, [S.CHECKING], S.DISPATCHED, FIELD, input=Input(REQUIRED, "note", PhotoStage.CHECK), told=HOLDER,
+        _t(A.REWORK, [S.CHECKING], S.DISPATCHED, FIELD, input=CHECK_RESULT, told=HOLDER,
            public_note=_l("核查未通过，责任单位重新办理")),
         _t(A.CLOSE, [S.CHECKED], S.CLOSED, {Role.SHIFT_LEADER}, public_note=_l("已办结"), tell_reporter=True),
-        _t(A.EVALUATE, [S.CLOSED], S.EVALUATED, COMMAND, public_note=_l("已评价")),
+        _t(A.EVALUATE, [S.CLOSED], S.EVALUATED, COMMAND, input=Input(NONE, takes=(Takes.RATING,), versioned=False),
+           public_note=_l("已评价")),
         _t(A.REOPEN, [S.EVALUATED], S.DISPATCHED, SYSTEM, told=HOLDER,
            public_note=_l("根据评价重新办理"), tell_reporter=True),
         _t(A.REQUEST_OPEN, [S.DISPATCHED, S.HANDLING], None, HANDLER, DEPARTMENT,
-           input=Input(REQUIRED, minutes_field="extra_minutes"), told=APPROVING),
-        _t(A.REQUEST_VOID, WORKING | {S.REPORTED}, None, COMMAND, input=REASON, told=APPROVING),
+           input=REQUEST, told=APPROVING),
+        _t(A.REQUEST_VOID, WORKING | {S.REPORTED}, None, COMMAND, input=REQUEST, told=APPROVING),
         _t(A.REQUEST_REFUSE, OPEN, None, APPROVERS, input=NOTE, told=HOLDER),
         _t(A.EXTEND, [S.DISPATCHED, S.HANDLING], None, APPROVERS, told=HOLDER,
            public_note=_l("办理期限经批准延长"), tell_reporter=True),
@@ -153,12 +185,14 @@ TRANSITIONS: dict[str, Transition] = {
         _t(A.ESCALATE, OPEN, None,
            {Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS},
            input=REASON, told=LEADING),
-        _t(A.SUMMON, OPEN, None, LEADERS, input=REASON, told=CALLED),
+        _t(A.SUMMON, OPEN, None, LEADERS, input=Input(REQUIRED, takes=(Takes.DEPARTMENTS,)), told=CALLED),
         _t(A.SUMMONS_CONFIRM, OPEN | set(FINISHED_STATUSES), None, HANDLER, SUMMONED),
         _t(A.URGE, WORKING, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}, told=HOLDER),
-        _t(A.SUPERVISE, OPEN, None, {Role.SHIFT_LEADER, *LEADERS}, input=REASON, told=HOLDER),
+        _t(A.SUPERVISE, OPEN, None, {Role.SHIFT_LEADER, *LEADERS},
+           input=Input(REQUIRED, takes=(Takes.SUPERVISION,)), told=HOLDER),
         _t(A.EXPEDITE, OPEN, None, {Role.SHIFT_LEADER, Role.DISPATCHER, *LEADERS}, input=REASON, told=HOLDER),
-        _t(A.PHOTO_ADD, OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER, VISIBLE, input=Input(photo_stage="any")),
+        _t(A.PHOTO_ADD, OPEN | {S.CLOSED}, None, COMMAND | FIELD | HANDLER, VISIBLE,
+           input=Input(NONE, photo_stage=ANY_STAGE, versioned=False)),
         _t(A.SUPPORT, OPEN, None, SYSTEM, public_note=_l("又有居民反映了同一问题")),
         # Automatic actions of the periodic job (cases.deadlines).
         _t(A.LIGHT_YELLOW, OPEN, None, SYSTEM, quiet=True),

@@ -14,11 +14,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.utils import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from gridgov import timesource
-from open311.formats import errors as open311_errors
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +97,14 @@ def database_is_busy(error: BaseException | None) -> bool:
 
 
 def database_busy_response(request: HttpRequest) -> HttpResponse:
-    """503 with Retry-After and the code ``database_busy``, in the caller's format."""
+    """503 with Retry-After and the code ``database_busy``, in the caller's format: JSON for the API, the format
+    of an adapter that declares its own in ``settings.BUSY_RESPONDERS``, the busy page for everything else."""
     message = _("系统繁忙，请稍后重试")
+    responder = next((path for prefix, path in settings.BUSY_RESPONDERS.items() if request.path.startswith(prefix)), "")
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"code": "database_busy", "message": message}, status=503)
-    elif request.path.startswith("/open311/"):
-        match = request.resolver_match
-        fmt = match.kwargs.get("fmt", "json") if match else "json"
-        response = open311_errors(fmt, 503, f"database_busy: {message}")
+    elif responder:
+        response = import_string(responder)(request, message)
     else:
         context = {"message": message, "is_post": request.method == "POST"}
         response = render(request, "web/busy.html", context, status=503)

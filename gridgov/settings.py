@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "gridgov.middleware.DatabaseBusyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# The 503 ``database_busy`` answer of an adapter with an error format of its own, by path prefix: the dotted path
+# of a function of the request and the message. /api/ answers JSON; every other path the busy page.
+BUSY_RESPONDERS = {"/open311/": "open311.formats.database_busy"}
 
 ROOT_URLCONF = "gridgov.urls"
 WSGI_APPLICATION = "gridgov.wsgi.application"

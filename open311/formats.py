@@ -11,7 +11,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 #: The XML element of each item in a list, by the list's name.
@@ -76,3 +76,11 @@ def respond(fmt: str, root: str, document: Any, status: int = 200) -> HttpRespon
 def errors(fmt: str, status: int, description: str) -> HttpResponse:
     """The spec's error body: ``[{"code": 400, "description": "…"}]`` or ``<errors><error>…</error></errors>``."""
     return respond(fmt, "errors", [{"code": status, "description": description}], status=status)
+
+
+def database_busy(request: HttpRequest, message: str) -> HttpResponse:
+    """A write that could not get the database's lock: 503 in the spec's error body and the format the request
+    asked for (``settings.BUSY_RESPONDERS`` names this for /open311/; the middleware adds Retry-After)."""
+    match = request.resolver_match
+    fmt = match.kwargs.get("fmt", "json") if match else "json"
+    return errors(fmt, 503, f"database_busy: {message}")

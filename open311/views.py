@@ -16,7 +16,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +45,7 @@ from gridgov.files import PUBLIC, case_photo_url
 from gridgov.phones import is_phone, phone_digits, phone_national
 from gridgov.ratelimit import client_ip, rate_allow
 from open311.formats import errors, respond, when
+from open311.selectors import case_number_of_token, report_token
 from open311.services import (
     RateLimited,
     client_authenticate,
@@ -54,9 +54,8 @@ from open311.services import (
     submission_hash,
     submission_key,
 )
-from registry.models import Building
+from registry.selectors import building_at_address, building_of_id
 
-TOKEN_SALT = "open311.token"
 MAX_PAGE_SIZE = 1000
 DEFAULT_DAYS = 90
 
@@ -227,15 +226,12 @@ def _location(request: HttpRequest) -> tuple[float, float, str]:
     if latitude is not None and longitude is not None:
         return longitude, latitude, address
     if address_id:
-        building = Building.objects.filter(pk=int(address_id)).first() if address_id.isdigit() else None
+        building = building_of_id(int(address_id)) if address_id.isdigit() else None
         if building is None:
             raise BadRequest(f"address_id {address_id!r} not found")
         return building.lon, building.lat, address or building.address
     if address:
-        building = (
-            Building.objects.filter(address=address).first()
-            or Building.objects.filter(address__startswith=address).order_by("address").first()
-        )
+        building = building_at_address(address)
         if building is None:
             raise BadRequest("address_string could not be located; send lat and long")
         return building.lon, building.lat, address
@@ -317,24 +313,13 @@ def _submitted(data: ReportData, account: str) -> dict[str, Any]:
     }
 
 
-class _ReportTokenSigner(signing.TimestampSigner):
-    """Signs a report's token with the report's own time, so that a retried request gets the same token."""
-
-    def __init__(self, at: dt.datetime) -> None:
-        super().__init__(salt=TOKEN_SALT)
-        self.at = at
-
-    def timestamp(self) -> str:
-        return signing.b62_encode(int(self.at.timestamp()))
-
-
 def _created_document(report: Report, account: str) -> dict[str, Any]:
     case = report.case
     expected = expected_at(case)
     notice = f"已受理，编号 {case.number}" + (f"，预计 {when(expected)} 前办理" if expected else "")
     return {
         "service_request_id": case.number,
-        "token": _ReportTokenSigner(report.created_at).sign_object(report.pk),
+        "token": report_token(report),
         "service_notice": notice,
         "account_id": account or None,
     }
@@ -343,11 +328,7 @@ def _created_document(report: Report, account: str) -> dict[str, Any]:
 @require_GET
 @open311_view
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    try:
-        report_pk = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
-        raise BadRequest(f"token {token!r} not found", status=404) from None
-    number = Report.objects.filter(pk=report_pk).values_list("case__number", flat=True).first()
+    number = case_number_of_token(token)
     if number is None:
         raise BadRequest(f"token {token!r} not found", status=404)
     return respond(fmt, "service_requests", [{"service_request_id": number, "token": token}])

@@ -210,6 +210,19 @@ def building_floor_table(building: Building) -> list[FloorRow]:
     return [FloorRow(floor, [grid.get((floor, unit), []) for unit in range(1, units + 1)]) for floor in floors]
 
 
+def building_of_id(pk: int) -> Building | None:
+    """A building by its id, or None. Buildings' addresses and locations are not personal data (no scope)."""
+    return Building.objects.filter(pk=pk).first()
+
+
+def building_at_address(address: str) -> Building | None:
+    """The building with exactly this address, else the first (by address) whose address starts with it."""
+    return (
+        Building.objects.filter(address=address).first()
+        or Building.objects.filter(address__startswith=address).order_by("address").first()
+    )
+
+
 @dataclass(frozen=True)
 class AddressHit:
     """A place to put a report: a building's address or a public place's name, with its location."""

@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.test import Client
 
 from accounts.access import user_scope
@@ -37,8 +37,6 @@ def test_department_area_counts_for_its_members(world):
 
 
 def test_anonymous_and_inactive_users_see_nothing(world):
-    from django.contrib.auth.models import AnonymousUser
-
     assert not Person.objects.visible_to(AnonymousUser()).exists()
     dispatcher = world.users["dispatcher"]
     dispatcher.is_active = False

@@ -1,7 +1,9 @@
 import json
 
 import pytest
+import shapely
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from areas.models import Area, AreaBoundary, BoundaryVersion
 from areas.services import AreaImportError, areas_export, areas_import, grid_sequence_order
@@ -156,8 +158,6 @@ def test_grids_without_codes_are_numbered_west_to_east_north_to_south(world):
     }
     numbered = sorted(codes.values())
     assert numbered == ["110101002001002", "110101002001003", "110101002001004", "110101002001005"]  # 001 is taken
-    import shapely
-
     order = grid_sequence_order([shapely.from_geojson(json.dumps(cell)) for cell in cells])
     assert order == [0, 1, 2, 3]
 
@@ -185,8 +185,6 @@ def test_commands_export_and_import_with_gcj02(world, tmp_path):
     }
     bad = tmp_path / "bad.geojson"
     bad.write_text('{"type": "FeatureCollection", "features": [1]}', encoding="utf-8")
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="第 1 个要素"):
         call_command("areas_import", str(bad))
     call_command("areas_import", str(path), "--datum", "gcj02")  # the same file read as GCJ-02 moves every area

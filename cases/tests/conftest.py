@@ -7,6 +7,7 @@ from accounts.models import Department, DepartmentKind
 from audit.services import Origin
 from cases.models import Category
 from cases.photos import photo_check
+from cases.seed import categories_ensure
 from cases.services import ReportData, report_submit
 from cases.worktime import calendar_forget
 from gridgov.testing import IN_A, World, jpeg
@@ -48,8 +49,6 @@ def _fresh_calendar():
 
 @pytest.fixture
 def desk(world) -> Desk:
-    from cases.seed import categories_ensure
-
     categories_ensure()  # a live-server test run earlier may have flushed the seeded categories
     enforcement = Department.objects.create(code="CG", name="城管执法队", kind=DepartmentKind.ENFORCEMENT)
     return Desk(world, Category.objects.get(kind="event", code="0102"), world.department, enforcement)

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django.asserts import assertRedirects
 
 from cases.models import Case, CaseEvent
 from cases.tests.test_lifecycle import run_to_dispatched
@@ -145,7 +146,7 @@ def test_report_page_files_one_case_per_form(desk):
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
     data["photos"] = [jpeg()]
-    assert client.post("/cases/report/", data).status_code == 302  # a double submit
+    assertRedirects(client.post("/cases/report/", data), f"/cases/{case.number}/")  # a double submit
     assert Case.objects.count() == 1
     data["photos"] = [jpeg()]
     bad = client.post("/cases/report/", {**data, "idempotency_key": "other", "longitude": 121, "latitude": 31})
@@ -181,4 +182,4 @@ def test_detail_page_actions_and_timeline(desk):
 
 @pytest.mark.parametrize("url", ["/cases/", "/cases/approvals/", "/messages/", "/cases/report/"])
 def test_pages_need_login(desk, url):
-    assert desk.world.client("anonymous").get(url).status_code == 302
+    assertRedirects(desk.world.client("anonymous").get(url), f"/accounts/login/?next={url}")

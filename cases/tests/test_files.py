@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import Resolver404, clear_url_caches, resolve
+from django_sendfile.utils import _get_sendfile
 
 from audit.models import AuditEntry
 from cases import services
@@ -146,11 +147,9 @@ def test_nothing_serves_media_even_in_debug(desk, settings):
 
 
 def test_behind_nginx_the_front_server_sends_the_checked_file(desk, settings):
-    from django_sendfile.utils import _get_sendfile  # the backend is chosen once per process
-
     photo = reported(desk).photos.get()
     settings.SENDFILE_BACKEND = settings.SENDFILE_BACKENDS["nginx"]
-    _get_sendfile.cache_clear()
+    _get_sendfile.cache_clear()  # the backend is chosen once per process
     try:
         response = desk.world.client("dispatcher").get(photo_url(photo, "original"))
         assert response["X-Accel-Redirect"] == f"/protected-files/{photo.image.name}" and response.content == b""

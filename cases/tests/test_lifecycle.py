@@ -7,16 +7,20 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import Department
+from accounts.roles import Role
 from audit.services import Origin
 from cases import services
 from cases.choices import CaseLevel, CaseStatus, Light, RequestKind, Step, Supervision
-from cases.models import Case, CaseEvent, CaseRequest, Report
+from cases.models import Case, CaseEvent, CaseRequest, Category, Report
+from cases.seed import categories_ensure
+from cases.selectors import duplicates_of
 from cases.services import ReportData, report_submit
-from cases.tests.conftest import photo
+from cases.tests.conftest import Desk, photo
 from cases.workflow import case_replay, case_state
 from cases.worktime import minutes_between
 from gridgov.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from gridgov.testing import IN_C
+from gridgov.testing import IN_C, make_user
 from notifications.models import Notification
 
 
@@ -151,11 +155,6 @@ def test_a_stale_version_is_refused(desk):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_people_acting_at_once_cannot_both_succeed(world):
-    from accounts.models import Department
-    from cases.models import Category
-    from cases.seed import categories_ensure
-    from cases.tests.conftest import Desk
-
     categories_ensure()  # an earlier transactional test may have flushed the seeded categories
     desk = Desk(
         world,
@@ -354,9 +353,6 @@ def test_escalation_summons_and_marks(desk):
 
 
 def _make_handler(department):
-    from accounts.roles import Role
-    from gridgov.testing import make_user
-
     return make_user(f"h{department.pk}", Role.DEPARTMENT_HANDLER, [], department=department)
 
 
@@ -388,8 +384,6 @@ def test_merge_moves_the_report_to_the_main_case(desk):
 
 
 def services_duplicates(case):
-    from cases.selectors import duplicates_of
-
     return duplicates_of(case)
 
 

@@ -10,6 +10,7 @@ from cases.models import Case, CaseEvent
 from cases.workflow import case_replay, case_state
 from demo import residents
 from demo.tests.test_demo import _small_populate
+from hotline.models import Ticket
 
 
 @pytest.mark.slow
@@ -32,8 +33,6 @@ def test_demo_month_of_cases(db, monkeypatch):
     assert Case.objects.filter(rework_count__gt=0).exists()
     assert CaseEvent.objects.filter(action="overdue").exists()
     # Every call taken at the 12345 desk is a ticket; hotline cases are its cases; questions were answered at once.
-    from hotline.models import Ticket
-
     hotline = {case.pk for case in cases if case.source == "hotline"}
     assert hotline and hotline <= set(Ticket.objects.filter(case__isnull=False).values_list("case_id", flat=True))
     assert Ticket.objects.filter(outcome="answered", case__isnull=True).count() >= 10

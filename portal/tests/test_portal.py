@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
+from pytest_django.asserts import assertRedirects
 
 from audit.services import Origin
 from cases.models import Case, Category
@@ -41,7 +42,9 @@ def photo(gps=True):
 
 
 def follow_url(response) -> str:
+    """The private follow link a report redirects to (its token is made by the server)."""
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert re.fullmatch(r"/portal/follow/[^/?]+/\?new=1", response["Location"]), response["Location"]
     return response["Location"]
 
 
@@ -81,7 +84,7 @@ def test_closed_case_shows_before_after_photos_and_takes_one_rating(world, garba
         assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
         assert not has_gps(served.content)
     response = client.post(url, {"rating": "unsatisfied", "comment": "没扫干净"})
-    assert response.status_code == 302
+    assertRedirects(response, url.removesuffix("?new=1"))  # back to the link, without the "new" notice
     case.refresh_from_db()
     assert case.rating == "unsatisfied" and case.status == "dispatched" and case.rework_count == 1  # reopened
     assert client.post(url, {"rating": "satisfied"}).status_code == 200  # no second rating while reopened
@@ -174,8 +177,9 @@ def test_posts_need_the_csrf_token():
 @override_settings(PORTAL_REPORTS_PER_HOUR=2)
 def test_submissions_are_rate_limited_per_caller(world, garbage):
     client = Client()
-    statuses = [client.post("/portal/report/", form(garbage, submission_key=f"{n:032x}")).status_code for n in range(3)]
-    assert statuses == [302, 302, 429] and Case.objects.count() == 2
+    responses = [client.post("/portal/report/", form(garbage, submission_key=f"{n:032x}")) for n in range(3)]
+    assert [response.status_code for response in responses] == [302, 302, 429] and Case.objects.count() == 2
+    assert len({follow_url(response) for response in responses[:2]}) == 2  # each to its own case's private link
 
 
 def test_public_lookup_shows_no_one_and_hides_private_categories(world, garbage):

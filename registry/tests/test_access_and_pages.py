@@ -4,10 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
+from pytest_django.asserts import assertRedirects
 
 from audit.models import AuditAction, AuditEntry
+from cases.models import Category
 from gridgov.testing import PERSONAS
-from registry.models import Person
+from registry.models import Building, Component, House, Person
 from registry.tests.factories import HouseholdFactory, PersonFactory
 
 # Who may open a record of grid A: its own grid worker, the community, the street, the administrator (district).
@@ -47,6 +49,7 @@ def test_every_record_page_of_grid_a_is_scoped(world, residents, path):
         else:
             expected = 404  # grid worker B: "not yours" looks like "does not exist"
         assert status == expected, (persona, url, status)
+    assertRedirects(world.client("anonymous").get(url), f"/accounts/login/?next={url}")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/persons/{a}", "/api/v1/persons/{a}/history", "/api/v1/houses/{house}"])
@@ -143,7 +146,7 @@ def test_editing_a_person_through_the_page_keeps_history_and_refuses_bad_input(w
         "household_status": "together",
         "house": residents.a.house.address,
     }
-    assert client.post(url, form).status_code == 302
+    assertRedirects(client.post(url, form), f"/registry/persons/{residents.a.pk}/")
     history = client.get(f"/api/v1/persons/{residents.a.pk}/history").json()
     assert history[0]["changes"]["name"] == ["张三", "张三丰"] and history[0]["channel"] == "page"
     bad = client.post(url, {**form, "id_number": "110105194912310021"})
@@ -189,9 +192,6 @@ def test_person_list_queries_do_not_grow_with_the_page(world):
 
 
 def test_buildings_houses_and_components_are_registered_through_their_pages(world):
-    from cases.models import Category
-    from registry.models import Building, Component, House
-
     client = world.client("grid_worker_a")
     form = {
         "road": "东四北大街",
@@ -214,10 +214,13 @@ def test_buildings_houses_and_components_are_registered_through_their_pages(worl
     )
     assert house["Location"] == f"/registry/houses/{House.objects.get().pk}/"
     edited = client.post(f"/registry/buildings/{building.pk}/edit/", {**form, "floors": 7})
-    assert edited.status_code == 302 and Building.objects.get().floors == 7
+    assertRedirects(edited, f"/registry/buildings/{building.pk}/")
+    assert Building.objects.get().floors == 7
     category = Category.objects.get(kind="component", code="0118")
     made = client.post(
         "/registry/components/new/",
         {"category": category.pk, "lon": 116.405, "lat": 39.91, "datum": "wgs84", "state": "intact", "in_use": "on"},
     )
-    assert made.status_code == 302 and Component.objects.get().code == "1101010118000001"
+    component = Component.objects.get()
+    assertRedirects(made, f"/registry/components/{component.pk}/")
+    assert component.code == "1101010118000001"

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pytest_django.asserts import assertRedirects
 
 from cases.models import Category
 from gridgov.testing import check_access, has_gps, jpeg_bytes, png_of_pixels
@@ -23,8 +24,9 @@ def component(world):
         "/registry/components/new/",
         {"category": category.pk, "lon": 116.405, "lat": 39.91, "datum": "wgs84", "state": "intact", "in_use": "on"},
     )
-    assert response.status_code == 302
-    return Component.objects.get()
+    component = Component.objects.get()
+    assertRedirects(response, f"/registry/components/{component.pk}/")
+    return component
 
 
 def upload(world, component, name, content, persona="grid_worker_a"):

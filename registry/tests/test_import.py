@@ -2,7 +2,9 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
+from pytest_django.asserts import assertRedirects
 
 from audit.services import Origin
 from registry.imports import import_kind, registry_import
@@ -129,7 +131,8 @@ def test_the_import_page_checks_then_writes_on_confirmation(world, tmp_path):
     upload = SimpleUploadedFile("人员.xlsx", path.read_bytes())
     response = client.post("/registry/import/", {"kind": "persons", "file": upload})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and job.status == "checked" and job.report["valid"] == 1
+    assertRedirects(response, f"/registry/import/{job.pk}/")
+    assert job.status == "checked" and job.report["valid"] == 1
     assert not Person.objects.exists()
     page = client.get(f"/registry/import/{job.pk}/")
     assert "确认导入 1 条" in page.content.decode()
@@ -141,8 +144,6 @@ def test_the_import_page_checks_then_writes_on_confirmation(world, tmp_path):
 
 
 def test_the_commands_import_and_export(world, tmp_path, capsys):
-    from django.core.management import CommandError, call_command
-
     house = HouseFactory(building__grid=world.grid_a)
     path = _xlsx(
         tmp_path / "p.xlsx",

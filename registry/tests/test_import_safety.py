@@ -18,6 +18,7 @@ from django.db import connection
 from openpyxl import Workbook
 
 from audit.services import Origin
+from cases.seed import categories_ensure
 from gridgov.testing import world_build
 from registry.imports import registry_import
 from registry.models import ImportJob, ImportStatus
@@ -132,8 +133,6 @@ def test_any_failure_while_checking_ends_the_job_as_failed(world):
 
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="SQLite lock")
 def test_a_dry_run_does_not_hold_the_sqlite_write_lock(transactional_db, tmp_path):
-    from cases.seed import categories_ensure
-
     categories_ensure()
     world = world_build()
     rows = [f"某{index},{id_number_new()},,户籍人口,,,{world.grid_a.code}" for index in range(50)]

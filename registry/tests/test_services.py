@@ -5,7 +5,7 @@ import pytest
 from audit.models import AuditAction, AuditEntry
 from audit.services import Origin
 from cases.models import Category
-from gridgov.errors import RecordInvalid
+from gridgov.errors import PermissionDenied, RecordInvalid
 from registry import services
 from registry.choices import TagCategory
 from registry.models import Component, Residence
@@ -125,8 +125,6 @@ def test_sensitive_tags_need_their_permission(world, residents):
 
 
 def test_reveal_needs_the_permission_and_is_audited(world, residents):
-    from gridgov.errors import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.person_reveal(Origin(world.users["grid_worker_a"]), residents.a)
     assert not AuditEntry.objects.filter(action=AuditAction.REVEAL).exists()

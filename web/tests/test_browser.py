@@ -1,12 +1,21 @@
 """End-to-end through a real browser: Debian's Chromium driven by Playwright against the live server."""
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
+from playwright.sync_api import Browser, expect, sync_playwright
 
-from gridgov.testing import world_build
+from audit.models import AuditEntry
+from cases.models import Case
+from cases.seed import categories_ensure
+from gridgov.testing import jpeg_bytes, world_build
+from hotline.models import Ticket
+from registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory
 
 CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
 pytestmark = [
@@ -20,28 +29,47 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
+@contextlib.contextmanager
+def chromium_launched() -> Iterator[Browser]:
+    """Chromium under Playwright, for a test that also uses the ORM (with ``DJANGO_ALLOW_ASYNC_UNSAFE`` set).
+
+    While Playwright's event loop runs in this thread, Django keeps the test's database connections apart from the
+    thread's usual ones (asgiref's storage for async code), and the test database's teardown closes only the usual
+    ones. They are closed here, before the loop stops: a connection left open keeps PostgreSQL from dropping the
+    test database at the end of the run ("is being accessed by other users")."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()
+
+
 @pytest.fixture
 def browser_page(live_server, transactional_db, monkeypatch, tmp_path):
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
-    from cases.seed import categories_ensure
-
     categories_ensure()
     world = world_build()
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium_launched() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
         yield world, page, requested
-        browser.close()
+
+
+def test_connections_used_beside_playwright_are_closed_with_the_browser(transactional_db, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_launched():
+        assert not Case.objects.exists()  # a query while Playwright's event loop runs
+        used = connections["default"]
+        assert used.connection is not None
+    assert used.connection is None
 
 
 def value_set(page, selector: str, timeout: float = 5_000) -> None:
     """Wait until a field has a value (Playwright's own polling: wait_for_function would need eval, which the
     pages' Content-Security-Policy forbids)."""
-    from playwright.sync_api import expect
-
     expect(page.locator(selector)).not_to_have_value("", timeout=timeout)
 
 
@@ -76,8 +104,6 @@ def test_other_community_is_not_found_in_the_browser(browser_page, live_server):
 
 def test_search_a_resident_and_reveal_the_id_number(browser_page, live_server):
     world, page, requested = browser_page
-    from registry.tests.factories import HouseholdFactory, PersonFactory
-
     household = HouseholdFactory(house__building__grid=world.grid_a)
     person = PersonFactory(name="欧阳娜娜", grid=world.grid_a, house=household.house, household=household)
     page.goto(f"{live_server.url}/accounts/login/")
@@ -92,18 +118,12 @@ def test_search_a_resident_and_reveal_the_id_number(browser_page, live_server):
     page.click("[data-reveal=id_number]")
     page.wait_for_selector("[data-revealed]")
     assert page.inner_text("[data-revealed]") == person.id_number
-    from audit.models import AuditEntry
-
     assert AuditEntry.objects.filter(action="reveal", object_id=str(person.pk)).count() == 1
     assert [url for url in requested if not url.startswith(live_server.url)] == []
 
 
 def test_a_hotline_seat_takes_a_call_without_the_mouse(browser_page, live_server):
     world, page, requested = browser_page
-    from cases.models import Case
-    from hotline.models import Ticket
-    from registry.tests.factories import BuildingFactory
-
     building = BuildingFactory(grid=world.grid_a, road="东四北大街", door_number="88号")
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "intake")
@@ -144,9 +164,6 @@ def test_a_hotline_seat_takes_a_call_without_the_mouse(browser_page, live_server
 
 def test_a_resident_reports_on_the_portal_with_a_pin_and_a_photo(browser_page, live_server, tmp_path):
     _world, page, requested = browser_page
-    from cases.models import Case
-    from gridgov.testing import jpeg_bytes
-
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(jpeg_bytes(gps=True))
     page.set_viewport_size({"width": 390, "height": 844})  # a phone

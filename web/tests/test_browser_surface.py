@@ -6,10 +6,11 @@ import re
 
 import pytest
 
+from areas.models import Area
 from audit.services import Origin
 from cases.services import ReportData, report_submit
 from gridgov.testing import IN_A
-from web.tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401 - the same skip when no Chromium
+from web.tests.test_browser import chromium_launched, pytestmark  # noqa: F401 - the same skip when no Chromium
 
 XSS = "<img src=x onerror=\"window.__xss='run'\">网格A"
 #: Records every CSP violation the page reports (an init script runs outside the page's policy).
@@ -24,12 +25,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture
 def browser(live_server, live_world, monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM runs beside Playwright's event loop
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium_launched() as chromium:
         yield live_world, chromium
-        chromium.close()
 
 
 class Visitor:
@@ -107,8 +105,6 @@ def test_main_pages_run_under_the_policy_without_violations(browser, live_server
 
 def test_names_that_look_like_html_are_shown_as_text(browser, live_server):
     world, chromium = browser
-    from areas.models import Area
-
     Area.objects.filter(pk=world.grid_a.pk).update(name=XSS)
     case = a_case(world)
     staff = Visitor(chromium, live_server.url)

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from pytest_django.asserts import assertRedirects
 
 from accounts.models import ApiToken
 from gridgov.timesource import acting_at
@@ -29,7 +30,7 @@ def test_an_idle_session_ends_with_a_message(world):
     assert "登录已超时，请重新登录" in login_page.content.decode()
     assert "_auth_user_id" not in client.session
     with at(2 * settings.SESSION_IDLE_MINUTES + 2):
-        assert client.get("/").status_code == 302  # logged out for good, not only for one request
+        assertRedirects(client.get("/"), "/accounts/login/?next=/")  # logged out for good, not only for one request
 
 
 def test_an_active_session_ends_after_the_working_day(world):
@@ -41,7 +42,7 @@ def test_an_active_session_ends_after_the_working_day(world):
             assert client.get("/").status_code == 200, minutes
         minutes += step
     with at(settings.SESSION_MAX_HOURS * 60 + 1):
-        assert client.get("/").status_code == 302
+        assertRedirects(client.get("/"), "/accounts/login/?next=/")
 
 
 def test_the_api_answers_401_for_an_expired_session(world):
