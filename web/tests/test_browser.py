@@ -188,3 +188,31 @@ def test_a_resident_reports_on_the_portal_with_a_pin_and_a_photo(browser_page, l
     follow = page.input_value("[data-follow-url]")
     assert "/portal/follow/" in follow
     assert [url for url in requested if not url.startswith(live_server.url)] == []
+
+
+def test_a_grid_worker_whose_report_is_refused_keeps_the_photo_and_the_point(browser_page, live_server, tmp_path):
+    _world, page, requested = browser_page
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg_bytes(gps=True))
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "worker_a")
+    page.fill("#id_password", "test-password-1")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/cases/report/")
+    page.wait_for_selector("#report-map.map-ready", timeout=15_000)
+    map_box = page.locator("#report-map").bounding_box()
+    page.locator("#report-map").click(position={"x": map_box["width"] * 0.3, "y": map_box["height"] / 2})
+    value_set(page, "#id_longitude")
+    page.set_input_files("#id_photos", str(photo))
+    page.click("#case-report button[accesskey=s]")  # no description yet: refused, and nothing chosen is lost
+    page.wait_for_selector("[data-errors-for=description] .text-danger", timeout=10_000)
+    assert page.locator("#id_photos").evaluate("(input) => input.files.length") == 1
+    assert page.input_value("#id_longitude") and not Case.objects.exists()
+    page.fill("#id_description", "井盖缺失")
+    page.click("#case-report button[accesskey=s]")
+    page.wait_for_url("**/cases/2*/", timeout=10_000)
+    case = Case.objects.get()
+    assert case.photos.count() == 1 and case.description == "井盖缺失"
+    assert case.number in page.inner_text("main") and "已上报" in page.inner_text("main")  # the message survives
+    assert [url for url in requested if not url.startswith(live_server.url)] == []

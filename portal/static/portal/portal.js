@@ -1,6 +1,6 @@
 // The portal's pages: the picture picker sets the category; once a category and a point are known the report
 // page asks for open problems of the same kind nearby ("me too"); "获取验证码" texts a one-time code; the follow
-// link can be copied or shared; a refused submission keeps the chosen photos. Every sentence comes from the page
+// link can be copied or shared. Every sentence comes from the page
 // (translated there) through data-* attributes.
 (function () {
   // "{name}" placeholders filled from an object.
@@ -106,42 +106,4 @@
     });
   }
 
-  // A form marked data-keep-files is sent in the background: when the server refuses it (a 4xx page with the form),
-  // only its messages ([data-errors-for] boxes) are copied into the live form, so everything typed, the point on
-  // the map and the chosen photos stay as they are.
-  document.querySelectorAll("form[data-keep-files]").forEach((form) =>
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const button = form.querySelector("button:not([type=button])");
-      if (button) button.disabled = true;
-      fetch(form.action || window.location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-        .then((response) =>
-          response.text().then((html) => {
-            const fresh = new DOMParser().parseFromString(html, "text/html").getElementById(form.id);
-            if (response.redirected) {
-              window.location.assign(response.url); // accepted: the follow page
-              return;
-            }
-            if (!fresh) {
-              // A page without the form (e.g. too many submissions): show it as it is.
-              document.open();
-              document.write(html);
-              document.close();
-              return;
-            }
-            form.querySelectorAll("[data-errors-for]").forEach((box) => {
-              const twin = fresh.querySelector(`[data-errors-for="${box.dataset.errorsFor}"]`);
-              box.replaceChildren(...(twin ? Array.from(twin.childNodes, (node) => document.adoptNode(node)) : []));
-            });
-            const first = Array.from(form.querySelectorAll("[data-errors-for]")).find((box) => box.textContent.trim());
-            if (first) first.scrollIntoView({ block: "center" });
-            form.dataset.refused = String(Number(form.dataset.refused || 0) + 1);
-          }),
-        )
-        .catch(() => form.submit())
-        .finally(() => {
-          if (button) button.disabled = false;
-        });
-    }),
-  );
 })();
