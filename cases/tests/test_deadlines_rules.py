@@ -3,8 +3,10 @@ and no further than the district, every chunk of a large run counted, and summon
 has reported."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection, transaction
 
 from cases import deadlines, services
 from cases.choices import CaseLevel, Light, Supervision
@@ -107,3 +109,32 @@ def test_rule_a_summons_reported_in_time_does_not_turn_red(desk):
     summons.refresh_from_db()
     assert summons.light == Light.GREEN
     assert not case.events.filter(action="summons_overdue").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite locks the whole database, not rows")
+def test_rule_a_run_skips_the_cases_another_run_holds(transactional_db, desk):
+    with acting_at(local(2026, 11, 18, 9, 0)):
+        held, free = run_to_dispatched(desk), run_to_dispatched(desk)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:
+        try:
+            with transaction.atomic():
+                list(Case.objects.select_for_update().filter(pk=held.pk))
+                locked.set()
+                release.wait(timeout=10)  # a run that waited for this lock would wait this long, then see both
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10)
+        result = deadlines_sweep(held.due_at)
+    finally:
+        release.set()
+        thread.join()
+    assert result.red == 1
+    held.refresh_from_db()
+    free.refresh_from_db()
+    assert (held.light, held.overdue_count, free.light, free.overdue_count) == (Light.GREEN, 0, Light.RED, 1)
