@@ -166,7 +166,6 @@ def clock_extend(case: Case, now: dt.datetime, extra_minutes: int, department_id
         step=case.step,
         natural_time=case.natural_time,
         clock_offset_minutes=running["clock_offset_minutes"],
-        step_limit_minutes=case.step_limit_minutes,
         light=Light.GREEN,
     )
     return clock_resume(paused, now, limit=(case.step_limit_minutes or 0) + extra_minutes, department_id=department_id)

@@ -78,9 +78,7 @@ class WorkCalendar:
         raise ValueError("no working time in the next ten years: check the calendar overrides")
 
     def between(self, start: dt.datetime, end: dt.datetime) -> float:
-        """Working minutes between two instants (0 if ``end`` is not after ``start``)."""
-        if end <= start:
-            return 0.0
+        """Working minutes between two instants (0 if ``end`` is not after ``start``: no overlap is positive)."""
         start, end = timezone.localtime(start), timezone.localtime(end)
         total = dt.timedelta()
         day = start.date()

@@ -25,15 +25,17 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt
     return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
 
 
-def working_deadline(start: dt.datetime, minutes: float) -> dt.datetime:
+def working_deadline(
+    start: dt.datetime, minutes: float, periods: tuple[tuple[dt.time, dt.time], ...] = WORK_PERIODS
+) -> dt.datetime:
     """``minutes`` working minutes after ``start``, walked period by period (no statutory holiday in the weeks
-    these tests use)."""
+    these tests use); ``periods`` are the working hours of each weekday."""
     moment = timezone.localtime(start)
     left = dt.timedelta(minutes=minutes)
     day = moment.date()
     while True:
         if day.weekday() < 5:
-            for opens, closes in WORK_PERIODS:
+            for opens, closes in periods:
                 begin = max(moment, timezone.make_aware(dt.datetime.combine(day, opens)))
                 end = timezone.make_aware(dt.datetime.combine(day, closes))
                 if begin >= end:
