@@ -155,12 +155,13 @@ def test_rule_an_index_holds_its_grids_in_code_order_and_ties_go_to_the_smallest
 
 
 def test_rule_the_nearest_grid_of_an_index_ties_to_the_smallest_code():
-    codes, shapes = squares()
-    index = GridIndex.build(9, [30, 10, 20], codes, shapes)
-    nearest, distances = index.nearest([1.5, 2.0, -1.0], [3.0, -2.0, 0.5])
-    assert nearest.tolist() == [1, 1, 0]  # above 200; below the corner of 200 and 300; west of 100
-    assert distances[2] == pytest.approx(distance_m(0.0, 0.5, -1.0, 0.5), rel=1e-9)
-    assert distances[0] == pytest.approx(distance_m(1.5, 1.0, 1.5, 3.0), rel=1e-9)
+    # Codes not in west-to-east order: 100 at x 0–1, 300 at x 1–2, 200 at x 2–3.
+    index = GridIndex.build(9, [10, 20, 30], ["100", "200", "300"], [shapely.box(x, 0, x + 1, 1) for x in (0, 2, 1)])
+    nearest, distances = index.nearest([1.0, 2.0, 1.5, -1.0], [-2.0, -2.0, 3.0, 0.5])
+    assert nearest.tolist() == [0, 1, 2, 0]  # below the corner of 100 and 300; of 300 and 200; above 300; west of 100
+    assert distances[1] == pytest.approx(distance_m(2.0, 0.0, 2.0, -2.0), rel=1e-9)
+    assert distances[2] == pytest.approx(distance_m(1.5, 1.0, 1.5, 3.0), rel=1e-9)
+    assert distances[3] == pytest.approx(distance_m(0.0, 0.5, -1.0, 0.5), rel=1e-9)
 
 
 def test_rule_an_empty_index_finds_nothing():

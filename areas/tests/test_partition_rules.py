@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from areas.geometry import area_m2
+from areas.models import Area
 from areas.partition import PartitionChild, partition_check, partition_check_area
 from areas.services import areas_import
 from gridgov.testing import EPOCH, MIDDLE, NORTH, SOUTH, WEST, box, feature
@@ -147,8 +148,8 @@ def test_rule_an_overlap_smaller_than_the_tolerance_is_noise_and_a_larger_one_is
         return [child(CODE + "001", shapely.box(*west).union(corner)), child(CODE + "002", shapely.box(*east))]
 
     assert check(overlapping(0.6)).overlaps == [] and check(overlapping(0.6)).ok
-    report = check(overlapping(2.0))
-    expected = area_m2(shapely.box(116.41, 39.91, 116.41 + 2 * METRE_LON, 39.91 + 2 * METRE_LAT))
+    report = check(overlapping(2.3))
+    expected = area_m2(shapely.box(116.41, 39.91, 116.41 + 2.3 * METRE_LON, 39.91 + 2.3 * METRE_LAT))  # 5.28 m²
     assert [(item["a"], item["b"]) for item in report.overlaps] == [(CODE + "001", CODE + "002")]
     assert report.overlaps[0]["area_m2"] == round(expected, 1) == report.overlap_m2
     assert not report.ok
@@ -161,8 +162,8 @@ def test_rule_a_piece_outside_smaller_than_the_tolerance_is_noise():
         return [child(CODE + "001", shapely.box(*west).union(nose)), child(CODE + "002", shapely.box(*east))]
 
     assert check(sticking_out(0.6)).outside == [] and check(sticking_out(0.6)).ok
-    report = check(sticking_out(3.0))
-    expected = area_m2(shapely.box(116.405, 39.92, 116.405 + 3 * METRE_LON, 39.92 + 3 * METRE_LAT))
+    report = check(sticking_out(3.3))
+    expected = area_m2(shapely.box(116.405, 39.92, 116.405 + 3.3 * METRE_LON, 39.92 + 3.3 * METRE_LAT))  # 10.88 m²
     assert report.outside == [{"code": CODE + "001", "area_m2": round(expected, 1)}]
     assert report.outside_m2 == round(expected, 1)
 
@@ -171,14 +172,31 @@ def test_rule_a_piece_outside_smaller_than_the_tolerance_is_noise():
 
 
 def test_rule_a_gap_is_a_geojson_feature_with_its_area():
-    report = check([child(CODE + "001", shapely.box(116.40, 39.90, 116.41, 39.92))])  # the east half uncovered
-    east_m2 = area_m2(shapely.box(116.41, 39.90, 116.42, 39.92))
+    report = check([child(CODE + "001", shapely.box(116.40, 39.90, 116.4133, 39.92))])  # the east uncovered
+    east_m2 = area_m2(shapely.box(116.4133, 39.90, 116.42, 39.92))  # 1,272,191.18 m²
     [gap] = report.gaps["features"]
     assert report.gaps["type"] == "FeatureCollection"
     assert gap["type"] == "Feature" and gap["properties"] == {"area_m2": round(east_m2, 1)}
     assert gap["geometry"]["type"] == "Polygon"
-    assert shapely.from_geojson(json.dumps(gap["geometry"])).equals(shapely.box(116.41, 39.90, 116.42, 39.92))
+    assert shapely.from_geojson(json.dumps(gap["geometry"])).equals(shapely.box(116.4133, 39.90, 116.42, 39.92))
     assert report.gap_m2 == round(east_m2, 1)
+
+
+def test_rule_a_gap_keeps_its_outline_inner_corners_included():
+    ell = shapely.Polygon(
+        [
+            (116.41, 39.91),
+            (116.411, 39.91),
+            (116.411, 39.9105),
+            (116.4105, 39.9105),
+            (116.4105, 39.911),
+            (116.41, 39.911),
+        ]
+    )  # an L about 85 m × 111 m, with one inner corner
+    report = check([child(CODE + "001", shapely.box(*PARENT).difference(ell))])
+    [gap] = report.gaps["features"]
+    outline = shapely.from_geojson(json.dumps(gap["geometry"]))
+    assert outline.equals(ell) and len(outline.exterior.coords) == 7
 
 
 def test_rule_without_children_the_whole_parent_is_a_gap():
@@ -233,9 +251,22 @@ def test_rule_a_code_is_the_parents_code_and_three_digits_and_appears_once():
     assert not report.ok
 
 
+def test_rule_a_code_ends_in_three_ascii_digits():
+    codes = [CODE + "001", CODE + "0a2", CODE + "a03", CODE + "００４", CODE + "00²"]  # ００４: full-width digits
+    report = check(strips(codes))
+    assert report.bad_codes == sorted(codes[1:])
+    assert report.missing_codes == [] and not report.ok
+
+
 def test_rule_codes_are_numbered_from_001_without_holes():
     report = check(strips([CODE + "002", CODE + "005", CODE + "005", "110101002001009", ""]))
     assert report.missing_codes == [CODE + "001", CODE + "003", CODE + "004"]  # another community's 009 is not ours
+
+
+def test_rule_a_bad_code_takes_no_part_in_the_numbering():
+    report = check(strips([CODE + "002", CODE + "07", CODE + "0009", CODE + "x006"]))
+    assert report.missing_codes == [CODE + "001"]
+    assert report.bad_codes == sorted([CODE + "07", CODE + "0009", CODE + "x006"])
 
 
 def test_rule_codes_numbered_without_holes_miss_nothing():
@@ -247,9 +278,12 @@ def test_rule_codes_numbered_without_holes_miss_nothing():
 # --- Balance --------------------------------------------------------------------------------------------------
 
 
+WEST_PART = (116.40, 39.90, 116.4133, 39.92)  # 2,525,394.43 m²
+
+
 def balanced(counts: dict[str, int], kind: str = "comprehensive") -> PartitionChild:
     return PartitionChild(
-        code=CODE + "001", name="网格一", level="grid", grid_kind=kind, shape=shapely.box(*PARENT), counts=counts
+        code=CODE + "001", name="网格一", level="grid", grid_kind=kind, shape=shapely.box(*WEST_PART), counts=counts
     )
 
 
@@ -266,13 +300,16 @@ def balanced(counts: dict[str, int], kind: str = "comprehensive") -> PartitionCh
         ({"population": (None, 900)}, ["人口 901 高于上限 900"]),
         ({"buildings": (13, None)}, ["楼栋数 12 低于下限 13"]),
         ({"elders": (1, 2)}, []),  # not measured: nothing to say
+        ({"elders": (1, 2), "households": (400, None)}, ["户数 300 低于下限 400"]),  # …and the next is still checked
         ({"lifts": (5, None)}, ["lifts 3 低于下限 5"]),  # a measure without a label is named as it is
         ({"households": (400, None), "population": (None, 800)}, ["户数 300 低于下限 400", "人口 901 高于上限 800"]),
     ],
 )
 def test_rule_a_measure_outside_its_bounds_is_a_problem_named_with_its_value(bounds, problems):
     counts = {"households": 300, "population": 901, "buildings": 12, "lifts": 3}
-    report = partition_check(CODE, "一社区", shapely.box(*PARENT), [balanced(counts)], bounds={"comprehensive": bounds})
+    report = partition_check(
+        CODE, "一社区", shapely.box(*WEST_PART), [balanced(counts)], bounds={"comprehensive": bounds}
+    )
     [row] = report.balance
     assert row["problems"] == problems
     assert report.outliers == ([row] if problems else [])
@@ -280,9 +317,9 @@ def test_rule_a_measure_outside_its_bounds_is_a_problem_named_with_its_value(bou
 
 
 def test_rule_the_area_is_measured_in_square_metres_and_rounded_to_a_tenth():
-    parent_m2 = area_m2(shapely.box(*PARENT))
+    west_m2 = area_m2(shapely.box(*WEST_PART))
     report = partition_check(
-        CODE, "一社区", shapely.box(*PARENT), [balanced({"households": 3})], bounds={"unit": {"area_m2": (1, 2)}}
+        CODE, "一社区", shapely.box(*WEST_PART), [balanced({"households": 3})], bounds={"unit": {"area_m2": (1, 2)}}
     )
     assert report.balance == [
         {
@@ -290,27 +327,29 @@ def test_rule_the_area_is_measured_in_square_metres_and_rounded_to_a_tenth():
             "name": "网格一",
             "level": "grid",
             "grid_kind": "comprehensive",
-            "area_m2": round(parent_m2, 1),
+            "area_m2": round(west_m2, 1),
             "households": 3,
             "problems": [],  # bounds of another kind of grid
         }
     ]
     unit = partition_check(
-        CODE, "一社区", shapely.box(*PARENT), [balanced({}, kind="unit")], bounds={"unit": {"area_m2": (1, 2)}}
+        CODE, "一社区", shapely.box(*WEST_PART), [balanced({}, kind="unit")], bounds={"unit": {"area_m2": (1, 2)}}
     )
-    assert unit.balance[0]["problems"] == [f"面积 {round(parent_m2)} 高于上限 2"]
+    assert unit.balance[0]["problems"] == [f"面积 {round(west_m2)} 高于上限 2"]
 
 
 def test_rule_without_bounds_given_the_configured_ones_apply(settings):
     settings.PARTITION_BOUNDS = {"comprehensive": {"households": (300, 500)}}
-    report = partition_check(CODE, "一社区", shapely.box(*PARENT), [balanced({"households": 3})])
+    report = partition_check(CODE, "一社区", shapely.box(*WEST_PART), [balanced({"households": 3})])
     assert report.balance[0]["problems"] == ["户数 3 低于下限 300"]
     assert report.bounds == {"comprehensive": {"households": [300, 500]}}
-    assert partition_check(CODE, "一社区", shapely.box(*PARENT), [balanced({"households": 3})], bounds={}).bounds == {}
+    assert (
+        partition_check(CODE, "一社区", shapely.box(*WEST_PART), [balanced({"households": 3})], bounds={}).bounds == {}
+    )
 
 
 def test_rule_the_report_names_its_parent_and_version_and_says_ok_in_its_dict():
-    report = partition_check(CODE, "一社区", shapely.box(*PARENT), [balanced({})], bounds={}, version=7)
+    report = partition_check(CODE, "一社区", shapely.box(*WEST_PART), [balanced({})], bounds={}, version=7)
     as_dict = report.as_dict()
     assert (as_dict["parent_code"], as_dict["parent_name"], as_dict["version"], as_dict["children"]) == (
         CODE,
@@ -348,7 +387,16 @@ def test_rule_only_grids_carry_registry_counts(world):
     assert set(row) == {"code", "name", "level", "grid_kind", "area_m2", "problems"}
     assert report.ok and report.children == 1
     grids = partition_check_area(world.areas["110101001001"], bounds={})
-    assert [(row["code"], row["buildings"], row["households"], row["population"]) for row in grids.balance] == [
-        (GRID_A, 0, 0, 0),
-        (GRID_B, 0, 0, 0),
-    ]
+    assert [
+        (row["code"], row["name"], row["grid_kind"], row["buildings"], row["households"], row["population"])
+        for row in grids.balance
+    ] == [(GRID_A, "网格A", "comprehensive", 0, 0, 0), (GRID_B, "网格B", "comprehensive", 0, 0, 0)]
+
+
+def test_rule_an_area_without_a_boundary_at_the_version_is_checked_without_a_parent_shape(world):
+    street = Area.objects.create(code="110101003", name="三街道", level="street", parent=world.areas["110101"])
+    report = partition_check_area(street, bounds={})
+    assert (report.children, report.ok, report.gaps["features"], report.outside) == (0, True, [], [])
+    community = Area.objects.create(code="110101003001", name="三社区", level="community", parent=street)
+    Area.objects.filter(pk=community.pk).update(introduced_in=1)
+    assert partition_check_area(street, bounds={}).children == 0  # a child without a boundary is left out
