@@ -84,6 +84,14 @@ def _check_balance(child: PartitionChild, measured: dict[str, float], bounds: Bo
     return problems
 
 
+def _child_number(code: str, parent_code: str) -> int | None:
+    """The number of a well-formed child code (the parent's code and three ASCII digits); None for any other."""
+    suffix = code[len(parent_code) :]
+    if not code.startswith(parent_code) or len(suffix) != 3 or not (suffix.isascii() and suffix.isdigit()):
+        return None
+    return int(suffix)
+
+
 def partition_check(
     parent_code: str,
     parent_name: str,
@@ -127,7 +135,7 @@ def partition_check(
     outside: list[dict[str, Any]] = []
     if parent_shape is not None:
         shapely.prepare(parent_shape)
-        covered = shapely.union_all(shapes) if len(shapes) else shapely.Polygon()
+        covered = shapely.union_all(shapes)  # empty without children: the whole parent is then a gap
         for piece, m2 in significant(shapely.difference(parent_shape, covered)):
             gap_features.append(
                 {
@@ -146,12 +154,9 @@ def partition_check(
     for code in codes:
         seen[code] = seen.get(code, 0) + 1
     duplicate_codes = sorted(code for code, count in seen.items() if count > 1 and code)
-    bad_codes = sorted(
-        code or _("（无编码）")
-        for code in seen
-        if not code or not code.startswith(parent_code) or len(code) != len(parent_code) + 3
-    )
-    sequences = sorted({int(code[-3:]) for code in seen if code.startswith(parent_code) and code[-3:].isdigit()})
+    numbers = {code: _child_number(code, parent_code) for code in seen}
+    bad_codes = sorted(code or _("（无编码）") for code, number in numbers.items() if number is None)
+    sequences = sorted({number for number in numbers.values() if number is not None})
     missing_codes = (
         [f"{parent_code}{number:03d}" for number in range(1, sequences[-1] + 1) if number not in set(sequences)]
         if sequences
@@ -166,7 +171,7 @@ def partition_check(
             "name": child.name,
             "level": child.level,
             "grid_kind": child.grid_kind,
-            **{key: round(value, 1) if isinstance(value, float) else value for key, value in measured.items()},
+            **{key: round(value, 1) for key, value in measured.items()},  # counts are ints and stay so
             "problems": _check_balance(child, measured, limits),
         }
         balance.append(row)

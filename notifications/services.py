@@ -45,7 +45,7 @@ def _masked(address: str) -> str:
     if address.isdigit():
         return crypto.mask_phone(address)
     if "@" in address:
-        name, _at, domain = address.partition("@")
+        name, _at, domain = address.rpartition("@")  # a quoted mail name may hold an "@"; a domain never does
         return f"{name[:1]}***@{domain}"
     return address[:100]
 
