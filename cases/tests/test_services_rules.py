@@ -7,6 +7,7 @@ import datetime as dt
 
 import h3
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.models import Department, DepartmentKind, User
@@ -16,16 +17,18 @@ from audit.services import Origin
 from cases import services
 from cases.choices import CaseStatus, Light
 from cases.deadlines import deadlines_sweep
-from cases.models import Case, CaseCounter, CaseEvent, CasePhoto, Category, Report
+from cases.models import Case, CaseCounter, CaseEvent, CasePhoto, Category, Report, Summons, WorkingHours
 from cases.services import ReportData, report_submit
 from cases.tests.conftest import photo
 from cases.tests.test_lifecycle import assert_replays
+from cases.worktime import calendar_forget
 from gridgov import crypto
-from gridgov.errors import Conflict, DomainError, NotFound, ValidationFailed
+from gridgov.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from gridgov.testing import IN_A, IN_B, IN_C, make_user
 from gridgov.timesource import acting_at
 from notifications.models import Notification
 from registry.models import Component
+from registry.tests.factories import PlaceFactory
 
 GARBAGE = ("event", "0102")  # 暴露垃圾, a subclass of 市容环境
 
@@ -197,6 +200,12 @@ def test_rule_an_unknown_component_code_is_named(desk):
     assert refused_report(desk, component_code="110101010100001") == {
         "component_code": "部件编码“110101010100001”不存在"
     }
+
+
+def test_rule_a_place_given_with_the_report_is_linked(desk):
+    place = PlaceFactory(grid=desk.world.grid_a)
+    case = desk.report(place_id=place.pk)
+    assert case.place == place
 
 
 def test_rule_a_known_component_is_linked(desk):
@@ -1153,6 +1162,8 @@ def test_rule_an_extension_is_too_late_once_the_step_is_due_or_red(desk):
 
 
 def test_rule_one_pending_request_per_case(desk):
+    other = run_to_dispatched(desk)
+    services.case_request_open(desk.origin("department_handler"), other, "suspend", "等待")  # another case's
     case = run_to_dispatched(desk)
     services.case_request_open(desk.origin("department_handler"), case, "return", "不归我们")
     with pytest.raises(Conflict) as refused:
@@ -1161,6 +1172,8 @@ def test_rule_one_pending_request_per_case(desk):
 
 
 def test_rule_a_refusal_needs_a_note_and_records_the_decision(desk):
+    other = run_to_dispatched(desk)
+    waiting = services.case_request_open(desk.origin("department_handler"), other, "suspend", "等待")
     case = run_to_dispatched(desk)
     request = services.case_request_open(desk.origin("department_handler"), case, "return", "不归我们")
     with pytest.raises(ValidationFailed) as refused:
@@ -1186,6 +1199,8 @@ def test_rule_a_refusal_needs_a_note_and_records_the_decision(desk):
     with pytest.raises(Conflict) as again:
         services.case_request_decide(desk.origin("dispatcher"), request, approve=True)
     assert (again.value.code, again.value.message) == ("request_decided", "该申请已经审批过")
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.decided_at) == ("pending", None)  # another case's request is left alone
 
 
 def test_rule_an_approved_extension_grows_the_limit_and_moves_both_deadlines(desk):
@@ -1362,6 +1377,27 @@ def test_rule_a_summons_is_confirmed_once(desk):
     assert (refused.value.code, refused.value.message) == ("summons_not_pending", "没有待报到的吹哨")
 
 
+def test_rule_reporting_confirms_the_summons_of_this_case_and_this_department(desk):
+    earlier, case = run_to_dispatched(desk), run_to_dispatched(desk)
+    third = Department.objects.create(code="SZ", name="市政所", kind=DepartmentKind.MUNICIPAL)
+    services.case_summon(desk.origin("street_leader"), earlier, [desk.enforcement], "联合执法")
+    services.case_summon(desk.origin("street_leader"), case, [desk.enforcement, third], "联合执法")
+    municipal = make_user("municipal", Role.DEPARTMENT_HANDLER, [], department=third)
+    confirmed = services.case_summons_confirm(Origin(municipal, "api"), case)
+    assert (confirmed.case, confirmed.department) == (case, third)
+    services.case_summons_confirm(Origin(_enforcement_handler(desk), "api"), case)
+    pending = list(Summons.objects.filter(confirmed_at__isnull=True).values_list("case", "department"))
+    assert pending == [(earlier.pk, desk.enforcement.pk)]
+
+
+def test_rule_a_summons_is_not_confirmed_by_someone_signed_out(desk):
+    case = run_to_dispatched(desk)
+    services.case_summon(desk.origin("street_leader"), case, [desk.enforcement], "联合执法")
+    with pytest.raises(PermissionDenied) as refused:
+        services.case_summons_confirm(Origin(AnonymousUser(), "page"), case)
+    assert refused.value.code == "not_permitted"
+
+
 def test_rule_urging_counts_each_time(desk):
     case = run_to_dispatched(desk)
     services.case_urge(desk.origin("dispatcher"), case)
@@ -1391,6 +1427,7 @@ def test_rule_expedite_once_makes_the_case_urgent(desk):
     case = services.case_expedite(desk.origin("dispatcher"), case, "媒体关注")
     assert (case.expedited, case.priority) == (True, "urgent")
     assert last_event(case).payload == {"set": {"expedited": True, "priority": "urgent"}}
+    assert last_event(case).reason == "媒体关注"
     with pytest.raises(Conflict) as refused:
         services.case_expedite(desk.origin("dispatcher"), case, "再加急")
     assert (refused.value.code, refused.value.message) == ("already_expedited", "案卷已加急")
@@ -1432,3 +1469,184 @@ def test_rule_one_event_is_told_after_the_commit(desk, django_capture_on_commit_
     assert list(Notification.objects.filter(user=handler).values_list("title", flat=True)) == [
         f"案卷 {case.number}：催办"
     ]
+
+
+# --- Versions ----------------------------------------------------------------------------------------------------
+
+
+def _reported(desk):
+    return desk.report()
+
+
+def _verifying(desk):
+    case = desk.report()
+    return services.case_verify_request(desk.origin("intake_clerk"), case, desk.world.users["grid_worker_a"])
+
+
+def _filed(desk):
+    return services.case_file(desk.origin("shift_leader"), desk.report())
+
+
+def _checking(desk):
+    case = run_to_handled(desk)
+    return services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+
+
+def _checked(desk):
+    return services.case_check(desk.origin("grid_worker_a"), _checking(desk), passed=True, note="已核查")
+
+
+#: Each service that takes the version a form was drawn from: where the case must be, who acts, the call, and the
+#: reason its event records (the text given, or nothing when none is given).
+STALE_CALLS = {
+    "accept": (_reported, "intake_clerk", lambda o, c, d, v: services.case_accept(o, c, version=v), ""),
+    "reject": (_reported, "intake_clerk", lambda o, c, d, v: services.case_reject(o, c, "不属实", version=v), "不属实"),
+    "verify_request": (
+        _reported,
+        "intake_clerk",
+        lambda o, c, d, v: services.case_verify_request(o, c, d.world.users["grid_worker_a"], version=v),
+        "",
+    ),
+    "verify": (
+        _verifying,
+        "grid_worker_a",
+        lambda o, c, d, v: services.case_verify(o, c, confirmed=True, note="属实", version=v),
+        "属实",
+    ),
+    "file": (_reported, "shift_leader", lambda o, c, d, v: services.case_file(o, c, version=v), ""),
+    "dispatch": (_filed, "dispatcher", lambda o, c, d, v: services.case_dispatch(o, c, d.sanitation, version=v), ""),
+    "accept_task": (
+        run_to_dispatched,
+        "department_handler",
+        lambda o, c, d, v: services.case_accept_task(o, c, version=v),
+        "",
+    ),
+    "report_result": (
+        run_to_dispatched,
+        "department_handler",
+        lambda o, c, d, v: services.case_report_result(o, c, "已处理", version=v),
+        "已处理",
+    ),
+    "check_request": (
+        run_to_handled,
+        "dispatcher",
+        lambda o, c, d, v: services.case_check_request(o, c, d.world.users["grid_worker_a"], version=v),
+        "",
+    ),
+    "check": (
+        _checking,
+        "grid_worker_a",
+        lambda o, c, d, v: services.case_check(o, c, passed=True, note="好", version=v),
+        "好",
+    ),
+    "close": (_checked, "shift_leader", lambda o, c, d, v: services.case_close(o, c, version=v), ""),
+    "request_open": (
+        run_to_dispatched,
+        "department_handler",
+        lambda o, c, d, v: services.case_request_open(o, c, "return", "不归我们", version=v),
+        "不归我们",
+    ),
+}
+
+
+@pytest.mark.parametrize("action", STALE_CALLS)
+def test_rule_every_form_that_carries_a_version_is_refused_when_it_is_stale(desk, action):
+    arrive, persona, call, reason = STALE_CALLS[action]
+    case = arrive(desk)
+    case.refresh_from_db()
+    before = (case.status, case.version, CaseEvent.objects.count())
+    with pytest.raises(Conflict) as refused:
+        call(desk.origin(persona), case, desk, case.version + 1)
+    assert refused.value.code == "case_changed"
+    case.refresh_from_db()
+    assert (case.status, case.version, CaseEvent.objects.count()) == before
+    call(desk.origin(persona), case, desk, case.version)  # the current version goes through
+    assert Case.objects.get(pk=case.pk).version == case.version + 1
+    assert last_event(case).reason == reason
+
+
+# --- A department's own working hours ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_hours(desk):
+    """The sanitation department works 07:00–11:00 and 14:00–18:00; the default day is 08:30–12:00, 13:30–17:30."""
+    WorkingHours.objects.create(
+        department=desk.sanitation,
+        morning_start=dt.time(7, 0),
+        morning_end=dt.time(11, 0),
+        afternoon_start=dt.time(14, 0),
+        afternoon_end=dt.time(18, 0),
+    )
+    calendar_forget()
+    return desk
+
+
+def test_rule_the_handling_clock_of_a_dispatch_runs_on_the_departments_hours(own_hours):
+    desk = own_hours
+    with acting_at(local(2026, 11, 18, 9, 0)):
+        case = services.case_file(desk.origin("shift_leader"), desk.report())
+    with acting_at(local(2026, 11, 18, 10, 0)):
+        case = services.case_dispatch(desk.origin("dispatcher"), case, desk.sanitation, handle_minutes=120)
+    assert case.due_at == local(2026, 11, 18, 15, 0)  # 10:00–11:00, then 14:00–15:00
+
+
+def test_rule_rework_and_reopening_run_on_the_departments_hours(own_hours):
+    desk = own_hours
+    with acting_at(local(2026, 11, 18, 7, 30)):
+        case = run_to_handled(desk)
+        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    with acting_at(local(2026, 11, 18, 10, 0)):
+        case = services.case_check(desk.origin("grid_worker_a"), case, passed=False, note="未清理")
+    assert case.due_at == local(2026, 11, 18, 17, 0)  # 240 minutes: 10:00–11:00, then 14:00–17:00
+    with acting_at(local(2026, 11, 19, 7, 30)):
+        case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
+        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查")
+        case = services.case_close(desk.origin("shift_leader"), case)
+    with acting_at(local(2026, 11, 19, 10, 0)):
+        case = services.case_evaluate(desk.origin("intake_clerk"), case, "unsatisfied")
+    assert (case.status, case.due_at) == ("dispatched", local(2026, 11, 19, 17, 0))
+
+
+def test_rule_a_suspension_banks_and_resumes_on_the_departments_hours(own_hours):
+    desk = own_hours
+    with acting_at(local(2026, 11, 18, 7, 0)):  # before the default day starts, inside the department's
+        case = run_to_dispatched(desk)
+        request = services.case_request_open(desk.origin("department_handler"), case, "suspend", "等待")
+    with acting_at(local(2026, 11, 18, 8, 0)):
+        case = services.case_request_decide(desk.origin("dispatcher"), request, approve=True)
+    assert case.clock_offset_minutes == 60
+    with acting_at(local(2026, 11, 18, 10, 0)):
+        case = services.case_resume(desk.origin("dispatcher"), case)
+    assert case.due_at == case.handle_due_at == local(2026, 11, 18, 16, 0)  # 180 left: 10–11, then 14–16
+
+
+def test_rule_an_extension_counts_the_minutes_used_on_the_departments_hours(own_hours):
+    desk = own_hours
+    with acting_at(local(2026, 11, 18, 7, 0)):
+        case = run_to_dispatched(desk)
+        request = services.case_request_open(
+            desk.origin("department_handler"), case, "extend", "配件", extra_minutes=60
+        )
+    with acting_at(local(2026, 11, 18, 8, 0)):
+        case = services.case_request_decide(desk.origin("dispatcher"), request, approve=True)
+    assert (case.clock_offset_minutes, case.step_limit_minutes) == (60, 300)
+    assert case.due_at == local(2026, 11, 18, 15, 0)  # 240 left from 08:00: 08:00–11:00, then 14:00–15:00
+
+
+def test_rule_a_transition_given_no_text_records_none(desk):
+    main = desk.report()
+    merged = services.case_merge(desk.origin("intake_clerk"), desk.report(), main)
+    assert last_event(merged).reason == "" and last_event(main).reason == ""
+    case = run_to_dispatched(desk)
+    services.case_urge(desk.origin("dispatcher"), case)
+    assert last_event(case).reason == ""
+    request = services.case_request_open(desk.origin("department_handler"), case, "suspend", "等待")
+    services.case_request_decide(desk.origin("dispatcher"), request, approve=True)
+    assert last_event(case).reason == "等待"  # approved without a note: the request's reason
+    services.case_resume(desk.origin("dispatcher"), case)
+    assert last_event(case).reason == ""
+    closed = run_to_closed(desk)
+    services.case_evaluate(desk.origin("intake_clerk"), closed, "satisfied")
+    assert (last_event(closed).reason, last_event(closed).payload["channel"]) == ("", "")
