@@ -110,7 +110,7 @@ def transition_apply(
     return Transitioned(locked, event, changed.made)
 
 
-def reason_require(reason: str, field_name: str = "reason") -> str:
+def reason_require(reason: str, field_name: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写理由"), code="reason_required", details={"field": field_name})
@@ -172,7 +172,7 @@ def department_checked(department: Department | int, field_name: str = "departme
         raise ValidationFailed(
             _("部门不存在或已停用"),
             code="record_invalid",
-            details=[{"field": field_name, "message": _("部门不存在或已停用")}],
+            details={"field": field_name},
         )
     return found
 

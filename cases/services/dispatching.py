@@ -46,7 +46,7 @@ def case_dispatch(
         raise ValidationFailed(
             _("处置时限无效"),
             code="record_invalid",
-            details=[{"field": "handle_minutes", "message": _("处置时限无效")}],
+            details={"field": "handle_minutes"},
         )
 
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:

@@ -41,13 +41,9 @@ def case_file(
     """立案: the case gets its category (required by now), priority and level; the dispatch clock starts."""
     category = category_checked(category)
     if priority and priority not in Priority.values:
-        raise ValidationFailed(
-            _("未知的优先级"), code="record_invalid", details=[{"field": "priority", "message": _("未知的优先级")}]
-        )
+        raise ValidationFailed(_("未知的优先级"), code="record_invalid", details={"field": "priority"})
     if level and level not in CaseLevel.values:
-        raise ValidationFailed(
-            _("未知的层级"), code="record_invalid", details=[{"field": "level", "message": _("未知的层级")}]
-        )
+        raise ValidationFailed(_("未知的层级"), code="record_invalid", details={"field": "level"})
 
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
         fields: dict[str, Any] = {}

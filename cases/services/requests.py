@@ -36,14 +36,12 @@ def case_request_open(
     """A department asks for 延期, 回退 or 挂账; the command centre asks for 作废. One pending request per case."""
     reason = text_checked(A.REQUEST_OPEN, reason)
     if kind not in RequestKind.values:
-        raise ValidationFailed(
-            _("未知的申请类型"), code="record_invalid", details=[{"field": "kind", "message": _("未知的申请类型")}]
-        )
+        raise ValidationFailed(_("未知的申请类型"), code="record_invalid", details={"field": "kind"})
     if kind == RequestKind.EXTEND and not (extra_minutes and 1 <= extra_minutes <= 60 * 24 * 60):
         raise ValidationFailed(
             _("请填写申请延长的时间"),
             code="record_invalid",
-            details=[{"field": "extra_minutes", "message": _("请填写申请延长的时间")}],
+            details={"field": "extra_minutes"},
         )
     action = REQUEST_ASKED[RequestKind(kind)]
 
@@ -58,7 +56,7 @@ def case_request_open(
             requested_by=origin.actor,
             reason=reason,
             requested_at=now,
-            department_id=getattr(origin.actor, "department_id", None),
+            department_id=origin.actor.department_id,
             extra_minutes=extra_minutes if kind == RequestKind.EXTEND else None,
         )
         return Change(made=made)
@@ -81,7 +79,7 @@ def case_request_decide(origin: Origin, request: CaseRequest, *, approve: bool, 
     if not approve:
         note = text_checked(A.REQUEST_REFUSE, note)
 
-    def decided(locked: Case, now: dt.datetime) -> None:
+    def decided(now: dt.datetime) -> None:
         updated = CaseRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
             status=RequestStatus.APPROVED if approve else RequestStatus.REFUSED,
             decided_by_id=origin.actor_id,
@@ -95,13 +93,13 @@ def case_request_decide(origin: Origin, request: CaseRequest, *, approve: bool, 
     if not approve:
 
         def refuse(locked: Case, now: dt.datetime) -> dict[str, Any]:
-            decided(locked, now)
+            decided(now)
             return {}
 
         return transition_apply(origin, request.case_id, A.REQUEST_REFUSE, refuse, reason=note, payload=payload).case
 
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
-        decided(locked, now)
+        decided(now)
         department_id = locked.main_department_id
         if request.kind == RequestKind.EXTEND:
             fields = clock.clock_extend(locked, now, request.extra_minutes or 0, department_id)

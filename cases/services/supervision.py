@@ -59,7 +59,7 @@ def case_summon(origin: Origin, case: Case, departments: Iterable[Department | i
         raise ValidationFailed(
             _("请选择要召集的部门"),
             code="record_invalid",
-            details=[{"field": "departments", "message": _("请选择要召集的部门")}],
+            details={"field": "departments"},
         )
 
     def change(locked: Case, now: dt.datetime) -> Change:
@@ -109,9 +109,7 @@ def case_supervise(origin: Origin, case: Case, level: int, reason: str) -> Case:
     """督办 普通/黄牌/红牌: the level can only rise."""
     reason = text_checked(A.SUPERVISE, reason)
     if level not in (Supervision.NORMAL, Supervision.YELLOW, Supervision.RED):
-        raise ValidationFailed(
-            _("未知的督办级别"), code="record_invalid", details=[{"field": "level", "message": _("未知的督办级别")}]
-        )
+        raise ValidationFailed(_("未知的督办级别"), code="record_invalid", details={"field": "level"})
 
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
         if level <= locked.supervision:
