@@ -168,8 +168,9 @@ def _results_wanted(request: HttpRequest) -> bool:
     return request.headers.get("HX-Target") == "case-results" and not request.headers.get("HX-History-Restore-Request")
 
 
-def _list_url(params: QueryDict) -> str:
-    query = list_query(params)
+def _list_url(params: QueryDict, *, page: str = "") -> str:
+    """The list's address with its own parameters only (no empty ones), as a bookmark keeps it."""
+    query = _with(params, page=page if page.isdigit() else "")
     return reverse("cases:list") + (f"?{query}" if query else "")
 
 
@@ -177,7 +178,9 @@ def _list_url(params: QueryDict) -> str:
 def case_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = _list_context(request, request.GET)
     if _results_wanted(request):
-        return render(request, "cases/_results.html", {**context, "partial": True})
+        response = render(request, "cases/_results.html", {**context, "partial": True})
+        response["HX-Push-Url"] = _list_url(request.GET, page=request.GET.get("page", ""))
+        return response
     return render(
         request,
         "cases/list.html",

@@ -5,6 +5,8 @@
     root.querySelectorAll("select[data-picker]:not(.tomselected)").forEach((select) => {
       const picker = new TomSelect(select, {
         allowEmptyOption: true,
+        closeAfterSelect: true,
+        openOnFocus: false,
         maxOptions: 500,
         searchField: ["text", "value"],
         render: {
