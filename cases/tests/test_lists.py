@@ -272,3 +272,14 @@ def test_htmx_gets_the_results_only_and_the_plain_form_still_works(desk, spread)
     assert 'hx-get="/cases/?queue=dispatch&amp;sort=-created"' in part  # a tab keeps the filters and the order
     restore = client.get("/cases/", {"queue": "intake"}, headers={**HTMX, "HX-History-Restore-Request": "true"})
     assert restore.content.decode().startswith("<!doctype html>")
+
+
+def test_bulk_reaches_only_the_cases_of_the_users_scope(desk, spread):
+    intake = desk.world.user("intake_clerk")
+    intake.areas.set([desk.world.areas["110101001"]])  # street 1 only: grid C is not theirs
+    client = desk.world.client("intake_clerk")
+    other = spread["other"]
+    assert other.number not in numbers_of(client.get("/cases/", {"queue": "intake"}))
+    response = client.post("/cases/bulk/", {"action": "accept", "case": [other.number]}, follow=True)
+    assert [str(message) for message in response.context["messages"]] == [f"{other.number} 未受理：案卷不存在"]
+    assert Case.objects.get(pk=other.pk).status == "reported"
