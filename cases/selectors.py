@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import Count, F, IntegerField, OrderBy, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from areas.geometry import box_around, distance_m
 from areas.models import Area
-from cases.choices import ENDED_STATUSES, OPEN_STATUSES
-from cases.models import Case, CaseEvent, CasePhoto, Category
+from cases.choices import ENDED_STATUSES, FINISHED_STATUSES, OPEN_STATUSES, CaseStatus, Light
+from cases.models import Case, CaseEvent, CasePhoto, Category, SavedFilter
 from cases.public import PUBLIC_PHOTO_STAGES, PublicStep, public_cases, public_steps
+from cases.workflow import FIELD, actor_roles
 from gridgov.errors import NotFound
 from gridgov.queries import prefix_q
 
@@ -92,7 +95,7 @@ class CaseFilter:
 
     status: str = ""
     light: str = ""
-    category: str = ""  # a category code: a class (2) covers its subclasses
+    category: str = ""  # a category code, or its service code (E0102, C01, G1): a class covers its subclasses
     area: str = ""  # an area code: covers its subtree
     department: str = ""  # a department code
     source: str = ""
@@ -109,6 +112,19 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+#: The kind a service code's first letter names (``E0102``, ``C01``; governance codes are ``G…`` themselves).
+SERVICE_KINDS = {"E": "event", "C": "component", "G": "governance"}
+
+
+def _category_q(code: str) -> Q:
+    """A category and its subclasses, by code (any kind) or by service code (one kind: ``E01``, ``C0101``)."""
+    kind = SERVICE_KINDS.get(code[:1], "")
+    if kind and kind != "governance":
+        code = code[1:]
+    either = Q(category__code=code) | Q(category__parent__code=code)
+    return Q(category__kind=kind) & either if kind else either
+
+
 def case_list(user: Any, query: CaseFilter | None = None) -> QuerySet[Case]:
     """Cases the user may see, filtered, newest first, with what a list row shows in the same query."""
     query = query or CaseFilter()
@@ -120,7 +136,7 @@ def case_list(user: Any, query: CaseFilter | None = None) -> QuerySet[Case]:
     if query.light:
         cases = cases.filter(light=query.light)
     if query.category:
-        cases = cases.filter(Q(category__code=query.category) | Q(category__parent__code=query.category))
+        cases = cases.filter(_category_q(query.category))
     if query.area:
         cases = cases.filter(grid__in=Area.objects.filter(prefix_q("code", query.area)).values("pk"))
     if query.department:
@@ -139,6 +155,154 @@ def case_list(user: Any, query: CaseFilter | None = None) -> QuerySet[Case]:
             else cases.filter(Q(description__contains=text) | Q(address__contains=text))
         )
     return cases.select_related("category", "grid", "main_department").order_by("-created_at", "-id")
+
+
+# --- The case list's tabs, order and pickers ------------------------------------------------------------------
+S = CaseStatus
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A tab of the case list: the states (or the light) it shows; ``mine``: the user's own tasks."""
+
+    label: Any
+    statuses: tuple[str, ...] = ()
+    light: str = ""
+    mine: bool = False
+
+
+QUEUES: dict[str, Queue] = {
+    "all": Queue(_l("全部")),
+    "intake": Queue(_l("待受理"), (S.REPORTED,)),
+    "file": Queue(_l("待立案"), (S.ACCEPTED, S.VERIFYING)),
+    "dispatch": Queue(_l("待派遣"), (S.FILED, S.RETURNED)),
+    "handling": Queue(_l("处置中"), (S.DISPATCHED, S.HANDLING)),
+    "check": Queue(_l("待核查"), (S.HANDLED, S.SELF_RESOLVED, S.CHECKING)),
+    "close": Queue(_l("待结案"), (S.CHECKED,)),
+    "suspended": Queue(_l("挂账"), (S.SUSPENDED,)),
+    "overdue": Queue(_l("超时"), light=Light.RED),
+    "finished": Queue(_l("已结案"), FINISHED_STATUSES),
+    "mine": Queue(_l("我的任务"), mine=True),
+}
+
+
+def queue_q(user: Any, name: str) -> Q:
+    """The condition of one tab for ``user`` (an unknown tab is "all")."""
+    queue = QUEUES.get(name, QUEUES["all"])
+    condition = Q()
+    if queue.statuses:
+        condition &= Q(status__in=queue.statuses)
+    if queue.light:
+        condition &= Q(light=queue.light)
+    if queue.mine:
+        if actor_roles(user) & FIELD:
+            condition &= Q(assignee=user, status__in=[S.VERIFYING, S.CHECKING])
+        elif user.department_id:
+            condition &= Q(main_department_id=user.department_id, status__in=[S.DISPATCHED, S.HANDLING])
+    return condition
+
+
+def queue_counts(cases: QuerySet[Case], user: Any) -> dict[str, int]:
+    """How many of ``cases`` each tab holds, in one query (one conditional count per tab)."""
+    return cases.order_by().aggregate(**{name: Count("pk", filter=queue_q(user, name)) for name in QUEUES})
+
+
+#: Red, yellow, green, untimed: a case's light in order of urgency.
+LIGHT_RANK = Choose(
+    When(light=Light.RED, then=Value(0)),
+    When(light=Light.YELLOW, then=Value(1)),
+    When(light=Light.GREEN, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+#: The states in the order of the loop (DESIGN §5), for sorting by state.
+STATUS_RANK = Choose(
+    *(When(status=status, then=Value(rank)) for rank, status in enumerate(CaseStatus.values)),
+    default=Value(len(CaseStatus.values)),
+    output_field=IntegerField(),
+)
+#: The columns a list may be sorted by (``sort=key`` ascending, ``sort=-key`` descending); any other is ignored.
+SORTS: dict[str, Any] = {
+    "number": F("number"),
+    "created": F("created_at"),
+    "due": F("due_at"),
+    "light": LIGHT_RANK,
+    "category": F("category__code"),
+    "area": F("grid__code"),
+    "status": STATUS_RANK,
+}
+DEFAULT_SORT = "-created"
+
+
+def sort_checked(sort: str) -> str:
+    """The sort key as given when it is one of :data:`SORTS`, else the default (newest first)."""
+    return sort if sort.removeprefix("-") in SORTS else DEFAULT_SORT
+
+
+def case_sorted(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    """``cases`` in the order of a whitelisted column (empty values last), ties newest first."""
+    sort = sort_checked(sort)
+    descending = sort.startswith("-")
+    column = SORTS[sort.removeprefix("-")]
+    order: OrderBy = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return cases.order_by(order, "-created_at", "-id")
+
+
+#: Above this many areas in a user's scope, the area picker lists the areas above the grids only.
+AREA_PICKER_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class AreaOption:
+    code: str
+    name: str
+    level: str
+    depth: int  # levels below the user's top areas (each level adds three digits to the code)
+
+
+def area_options(user: Any) -> list[AreaOption]:
+    """The areas of the user's scope in tree order (codes sort parents before their children), from one query
+    (two when the scope has more than :data:`AREA_PICKER_LIMIT` areas)."""
+    visible = Area.objects.visible_to(user).current().order_by("code")
+    rows = list(visible.values_list("code", "name", "level")[: AREA_PICKER_LIMIT + 1])
+    if len(rows) > AREA_PICKER_LIMIT:
+        rows = list(visible.exclude(level="grid").values_list("code", "name", "level")[:AREA_PICKER_LIMIT])
+    top = min((len(code) for code, _name, _level in rows), default=0)
+    return [AreaOption(code, name, level, (len(code) - top) // 3) for code, name, level in rows]
+
+
+@dataclass
+class CategoryGroup:
+    label: str
+    value: str  # the class's service code: choosing it covers its subclasses
+    subclasses: list[tuple[str, str]]  # service code, "code name"
+
+
+def category_options() -> list[CategoryGroup]:
+    """Every active class (大类) with its subclasses (小类), by service code, from one query."""
+    groups: dict[int, CategoryGroup] = {}
+    rows = Category.objects.filter(is_active=True).select_related("parent").order_by("kind", "code")
+    for category in rows:
+        if category.parent_id is None:
+            label = f"{category.name}（{category.get_kind_display()}）"
+            groups.setdefault(category.pk, CategoryGroup(label, category.service_code, []))
+    for category in rows:
+        if category.parent_id in groups:
+            groups[category.parent_id].subclasses.append((category.service_code, f"{category.code} {category.name}"))
+    return list(groups.values())
+
+
+def saved_filters_of(user: Any) -> QuerySet[SavedFilter]:
+    """The user's own saved filter sets (nobody sees another's)."""
+    return SavedFilter.objects.filter(user_id=user.pk).order_by("name", "id")
+
+
+def access_saved_filter(user: Any, pk: int) -> SavedFilter:
+    """The user's saved filter ``pk``; another user's answers 404 like one that does not exist."""
+    found = saved_filters_of(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("筛选不存在"), code="saved_filter_not_found")
+    return found
 
 
 # --- The public side: what anyone may look up (Open311, the portal) -------------------------------------------

@@ -4,6 +4,7 @@ page per case with its timeline and the actions its viewer may take. Thin views:
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,23 +12,41 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import Department
 from areas.selectors import area_roots
 from audit.services import Origin
 from cases import forms, services
-from cases.choices import FINISHED_STATUSES, CaseAction, CaseStatus, Light, RequestStatus, Source
+from cases.choices import CaseAction, CaseStatus, Light, RequestStatus, Source
 from cases.dispatching import dispatch_suggest
+from cases.exports import cases_export
 from cases.handoffs import next_step
 from cases.models import Case, CaseRequest
-from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
+from cases.selectors import (
+    QUEUES,
+    CaseFilter,
+    access_case,
+    access_saved_filter,
+    area_options,
+    case_list,
+    case_sorted,
+    category_options,
+    duplicates_of,
+    queue_counts,
+    queue_q,
+    saved_filters_of,
+    sort_checked,
+)
+from cases.services import list_query
 from cases.workflow import COMMAND, FIELD, REQUEST_ASKED, TRANSITIONS, actions_for, actor_roles, transition_label
-from gridgov.errors import DomainError, form_errors_add
+from gridgov.errors import DomainError, PermissionDenied, ValidationFailed, form_errors_add
 from gridgov.files import case_photo_link
 from gridgov.http import AuthenticatedHttpRequest
 
@@ -36,37 +55,15 @@ S = CaseStatus
 A = CaseAction
 
 
-@dataclass(frozen=True)
-class Queue:
-    label: Any
-    statuses: tuple[str, ...] = ()
-    light: str = ""
-    mine: bool = False
-
-
-QUEUES: dict[str, Queue] = {
-    "all": Queue(gettext_lazy("全部")),
-    "intake": Queue(gettext_lazy("待受理立案"), (S.REPORTED, S.ACCEPTED, S.VERIFYING)),
-    "dispatch": Queue(gettext_lazy("待派遣"), (S.FILED, S.RETURNED)),
-    "handling": Queue(gettext_lazy("处置中"), (S.DISPATCHED, S.HANDLING)),
-    "check": Queue(gettext_lazy("待核查"), (S.HANDLED, S.SELF_RESOLVED, S.CHECKING)),
-    "close": Queue(gettext_lazy("待结案"), (S.CHECKED,)),
-    "suspended": Queue(gettext_lazy("挂账"), (S.SUSPENDED,)),
-    "overdue": Queue(gettext_lazy("超时"), light=Light.RED),
-    "finished": Queue(gettext_lazy("已结案"), FINISHED_STATUSES),
-    "mine": Queue(gettext_lazy("我的任务"), mine=True),
-}
-
-
-def _filter_of(request: HttpRequest) -> CaseFilter:
+def _filter_of(params: QueryDict) -> CaseFilter:
     def day(name: str) -> dt.date | None:
         try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
+            return dt.date.fromisoformat(params.get(name, ""))
         except ValueError:
             return None
 
     def text(name: str) -> str:
-        return request.GET.get(name, "").strip()[:100]
+        return params.get(name, "").strip()[:100]
 
     return CaseFilter(
         status=text("status"),
@@ -81,39 +78,209 @@ def _filter_of(request: HttpRequest) -> CaseFilter:
     )
 
 
+#: The columns a click on the header sorts by, in the order of the table.
+SORT_COLUMNS = ("number", "light", "status", "category", "area", "created", "due")
+SORT_LABELS = {
+    "number": gettext_lazy("编号"),
+    "light": gettext_lazy("亮灯"),
+    "status": gettext_lazy("状态"),
+    "category": gettext_lazy("类别"),
+    "area": gettext_lazy("网格"),
+    "created": gettext_lazy("上报时间"),
+    "due": gettext_lazy("环节截止"),
+}
+#: What a bulk action does and who may: the transition each case goes through.
+BULK_ACTIONS = {"accept": A.ACCEPT, "dispatch": A.DISPATCH}
+
+
+def _bulk_actions(user: Any) -> dict[str, Any]:
+    roles = actor_roles(user)
+    return {name: action for name, action in BULK_ACTIONS.items() if roles & TRANSITIONS[action].roles}
+
+
+def _queue_of(params: QueryDict) -> str:
+    name = params.get("queue", "all")
+    return name if name in QUEUES else "all"
+
+
+def _list_rows(user: Any, params: QueryDict) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """The cases of the list's filters (every tab) and those of its tab in its order."""
+    filtered = case_list(user, _filter_of(params))
+    rows = case_sorted(filtered.filter(queue_q(user, _queue_of(params))), params.get("sort", ""))
+    return filtered, rows
+
+
+def _with(params: QueryDict, **changes: str) -> str:
+    """The list's query string (never a page number) with ``changes``; an empty value drops its parameter."""
+    query = QueryDict(list_query(params), mutable=True)
+    for name, value in changes.items():
+        if value:
+            query[name] = value
+        else:
+            query.pop(name, None)
+    return query.urlencode()
+
+
+def _sort_headers(params: QueryDict) -> dict[str, dict[str, Any]]:
+    """Per sortable column: the link that sorts by it (a second click reverses) and its aria-sort."""
+    current = sort_checked(params.get("sort", ""))
+    headers = {}
+    for key in SORT_COLUMNS:
+        state = "ascending" if current == key else "descending" if current == f"-{key}" else ""
+        headers[key] = {
+            "key": key,
+            "label": SORT_LABELS[key],
+            "query": _with(params, sort=f"-{key}" if state == "ascending" else key),
+            "state": state,
+        }
+    return headers
+
+
+def _list_context(request: AuthenticatedHttpRequest, params: QueryDict) -> dict[str, Any]:
+    user = request.user
+    filtered, rows = _list_rows(user, params)
+    queue_name = _queue_of(params)
+    counts = queue_counts(filtered, user)
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = counts[queue_name]  # the tab's count is the list's: no second COUNT over the table
+    bulk = _bulk_actions(user)
+    querystring = list_query(params)
+    return {
+        "page": paginator.get_page(params.get("page")),
+        "querystring": querystring,
+        "querystring_without_page": f"{querystring}&" if querystring else "",
+        "queues": [(name, queue.label, counts[name], _with(params, queue=name)) for name, queue in QUEUES.items()],
+        "queue": queue_name,
+        "query": _filter_of(params),
+        "sort": sort_checked(params.get("sort", "")),
+        "sort_headers": _sort_headers(params),
+        "sorts": [(key, SORT_LABELS[key]) for key in SORT_COLUMNS],
+        "saved_filters": saved_filters_of(user),
+        "bulk": bulk,
+        "bulk_statuses": {status for action in bulk.values() for status in TRANSITIONS[action].sources},
+        "bulk_limit": services.BULK_LIMIT,
+        "departments": Department.objects.filter(is_active=True).order_by("name") if "dispatch" in bulk else (),
+    }
+
+
+def _results_wanted(request: HttpRequest) -> bool:
+    """An htmx request for the list's results only (a history restore asks for the whole page)."""
+    return request.headers.get("HX-Target") == "case-results" and not request.headers.get("HX-History-Restore-Request")
+
+
+def _list_url(params: QueryDict, *, page: str = "") -> str:
+    """The list's address with its own parameters only (no empty ones), as a bookmark keeps it."""
+    query = _with(params, page=page if page.isdigit() else "")
+    return reverse("cases:list") + (f"?{query}" if query else "")
+
+
 @login_required
 def case_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    queue_name = request.GET.get("queue", "all")
-    queue = QUEUES.get(queue_name, QUEUES["all"])
-    query = _filter_of(request)
-    if queue.statuses and not query.status:
-        query.status = ",".join(queue.statuses)
-    if queue.light:
-        query.light = queue.light
-    rows = case_list(request.user, query)
-    if queue.mine:
-        roles = actor_roles(request.user)
-        if roles & FIELD:
-            rows = rows.filter(assignee=request.user, status__in=[S.VERIFYING, S.CHECKING])
-        elif request.user.department_id:
-            rows = rows.filter(main_department_id=request.user.department_id, status__in=[S.DISPATCHED, S.HANDLING])
-    params = request.GET.copy()
-    params.pop("page", None)
-    rest = params.urlencode()
+    context = _list_context(request, request.GET)
+    if _results_wanted(request):
+        response = render(request, "cases/_results.html", {**context, "partial": True})
+        response["HX-Push-Url"] = _list_url(request.GET, page=request.GET.get("page", ""))
+        return response
     return render(
         request,
         "cases/list.html",
         {
-            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-            "querystring_without_page": rest + "&" if rest else "",
-            "queues": QUEUES,
-            "queue": queue_name,
-            "query": query,
-            "statuses": CaseStatus.choices,
+            **context,
             "lights": Light.choices,
             "sources": Source.choices,
+            "areas": area_options(request.user),
+            "categories": category_options(),
             "can_report": bool(actor_roles(request.user) & (FIELD | COMMAND)) or request.user.is_superuser,
         },
+    )
+
+
+def _back(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """After a post from the list: the list again with the same filters (only its results for htmx, the URL kept
+    as the list's), else a redirect to it."""
+    params = QueryDict(request.POST.get("back", ""))
+    if _results_wanted(request):
+        response = render(request, "cases/_results.html", {**_list_context(request, params), "partial": True})
+        response["HX-Push-Url"] = _list_url(params)
+        return response
+    return redirect(_list_url(params))
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: AuthenticatedHttpRequest) -> HttpResponse:
+    try:
+        saved = services.saved_filter_save(
+            Origin.of_request(request), request.POST.get("name", ""), QueryDict(request.POST.get("back", ""))
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已保存常用筛选“%(name)s”") % {"name": saved.name})
+    return _back(request)
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    saved = access_saved_filter(request.user, pk)
+    services.saved_filter_delete(saved)
+    messages.success(request, _("已删除常用筛选“%(name)s”") % {"name": saved.name})
+    return _back(request)
+
+
+@login_required
+@require_POST
+def case_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """受理 or 派遣 the checked cases, each through its own service call; report which succeeded and which not."""
+    allowed = _bulk_actions(request.user)
+    if not allowed:
+        raise PermissionDenied(_("无权批量办理"), code="not_permitted")
+    name = request.POST.get("action", "")
+    origin = Origin.of_request(request)
+    numbers = request.POST.getlist("case")
+    reason = request.POST.get("reason", "").strip()[:2000]
+    try:
+        if name == "accept" and "accept" in allowed:
+            result = services.cases_accept_many(origin, numbers, reason=reason)
+        elif name == "dispatch" and "dispatch" in allowed:
+            department = request.POST.get("department", "")
+            result = services.cases_dispatch_many(
+                origin, numbers, int(department) if department.isdigit() else None, reason=reason
+            )
+        else:
+            raise ValidationFailed(_("请选择批量操作"), code="record_invalid", details={"field": "action"})
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _back(request)
+    label = ACTIONS[name].label
+    if result.done:
+        messages.success(
+            request,
+            _("已%(action)s %(count)s 件：%(numbers)s")
+            % {"action": label, "count": len(result.done), "numbers": "、".join(result.done)},
+        )
+    for number, reason_refused in result.failed:
+        refusal = {"number": number, "action": label, "reason": reason_refused}
+        messages.error(request, _("%(number)s 未%(action)s：%(reason)s") % refusal)
+    return _back(request)
+
+
+@login_required
+def case_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The current list (scope, tab, filters, order) as .xlsx; refused with a message when too long."""
+    _filtered, rows = _list_rows(request.user, request.GET)
+    audited = dict(QueryDict(list_query(request.GET)).items())
+    try:
+        content, file_name = cases_export(Origin.of_request(request), rows, audited)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_list_url(request.GET))
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=file_name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 

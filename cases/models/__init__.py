@@ -13,6 +13,7 @@ from cases.models.cases import (
 )
 from cases.models.categories import Category, CategoryQuerySet
 from cases.models.config import CalendarDay, DispatchRule, WorkingHours
+from cases.models.lists import SavedFilter
 
 __all__ = [
     "CalendarDay",
@@ -27,6 +28,7 @@ __all__ = [
     "CategoryQuerySet",
     "DispatchRule",
     "Report",
+    "SavedFilter",
     "Summons",
     "WorkingHours",
 ]

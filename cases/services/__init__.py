@@ -39,6 +39,15 @@ from cases.services.intake import (
     report_check,
     report_submit,
 )
+from cases.services.lists import (
+    BULK_LIMIT,
+    BulkResult,
+    cases_accept_many,
+    cases_dispatch_many,
+    list_query,
+    saved_filter_delete,
+    saved_filter_save,
+)
 from cases.services.requests import case_request_decide, case_request_open, case_resume
 from cases.services.supervision import (
     case_escalate,
@@ -52,8 +61,10 @@ from cases.services.supervision import (
 
 __all__ = [
     "ANONYMOUS_SOURCES",
+    "BULK_LIMIT",
     "H3_RESOLUTION",
     "SOURCES_BY_ROLE",
+    "BulkResult",
     "Change",
     "CheckedReport",
     "IntakeResult",
@@ -84,6 +95,8 @@ __all__ = [
     "case_urge",
     "case_verify",
     "case_verify_request",
+    "cases_accept_many",
+    "cases_dispatch_many",
     "category_checked",
     "clock",
     "department_checked",
@@ -93,9 +106,12 @@ __all__ = [
     "field_worker_checked",
     "field_workers_of",
     "level_above",
+    "list_query",
     "photos_store",
     "report_check",
     "report_submit",
+    "saved_filter_delete",
+    "saved_filter_save",
     "text_checked",
     "transition_apply",
 ]

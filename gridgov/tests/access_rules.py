@@ -141,6 +141,10 @@ RULES: dict[str, Rule] = {
     "cases:report": rule("/cases/report/", STAFF, method="post"),
     "cases:approvals": rule("/cases/approvals/", STAFF),
     "cases:overview": rule("/cases/overview/", STAFF),
+    "cases:export": rule("/cases/export.xlsx?queue=all", STAFF),
+    "cases:bulk": rule("/cases/bulk/", {"dispatcher", *SEATS}, method="post", data={"action": "accept", "case": ["{case_a}"]}, ok={302}),
+    "cases:saved-filter-save": rule("/cases/saved-filters/", STAFF, method="post", data={"name": "我的筛选", "back": "queue=intake"}, ok={302}),
+    "cases:saved-filter-delete": rule("/cases/saved-filters/{saved_filter}/delete/", {"dispatcher"}, method="post", ok={302}),  # a saved filter is its owner's alone
     "cases:detail": rule("/cases/{case_a}/", SEES_A, outside="/cases/{case_c}/"),
     "cases:act": rule("/cases/{case_a}/act/file/", {"shift_leader"}, method="post", outside="/cases/{case_c}/act/file/", refused=CASE_PAGE_REFUSED),
     "notifications:list": rule("/messages/", STAFF),

@@ -1,7 +1,7 @@
 """One scene for the whole access kit: the test world and, in grid A and in grid C (another street), a building
 with a house, a household and a person, a place, a component with a photo, a case and a 12345 ticket; an import
-job of the community staff and a knowledge article. Built once per module inside a transaction rolled back at the
-end; each test runs in a savepoint of it."""
+job of the community staff, a knowledge article and a saved case filter of the dispatcher. Built once per module
+inside a transaction rolled back at the end; each test runs in a savepoint of it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import Client
 
 from audit.services import Origin
-from cases.models import Category
+from cases.models import Category, SavedFilter
 from cases.photos import photo_check
 from cases.seed import categories_ensure
 from cases.services import ReportData, report_submit
@@ -112,6 +112,9 @@ def scene_build() -> Scene:
     names["job"] = job.pk
     names["message"] = Notification.objects.create(
         user=world.user("dispatcher"), title="案卷待派遣", link="/cases/", cause="scene:message"
+    ).pk
+    names["saved_filter"] = SavedFilter.objects.create(
+        user=world.user("dispatcher"), name="红灯", query="queue=overdue"
     ).pk
     names["article"] = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证", answer="到社区办理").pk
     return scene
