@@ -1,6 +1,14 @@
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
+from django.test.utils import setup_databases
 from django.utils import translation
 
 from cases.seed import categories_ensure
@@ -56,7 +64,64 @@ SLOW_TEST_TIMEOUT = 900  # seconds; the default for every other test is ``timeou
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked ``slow`` (building the demo district…) get a longer timeout than the default, which a loaded
-    machine could otherwise reach; a test that never ends still fails."""
+    machine could otherwise reach; a test that never ends still fails. A mutant's tests run fastest first (their
+    times from mutmut's first run), so the first test that notices the change ends the run early."""
     for item in items:
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SLOW_TEST_TIMEOUT))
+    if _mutant_under_test():
+        durations = _recorded_durations()
+        items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+
+
+# --- Mutation runs (docs/mutation-testing.md) -------------------------------------------------------------------
+# mutmut forks one process per mutant from a server that imported the settings once, so every mutant would name the
+# same SQLite test file and build it anew (about 7 s of migrations for tests that take a fraction of that). Each
+# mutant process instead gets its own copy of a database migrated once, which also lets mutants run side by side.
+
+
+def _mutant_under_test() -> bool:
+    return "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", "")
+
+
+def _recorded_durations() -> dict[str, float]:
+    """Each test's time in mutmut's first run (``mutmut-stats.json`` in the folder a mutant runs in)."""
+    try:
+        return json.loads(Path("mutmut-stats.json").read_text())["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getvalue("reuse_db")) or (_mutant_under_test() and _sqlite_test_name() is not None)
+
+
+def _sqlite_test_name() -> str | None:
+    database = connections["default"].settings_dict
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return None
+    return database.get("TEST", {}).get("NAME")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    shared_name = _sqlite_test_name()
+    if not _mutant_under_test() or shared_name is None:
+        yield
+        return
+    template = Path(shared_name + ".template")
+    own = Path(shared_name).with_name(f"gridgov-test-mutant-{os.getpid()}.sqlite3")
+    connections["default"].settings_dict["TEST"]["NAME"] = str(own)
+    if not template.exists():
+        with django_db_blocker.unblock():
+            setup_databases(verbosity=0, interactive=False, keepdb=False)
+        building = template.with_suffix(f".{os.getpid()}")
+        with sqlite3.connect(own) as source, sqlite3.connect(building) as copy:
+            source.backup(copy)  # the write-ahead log included
+        building.replace(template)  # atomic: a mutant running beside this one never sees half a file
+    else:
+        shutil.copyfile(template, own)
+    yield
+    for leftover in own.parent.glob(own.name + "*"):
+        leftover.unlink(missing_ok=True)

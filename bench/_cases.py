@@ -34,21 +34,21 @@ def actors(grids: list) -> dict:
     return users
 
 
-def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[int]) -> None:
-    """``count`` cases in one INSERT … SELECT over a number series: most open, spread over 30 days, with
-    step deadlines from 5 hours ago to 45 hours ahead (so the deadline job finds ≈ 10 % overdue)."""
+def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[int], open_share: float = 7 / 8) -> None:
+    """``count`` cases in one INSERT … SELECT over a number series, spread over 30 days: ``open_share`` of them open
+    (most, by default), with step deadlines from 5 hours ago to 45 hours ahead (so the deadline job finds ≈ 10 %
+    overdue), the rest closed."""
     # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connection
 
     grid_ids = [grid.pk for grid in grids]
-    statuses = ["dispatched", "handling", "dispatched", "handling", "filed", "handled", "checking", "closed"]
+    open_statuses = ["dispatched", "handling", "dispatched", "handling", "filed", "handled", "checking"]
     sources = ["grid_worker", "grid_worker", "grid_worker", "hotline", "public_web", "supervisor"]
     lights = ["green", "green", "green", "yellow"]
-    pick = "(CASE (i % {n}) {whens} END)"
 
-    def choice(values: list, quote: bool = True) -> str:
+    def choice(values: list, quote: bool = True, key: str = "i") -> str:
         whens = " ".join(f"WHEN {k} THEN {repr(v) if quote else v}" for k, v in enumerate(values))
-        return pick.format(n=len(values), whens=whens)
+        return f"(CASE ({key} % {len(values)}) {whens} END)"
 
     if connection.vendor == "postgresql":
         series = f"generate_series(1, {count}) AS s(i)"
@@ -64,10 +64,11 @@ def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[i
         )
         number = "substr('0000000000000' || i, -13, 13)"
     due = "(((i % 3000) * 7919) % 3000 - 300)"
-    is_open = "(i % 8 <> 7)"
+    is_open = f"(i % 1000 < {round(open_share * 1000)})"
+    rank = "(i / 1000)"  # varies among the open cases whatever their share
     columns = {
         "number": number,
-        "status": choice(statuses),
+        "status": f"CASE WHEN {is_open} THEN {choice(open_statuses, key=rank)} ELSE 'closed' END",
         "source": choice(sources),
         "category_id": choice(category_ids, quote=False),
         "priority": "'normal'",
@@ -86,7 +87,7 @@ def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[i
         "yellow_at": f"CASE WHEN {is_open} THEN {at.format(expr=due + ' - 60')} END",
         "due_at": f"CASE WHEN {is_open} THEN {at.format(expr=due)} END",
         "escalate_at": f"CASE WHEN {is_open} THEN {at.format(expr=due + ' + 120')} END",
-        "light": f"CASE WHEN {is_open} THEN {choice(lights)} ELSE 'none' END",
+        "light": f"CASE WHEN {is_open} THEN {choice(lights, key=rank)} ELSE 'none' END",
         "resume_status": "''",
         "supervision": "0",
         "expedited": "false" if connection.vendor == "postgresql" else "0",
@@ -104,6 +105,6 @@ def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[i
     with connection.cursor() as cursor:
         cursor.execute(sql)
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE cases_case")
+            cursor.execute("VACUUM ANALYZE cases_case")  # as autovacuum leaves a table that has settled
         else:
             cursor.execute("ANALYZE")
