@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.geometry import box_around, distance_m
 from areas.models import Area
 from cases.choices import ENDED_STATUSES, OPEN_STATUSES
-from cases.models import Case, CaseEvent, CasePhoto, Category
+from cases.models import Case, CaseEvent, CasePhoto, Category, Report
 from cases.public import PUBLIC_PHOTO_STAGES, PublicStep, public_cases, public_steps
 from gridgov.errors import NotFound
 from gridgov.queries import prefix_q
@@ -139,6 +139,20 @@ def case_list(user: Any, query: CaseFilter | None = None) -> QuerySet[Case]:
             else cases.filter(Q(description__contains=text) | Q(address__contains=text))
         )
     return cases.select_related("category", "grid", "main_department").order_by("-created_at", "-id")
+
+
+RECENT_CATEGORIES = 6
+
+
+def categories_recent(user: Any, limit: int = RECENT_CATEGORIES) -> list[int]:
+    """The categories of the user's last reports, the most recently used first (one query)."""
+    used = (
+        Report.objects.filter(reported_by=user, category__isnull=False)
+        .values("category_id")
+        .annotate(last=Max("created_at"))
+        .order_by("-last", "category_id")
+    )
+    return [row["category_id"] for row in used[:limit]]
 
 
 # --- The public side: what anyone may look up (Open311, the portal) -------------------------------------------

@@ -18,14 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from areas.selectors import area_roots
+from areas.selectors import own_grid
 from audit.services import Origin
 from cases import forms, services
 from cases.choices import FINISHED_STATUSES, CaseAction, CaseStatus, Light, RequestStatus, Source
 from cases.dispatching import dispatch_suggest
 from cases.handoffs import next_step
 from cases.models import Case, CaseRequest
-from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
+from cases.selectors import CaseFilter, access_case, case_list, categories_recent, duplicates_of
 from cases.workflow import COMMAND, FIELD, REQUEST_ASKED, TRANSITIONS, actions_for, actor_roles, transition_label
 from gridgov.errors import DomainError, form_errors_add
 from gridgov.files import case_photo_link
@@ -119,7 +119,14 @@ def case_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def case_report(request: HttpRequest) -> HttpResponse:
-    form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    grid = own_grid(request.user)  # a grid worker without a fix starts on their grid's centre
+    form = forms.ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        recent=categories_recent(request.user),
+        initial={"longitude": round(grid.longitude, 6), "latitude": round(grid.latitude, 6)} if grid else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         report = services.ReportData(
@@ -145,8 +152,7 @@ def case_report(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已上报，案卷编号 %(number)s") % {"number": result.case.number})
             return redirect("cases:detail", result.case.number)
-    roots = area_roots(request.user)
-    return render(request, "cases/report.html", {"form": form, "map_area": roots[0].code if roots else ""})
+    return render(request, "cases/report.html", {"form": form, "grid": grid})
 
 
 def _kinds_for(user: Any, case: Case) -> list[str]:
