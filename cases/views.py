@@ -220,7 +220,8 @@ def _form_extra(name: str, user: Any, case: Case) -> dict[str, Any]:
 def _form(name: str, user: Any, case: Case, *data: Any) -> Any:
     """The action's form; its free text is required where the transition table says so."""
     spec = ACTIONS[name]
-    form = spec.form(*data, case=case, **_form_extra(name, user, case))
+    # Each panel's fields get ids of their own (id_reason-file, id_reason-dispatch…), which its labels name.
+    form = spec.form(*data, case=case, auto_id=f"id_%s-{name}", **_form_extra(name, user, case))
     for action in spec.needs:
         declared = TRANSITIONS[action].input
         if declared.text_required and declared.text_field in form.fields:

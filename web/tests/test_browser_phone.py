@@ -146,3 +146,24 @@ def test_a_gps_fix_moves_the_preselected_point_to_where_the_worker_stands(browse
     expect(page.locator("#id_longitude")).to_have_value(f"{here['longitude']:.6f}")
     assert page.input_value("#id_latitude") == f"{here['latitude']:.6f}"
     assert page.get_attribute("#report-map", "data-fix") == "1"
+
+
+def test_without_javascript_the_plain_select_and_the_preset_grid_still_report(browser, live_server):
+    world, chromium = browser
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "worker_a")
+    page.fill("#id_password", "test-password-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/cases/report/")
+    assert page.locator("#id_category").is_visible() and page.locator("[data-category-picker]").is_hidden()
+    rubbish = Category.objects.get(kind="event", code="0102")
+    page.select_option("#id_category", str(rubbish.pk))
+    page.fill("#id_description", "无脚本上报")
+    page.click("#case-report button[accesskey=s]")
+    page.wait_for_url("**/cases/2*/", timeout=10_000)
+    case = Case.objects.get()
+    assert case.category == rubbish and case.grid == world.grid_a and case.description == "无脚本上报"
+    context.close()
