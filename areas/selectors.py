@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
@@ -22,6 +23,27 @@ def area_roots(user: Any) -> list[Area]:
     """The top areas of the user's scope: visible areas whose parent is not visible."""
     visible = Area.objects.visible_to(user).current()
     return list(visible.exclude(parent__in=visible).order_by("code"))
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    grid: Area
+    longitude: float
+    latitude: float
+
+
+def own_grid(user: Any) -> GridPoint | None:
+    """The grid of a user whose scope is exactly one grid (a grid worker's), with a point inside it (the centre of
+    its current boundary); None for any other scope."""
+    roots = area_roots(user)
+    if len(roots) != 1 or roots[0].level != AreaLevel.GRID:
+        return None
+    centre = (
+        AreaBoundary.objects.filter(area=roots[0], valid_to__isnull=True)
+        .values_list("centroid_lon", "centroid_lat")
+        .first()
+    )
+    return GridPoint(roots[0], *centre) if centre else None
 
 
 def area_children(area: Area) -> list[Area]:

@@ -9,13 +9,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
-from cases.choices import CaseLevel, PhotoStage, Priority, Rating, RequestKind, Source, Supervision
+from cases.choices import CaseLevel, CategoryKind, PhotoStage, Priority, Rating, RequestKind, Source, Supervision
 from cases.models import Case, Category
 from cases.photos import CheckedPhoto, photo_check
 from cases.services import SOURCES_BY_ROLE, field_workers_of
 from cases.workflow import ANY_STAGE, Input, Takes, actor_roles
 from gridgov.errors import ValidationFailed
 from gridgov.forms import choice_field, model_choice_field
+from gridgov.spelling import pinyin_spelling
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -53,31 +54,101 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return f"{obj.get_kind_display()} / {parent} / {obj.code} {obj.name}"
 
 
+class CategorySelect(forms.Select):
+    """A plain select of subclasses whose options also carry what the two-step picker
+    (cases/static/cases/category_picker.js) shows and searches: ``details`` maps an option's value to its attributes."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.details: dict[str, dict[str, str]] = {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"].update(self.details.get(str(option["value"]), {}))
+        return option
+
+
+def category_picker_fill(field: forms.ModelChoiceField[Any], recent: list[int]) -> None:
+    """The subclasses grouped by class (事件 / 市容环境), the user's recent ones first in a group of their own, each
+    option with its class, name, default priority and what a search matches (name, code, pinyin and initials)."""
+    kinds = list(CategoryKind.values)
+    categories = sorted(
+        subclass_choices(), key=lambda c: (kinds.index(c.kind), c.parent.code if c.parent else "", c.code)
+    )
+    by_id = {category.pk: category for category in categories}
+    recent = [pk for pk in recent if pk in by_id]
+    groups: dict[str, list[tuple[int, str]]] = {}
+    widget = field.widget
+    assert isinstance(widget, CategorySelect)
+    for rank, category in enumerate(categories):
+        parent = category.parent
+        assert parent is not None  # subclasses only
+        spelled = [*pinyin_spelling(category.name), parent.name, *pinyin_spelling(parent.name)]
+        widget.details[str(category.pk)] = {
+            "data-name": category.name,
+            "data-code": category.code,
+            "data-class": str(parent.pk),
+            "data-class-name": parent.name,
+            "data-kind": str(category.get_kind_display()),
+            "data-rank": str(rank),
+            "data-priority": str(category.get_default_priority_display()),
+            "data-priority-value": category.default_priority,
+            "data-search": " ".join([category.name, category.code, *spelled]).lower(),
+        }
+        if category.pk not in recent:
+            groups.setdefault(f"{category.get_kind_display()} / {parent.name}", []).append(
+                (category.pk, f"{category.code} {category.name}")
+            )
+    for pk in recent:
+        widget.details[str(pk)]["data-recent"] = "1"
+    first = [(_("最近使用"), [(pk, f"{by_id[pk].code} {by_id[pk].name}") for pk in recent])] if recent else []
+    field.choices = [("", "---------"), *first, *groups.items()]
+
+
 class ReportForm(forms.Form):
+    """The report in the order a person fills it: category, photos, location, description, then the rest."""
+
     source = forms.ChoiceField(label=_("来源"))
-    category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
-    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=Category.objects.none(), required=False, widget=CategorySelect
+    )
+    photos = PhotosField(label=_("现场照片"))
     longitude = forms.FloatField(label=_("经度"), required=False, widget=forms.HiddenInput)
     latitude = forms.FloatField(label=_("纬度"), required=False, widget=forms.HiddenInput)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
-    reporter_name = forms.CharField(label=_("反映人"), max_length=64, required=False)
-    reporter_phone = forms.CharField(label=_("联系电话"), max_length=15, required=False)
-    photos = PhotosField(label=_("现场照片"))
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     self_resolved = forms.BooleanField(label=_("已自行处置（自处置）"), required=False)
     before_photos = PhotosField(label=_("处置前照片"))
     after_photos = PhotosField(label=_("处置后照片"))
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
+    reporter_name = forms.CharField(label=_("反映人"), max_length=64, required=False)
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=15, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, recent: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = actor_roles(user)
         allowed = (
             set(Source.values) if user.is_superuser else set().union(*(SOURCES_BY_ROLE.get(r, set()) for r in roles))
         )
-        choice_field(self, "source").choices = [(value, label) for value, label in Source.choices if value in allowed]
-        model_choice_field(self, "category").queryset = subclass_choices()
+        source = choice_field(self, "source")
+        source.choices = [(value, label) for value, label in Source.choices if value in allowed]
+        if len(source.choices) == 1:  # nothing to choose (a grid worker reports as one)
+            source.widget = forms.HiddenInput()
+            source.initial = source.choices[0][0]
+        category = model_choice_field(self, "category")
+        category.queryset = subclass_choices()
+        category_picker_fill(category, recent or [])
+        self.fields["photos"].widget.attrs["capture"] = "environment"  # a phone opens its camera
         self.fields["idempotency_key"].initial = uuid.uuid4().hex  # a double submit files one case
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            elif not widget.is_hidden:
+                widget.attrs["class"] = "form-control"
 
 
 class CaseForm(forms.Form):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Case as Choose
-from django.db.models import Count, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Max, OrderBy, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from areas.geometry import box_around, distance_m
 from areas.models import Area
 from cases.choices import ENDED_STATUSES, FINISHED_STATUSES, OPEN_STATUSES, CaseStatus, Light
-from cases.models import Case, CaseEvent, CasePhoto, Category, SavedFilter
+from cases.models import Case, CaseEvent, CasePhoto, Category, Report, SavedFilter
 from cases.public import PUBLIC_PHOTO_STAGES, PublicStep, public_cases, public_steps
 from cases.workflow import FIELD, actor_roles
 from gridgov.errors import NotFound
@@ -303,6 +303,20 @@ def access_saved_filter(user: Any, pk: int) -> SavedFilter:
     if found is None:
         raise NotFound(_("筛选不存在"), code="saved_filter_not_found")
     return found
+
+
+RECENT_CATEGORIES = 6
+
+
+def categories_recent(user: Any, limit: int = RECENT_CATEGORIES) -> list[int]:
+    """The categories of the user's last reports, the most recently used first (one query)."""
+    used = (
+        Report.objects.filter(reported_by=user, category__isnull=False)
+        .values("category_id")
+        .annotate(last=Max("created_at"))
+        .order_by("-last", "category_id")
+    )
+    return [row["category_id"] for row in used[:limit]]
 
 
 # --- The public side: what anyone may look up (Open311, the portal) -------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Department
-from areas.selectors import area_roots
+from areas.selectors import own_grid
 from audit.services import Origin
 from cases import forms, services
 from cases.choices import CaseAction, CaseStatus, Light, RequestStatus, Source
@@ -37,6 +37,7 @@ from cases.selectors import (
     area_options,
     case_list,
     case_sorted,
+    categories_recent,
     category_options,
     duplicates_of,
     queue_counts,
@@ -286,7 +287,14 @@ def case_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 
 @login_required
 def case_report(request: HttpRequest) -> HttpResponse:
-    form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    grid = own_grid(request.user)  # a grid worker without a fix starts on their grid's centre
+    form = forms.ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        recent=categories_recent(request.user),
+        initial={"longitude": round(grid.longitude, 6), "latitude": round(grid.latitude, 6)} if grid else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         report = services.ReportData(
@@ -312,8 +320,7 @@ def case_report(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已上报，案卷编号 %(number)s") % {"number": result.case.number})
             return redirect("cases:detail", result.case.number)
-    roots = area_roots(request.user)
-    return render(request, "cases/report.html", {"form": form, "map_area": roots[0].code if roots else ""})
+    return render(request, "cases/report.html", {"form": form, "grid": grid})
 
 
 def _kinds_for(user: Any, case: Case) -> list[str]:
@@ -381,7 +388,8 @@ def _form_extra(name: str, user: Any, case: Case) -> dict[str, Any]:
 def _form(name: str, user: Any, case: Case, *data: Any) -> Any:
     """The action's form; its free text is required where the transition table says so."""
     spec = ACTIONS[name]
-    form = spec.form(*data, case=case, **_form_extra(name, user, case))
+    # Each panel's fields get ids of their own (id_reason-file, id_reason-dispatch…), which its labels name.
+    form = spec.form(*data, case=case, auto_id=f"id_%s-{name}", **_form_extra(name, user, case))
     for action in spec.needs:
         declared = TRANSITIONS[action].input
         if declared.text_required and declared.text_field in form.fields:

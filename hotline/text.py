@@ -3,11 +3,10 @@ Chinese characters (so 垃圾 in 一堆垃圾没人清理 meets 垃圾 in 暴露
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
-from pypinyin import lazy_pinyin
+from gridgov.spelling import pinyin_spelling
 
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]{2,}")
 STOP = frozenset({"一个", "我们", "你们", "他们", "这个", "那个", "没有", "什么", "怎么", "可以", "请问", "现在"})
@@ -39,24 +38,7 @@ def address_key(text: str) -> str:
 
 
 def address_spelling(key: str) -> tuple[str, str]:
-    """The pinyin of a key without tones (东四十条8 → dongsishitiao8) and its initials (dsst8); digits and letters
-    stay as they are. Spelled run by run of Chinese characters (road and 小区 names repeat: each is spelled once)."""
-    full: list[str] = []
-    initials: list[str] = []
-    for run in _CHINESE_OR_NOT.findall(key):
-        if "\u4e00" <= run[0] <= "\u9fff":
-            syllables = _run_pinyin(run)
-            full += syllables
-            initials += [syllable[:1] for syllable in syllables]
-        else:
-            full.append(run)
-            initials.append(run)
-    return "".join(full)[:400], "".join(initials)[:200]
-
-
-_CHINESE_OR_NOT = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
-
-
-@functools.lru_cache(maxsize=65536)
-def _run_pinyin(run: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(run))
+    """The pinyin of an address key without tones (东四十条8 → dongsishitiao8) and its initials (dsst8), as the
+    gazetteer stores them."""
+    full, initials = pinyin_spelling(key)
+    return full[:400], initials[:200]

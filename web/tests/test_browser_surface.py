@@ -33,9 +33,10 @@ def browser(live_server, live_world, monkeypatch):
 class Visitor:
     """One browser context (one person), recording CSP violations, console errors and outside requests."""
 
-    def __init__(self, chromium, base: str, viewport: tuple[int, int] = (1280, 900)) -> None:
+    def __init__(self, chromium, base: str, viewport: tuple[int, int] = (1280, 900), **options) -> None:
         self.base = base
-        self.context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+        size = {"width": viewport[0], "height": viewport[1]}
+        self.context = chromium.new_context(viewport=size, locale="zh-CN", **options)  # options: geolocation…
         self.context.add_init_script(RECORD_VIOLATIONS)
         self.page = self.context.new_page()
         self.problems: list[str] = []

@@ -26,7 +26,11 @@
               box.replaceChildren(...(twin ? Array.from(twin.childNodes, (node) => document.adoptNode(node)) : []));
             });
             const first = Array.from(form.querySelectorAll("[data-errors-for]")).find((box) => box.textContent.trim());
-            if (first) first.scrollIntoView({ block: "center" });
+            if (first) {
+              const folded = first.closest("details");
+              if (folded) folded.open = true; // a message inside a folded part is shown, not hidden
+              first.scrollIntoView({ block: "center" });
+            }
             form.dataset.refused = String(Number(form.dataset.refused || 0) + 1);
           }),
         )
