@@ -1,14 +1,15 @@
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.test.utils import setup_databases
 from django.utils import translation
 
 from cases.seed import categories_ensure
@@ -76,8 +77,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # --- Mutation runs (docs/mutation-testing.md) -------------------------------------------------------------------
 # mutmut forks one process per mutant from a server that imported the settings once, so every mutant would name the
-# same SQLite test file and build it anew (about 7 s of migrations for tests that take a fraction of that). Each
-# mutant process instead gets its own copy of a database migrated once, which also lets mutants run side by side.
+# same SQLite test file and build it anew (about 7 s of migrations, often more than the tests it runs, and more than
+# mutmut's time limit on a busy machine). mutmut's first run over all tests ("stats") keeps a copy of the database it
+# migrated; each mutant process then starts from its own copy of it, which also lets mutants run side by side.
 
 
 def _mutant_under_test() -> bool:
@@ -92,11 +94,6 @@ def _recorded_durations() -> dict[str, float]:
         return {}
 
 
-@pytest.fixture(scope="session")
-def django_db_keepdb(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getvalue("reuse_db")) or (_mutant_under_test() and _sqlite_test_name() is not None)
-
-
 def _sqlite_test_name() -> str | None:
     database = connections["default"].settings_dict
     if database["ENGINE"] != "django.db.backends.sqlite3":
@@ -104,24 +101,44 @@ def _sqlite_test_name() -> str | None:
     return database.get("TEST", {}).get("NAME")
 
 
+def _migrated_template() -> Path:
+    """Where the migrated test database of this schema is kept (named by the migrations' contents)."""
+    digest = hashlib.sha256()
+    for migration in sorted(Path().glob("*/migrations/*.py")):
+        digest.update(migration.read_bytes())
+    return Path(tempfile.gettempdir()) / f"gridgov-test-migrated-{digest.hexdigest()[:16]}.sqlite3"
+
+
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+def django_db_keepdb(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getvalue("reuse_db")) or (
+        _mutant_under_test() and _sqlite_test_name() is not None and _migrated_template().exists()
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb):
+    """A mutant's tests run on a copy of the migrated database of their own."""
     shared_name = _sqlite_test_name()
-    if not _mutant_under_test() or shared_name is None:
+    if not (_mutant_under_test() and shared_name and django_db_keepdb):
         yield
         return
-    template = Path(shared_name + ".template")
     own = Path(shared_name).with_name(f"gridgov-test-mutant-{os.getpid()}.sqlite3")
     connections["default"].settings_dict["TEST"]["NAME"] = str(own)
-    if not template.exists():
-        with django_db_blocker.unblock():
-            setup_databases(verbosity=0, interactive=False, keepdb=False)
-        building = template.with_suffix(f".{os.getpid()}")
-        with sqlite3.connect(own) as source, sqlite3.connect(building) as copy:
-            source.backup(copy)  # the write-ahead log included
-        building.replace(template)  # atomic: a mutant running beside this one never sees half a file
-    else:
-        shutil.copyfile(template, own)
+    shutil.copyfile(_migrated_template(), own)
     yield
     for leftover in own.parent.glob(own.name + "*"):
         leftover.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's set-up; in mutmut's first run it also keeps the migrated database for the mutants."""
+    name = _sqlite_test_name()
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats" and name and not _migrated_template().exists():
+        template = _migrated_template()
+        building = template.with_suffix(f".{os.getpid()}")
+        with django_db_blocker.unblock(), sqlite3.connect(name) as source, sqlite3.connect(building) as copy:
+            source.backup(copy)  # the write-ahead log included
+        building.replace(template)  # atomic: no mutant ever sees half a file
+    yield
