@@ -17,7 +17,14 @@ from cases.services.base import (
     text_checked,
     transition_apply,
 )
-from cases.services.checking import case_check, case_check_request, case_close, case_evaluate
+from cases.services.checking import (
+    case_check,
+    case_check_by_rule,
+    case_check_request,
+    case_close,
+    case_evaluate,
+    check_worker_by_rule,
+)
 from cases.services.dispatching import case_dispatch
 from cases.services.events import event_build, events_publish, events_save
 from cases.services.filing import case_file
@@ -62,6 +69,7 @@ __all__ = [
     "case_accept",
     "case_accept_task",
     "case_check",
+    "case_check_by_rule",
     "case_check_request",
     "case_close",
     "case_dispatch",
@@ -85,6 +93,7 @@ __all__ = [
     "case_verify",
     "case_verify_request",
     "category_checked",
+    "check_worker_by_rule",
     "clock",
     "department_checked",
     "event_build",

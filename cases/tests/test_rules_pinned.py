@@ -48,8 +48,7 @@ def working_deadline(
 
 def run_to_checking(desk):
     case = run_to_dispatched(desk)
-    case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-    return services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    return services.case_report_result(desk.origin("department_handler"), case, "已处理")  # checked by rule
 
 
 # --- Transitions -----------------------------------------------------------------------------------------------

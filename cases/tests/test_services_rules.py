@@ -853,6 +853,7 @@ def test_rule_accepting_the_task_marks_the_main_assignment_only(desk):
 
 
 def test_rule_report_result_records_the_handling_and_starts_the_check_clock(desk):
+    Category.objects.filter(pk=desk.category.pk).update(check_by_rule=False)  # the check waits for the dispatcher
     at = local(2026, 11, 18, 9, 0)
     with acting_at(at - dt.timedelta(minutes=30)):
         case = run_to_dispatched(desk)
@@ -903,6 +904,14 @@ def test_rule_photos_need_a_known_stage_and_at_least_one_photo(desk, stage, coun
 
 
 def run_to_handled(desk) -> Case:
+    """处置反馈 in a category that leaves the check to the dispatcher (派发核查)."""
+    Category.objects.filter(pk=desk.category.pk).update(check_by_rule=False)
+    case = run_to_dispatched(desk)
+    return services.case_report_result(desk.origin("department_handler"), case, "已处理")
+
+
+def run_to_checking(desk) -> Case:
+    """处置反馈: the check goes to grid A's worker by rule."""
     case = run_to_dispatched(desk)
     return services.case_report_result(desk.origin("department_handler"), case, "已处理")
 
@@ -927,8 +936,7 @@ def test_rule_check_request_gives_the_case_to_a_field_worker(desk):
 def test_rule_a_passed_check_waits_for_closing(desk):
     at = local(2026, 11, 18, 14, 0)
     with acting_at(at - dt.timedelta(minutes=30)):
-        case = run_to_handled(desk)
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        case = run_to_checking(desk)
     with acting_at(at):
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查", photos=[photo()])
     case.refresh_from_db()
@@ -948,8 +956,7 @@ def test_rule_a_passed_check_waits_for_closing(desk):
 def test_rule_a_failed_check_is_rework_with_a_new_handling_clock(desk):
     at = local(2026, 11, 18, 14, 0)
     with acting_at(at - dt.timedelta(minutes=30)):
-        case = run_to_handled(desk)
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        case = run_to_checking(desk)
     with acting_at(at):
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=False, note="仍有垃圾")
     case.refresh_from_db()
@@ -979,15 +986,13 @@ def test_rule_a_self_resolved_case_failing_its_check_cannot_go_back(desk):
 
 
 def run_to_closed(desk) -> Case:
-    case = run_to_handled(desk)
-    case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    case = run_to_checking(desk)
     case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查")
     return services.case_close(desk.origin("shift_leader"), case)
 
 
 def test_rule_closing_records_the_instant_and_stops_the_clock(desk):
-    case = run_to_handled(desk)
-    case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    case = run_to_checking(desk)
     case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查")
     at = case.updated_at + dt.timedelta(minutes=7)
     with pytest.raises(Conflict):
@@ -1484,13 +1489,17 @@ def _verifying(desk):
     return services.case_verify_request(desk.origin("intake_clerk"), case, desk.world.users["grid_worker_a"])
 
 
+def _dispatched_checked_by_hand(desk):
+    Category.objects.filter(pk=desk.category.pk).update(check_by_rule=False)  # 处置反馈 makes one event alone
+    return run_to_dispatched(desk)
+
+
 def _filed(desk):
     return services.case_file(desk.origin("shift_leader"), desk.report())
 
 
 def _checking(desk):
-    case = run_to_handled(desk)
-    return services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    return run_to_checking(desk)
 
 
 def _checked(desk):
@@ -1523,7 +1532,7 @@ STALE_CALLS = {
         "",
     ),
     "report_result": (
-        run_to_dispatched,
+        _dispatched_checked_by_hand,
         "department_handler",
         lambda o, c, d, v: services.case_report_result(o, c, "已处理", version=v),
         "已处理",
@@ -1595,14 +1604,12 @@ def test_rule_the_handling_clock_of_a_dispatch_runs_on_the_departments_hours(own
 def test_rule_rework_and_reopening_run_on_the_departments_hours(own_hours):
     desk = own_hours
     with acting_at(local(2026, 11, 18, 7, 30)):
-        case = run_to_handled(desk)
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        case = run_to_checking(desk)
     with acting_at(local(2026, 11, 18, 10, 0)):
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=False, note="未清理")
     assert case.due_at == local(2026, 11, 18, 17, 0)  # 240 minutes: 10:00–11:00, then 14:00–17:00
     with acting_at(local(2026, 11, 19, 7, 30)):
         case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查")
         case = services.case_close(desk.origin("shift_leader"), case)
     with acting_at(local(2026, 11, 19, 10, 0)):
