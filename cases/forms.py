@@ -12,10 +12,10 @@ from accounts.models import Department, User
 from cases.choices import CaseLevel, PhotoStage, Priority, Rating, RequestKind, Source, Supervision
 from cases.models import Case, Category
 from cases.photos import CheckedPhoto, photo_check
-from cases.services import SOURCES_BY_ROLE, field_workers_of
+from cases.services import SOURCES_BY_ROLE, field_workers_of, priority_default
 from cases.workflow import ANY_STAGE, Input, Takes, actor_roles
 from gridgov.errors import ValidationFailed
-from gridgov.forms import choice_field, model_choice_field
+from gridgov.forms import StyledForm, choice_field, model_choice_field
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,13 +47,35 @@ def subclass_choices() -> Any:
     return Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent")
 
 
+class CategorySelect(forms.Select):
+    """Each category carries its default priority (``data-priority``): the page preselects it (web/priority.js)."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        option["attrs"]["data-priority"] = priority_default(instance if isinstance(instance, Category) else None)
+        return option
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
+    widget = CategorySelect
+
     def label_from_instance(self, obj: Category) -> str:
         parent = obj.parent.name if obj.parent else ""
         return f"{obj.get_kind_display()} / {parent} / {obj.code} {obj.name}"
 
 
-class ReportForm(forms.Form):
+PRIORITY_REASON_HELP = _("所选优先级与类别默认的不同时必填")
+
+
+def priority_fields_mark(form: forms.Form, category: Category | None) -> None:
+    """The priority select knows its category's default (``data-default``); the page shows the reason box only for
+    another priority (web/priority.js), and without JavaScript the box is always there."""
+    form.fields["category"].widget.attrs["data-priority-source"] = ""
+    form.fields["priority"].widget.attrs["data-default"] = priority_default(category)
+
+
+class ReportForm(StyledForm):
     source = forms.ChoiceField(label=_("来源"))
     category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -61,6 +83,9 @@ class ReportForm(forms.Form):
     latitude = forms.FloatField(label=_("纬度"), required=False, widget=forms.HiddenInput)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
+    priority_reason = forms.CharField(
+        label=_("优先级理由"), max_length=500, required=False, help_text=PRIORITY_REASON_HELP
+    )
     reporter_name = forms.CharField(label=_("反映人"), max_length=64, required=False)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=15, required=False)
     photos = PhotosField(label=_("现场照片"))
@@ -78,9 +103,13 @@ class ReportForm(forms.Form):
         choice_field(self, "source").choices = [(value, label) for value, label in Source.choices if value in allowed]
         model_choice_field(self, "category").queryset = subclass_choices()
         self.fields["idempotency_key"].initial = uuid.uuid4().hex  # a double submit files one case
+        chosen = self.data.get("category") if self.is_bound else None
+        category = Category.objects.filter(pk=chosen).first() if chosen and str(chosen).isdigit() else None
+        self.fields["priority"].initial = priority_default(category)
+        priority_fields_mark(self, category)
 
 
-class CaseForm(forms.Form):
+class CaseForm(StyledForm):
     """The form of an action on one case (a panel of the case page)."""
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
@@ -99,13 +128,22 @@ class ReasonForm(CaseForm):
 
 class FileForm(ReasonForm):
     category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
-    priority = forms.ChoiceField(label=_("优先级"), choices=[("", "—"), *Priority.choices], required=False)
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, required=False)
+    priority_reason = forms.CharField(
+        label=_("优先级理由"), max_length=500, required=False, help_text=PRIORITY_REASON_HELP
+    )
     level = forms.ChoiceField(label=_("层级"), choices=[("", "—"), *CaseLevel.choices], required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "category").queryset = subclass_choices()
         self.fields["category"].initial = self.case.category_id
+        self.fields["priority"].initial = self.case.priority
+        self.fields["level"].initial = self.case.level
+        priority_fields_mark(self, self.case.category)
+        # The case's own priority under its own category needs no new reason (it was given when it was chosen).
+        self.fields["priority"].widget.attrs["data-current"] = self.case.priority
+        self.fields["category"].widget.attrs["data-initial"] = self.case.category_id or ""
 
 
 class WorkerForm(ReasonForm):
@@ -172,8 +210,10 @@ class RequestForm(CaseForm):
 
 class DecisionForm(CaseForm):
     request_id = forms.IntegerField(widget=forms.HiddenInput)
-    approve = forms.TypedChoiceField(choices=[("1", _("同意")), ("0", _("驳回"))], coerce=lambda value: value == "1")
-    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000)
+    approve = forms.TypedChoiceField(
+        label=_("审批"), choices=[("1", _("同意")), ("0", _("驳回"))], coerce=lambda value: value == "1"
+    )
+    note = forms.CharField(label=_("审批意见（驳回必填）"), required=False, max_length=2000)
 
 
 class SuperviseForm(ReasonForm):

@@ -14,6 +14,7 @@ from cases.services.base import (
     field_worker_checked,
     field_workers_of,
     photos_store,
+    priority_default,
     text_checked,
     transition_apply,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "field_workers_of",
     "level_above",
     "photos_store",
+    "priority_default",
     "report_check",
     "report_submit",
     "text_checked",

@@ -126,6 +126,19 @@ def test_extension_only_before_expiry_and_only_by_a_shift_leader(world):
     assert urgent.due_at.astimezone(SHANGHAI).date() == urgent.created_at.astimezone(SHANGHAI).date()  # same day
 
 
+def test_the_seats_urgent_mark_is_the_reason_for_an_urgent_priority(world):
+    ticket = call(world, urgent=True)  # 暴露垃圾 is 一般 by default
+    event = Case.objects.get(pk=ticket.case_id).events.get()
+    assert (ticket.case.priority, event.priority_label, event.priority_reason) == (
+        "urgent",
+        "紧急",
+        "12345 工单标记为紧急（当日办结）",
+    )
+    Category.objects.filter(kind="event", code="0102").update(default_priority="urgent")
+    plain = call(world)  # not marked: the category's default, nothing to explain
+    assert (plain.case.priority, Case.objects.get(pk=plain.case_id).events.get().priority_reason) == ("urgent", "")
+
+
 def test_callback_after_close_records_the_rating_and_unsatisfied_reopens(world):
     ticket = call(world)
     assert list(selectors.callbacks_due()) == []
