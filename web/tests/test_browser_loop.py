@@ -149,3 +149,21 @@ def test_the_command_centre_loop_takes_few_clicks_and_no_page_load_per_action(br
     for desk in (intake, shift, dispatcher, handler, worker):
         assert desk.loads == []
         desk.visitor.context.close()
+
+
+def test_the_report_form_preselects_the_categorys_priority_and_asks_why_only_for_another(browser, live_server):
+    _world, chromium = browser
+    urgent = Category.objects.get(kind="event", code="0102")
+    Category.objects.filter(pk=urgent.pk).update(default_priority="urgent")
+    desk = Desk(chromium, live_server.url, "worker_a", "")
+    desk.visitor.visit("/cases/report/", "#id_category")
+    page = desk.page
+    reason = page.locator('[data-field="priority_reason"]')
+    assert page.input_value("#id_priority") == "normal" and reason.is_hidden()
+    page.select_option("#id_category", str(urgent.pk))
+    assert page.input_value("#id_priority") == "urgent" and reason.is_hidden()  # the category's default
+    page.select_option("#id_priority", "normal")
+    assert reason.is_visible()  # another priority: say why
+    page.select_option("#id_priority", "urgent")
+    assert reason.is_hidden()
+    desk.visitor.check("report")
