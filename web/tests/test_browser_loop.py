@@ -36,11 +36,12 @@ class Desk:
         self.number = number
         self.loads: list[str] = []
         self.counting = False
-        self.page.on("load", lambda page: self.counting and self.loads.append(page.url))
-        self.page.on(
-            "framenavigated",
-            lambda frame: self.counting and frame == self.page.main_frame and self.loads.append(frame.url),
-        )
+        self.page.on("load", lambda page: self.count(page.url))
+        self.page.on("framenavigated", lambda frame: self.count(frame.url, frame == self.page.main_frame))
+
+    def count(self, url: str, main_frame: bool = True) -> None:
+        if self.counting and main_frame:
+            self.loads.append(url)
 
     def open_case(self) -> None:
         """Arrive at the case page (from a message or a list): not an action of the loop."""
