@@ -18,9 +18,11 @@ class CategoryAdmin(admin.ModelAdmin):
         "limit_unit",
         "urgent",
         "department_kind",
+        "check_by_rule",
         "is_active",
     )
-    list_filter = ("kind", "urgent", "is_active", "department_kind")
+    list_editable = ("check_by_rule",)
+    list_filter = ("kind", "urgent", "check_by_rule", "is_active", "department_kind")
     search_fields = ("code", "name")
 
 

@@ -90,6 +90,7 @@ class EventOut(Schema):
     from_status: str
     to_status: str
     reason: str
+    priority_reason: str  # why a priority other than the category's default was chosen
     channel: str
 
 
@@ -113,6 +114,7 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
                 "from_status": event.from_status,
                 "to_status": event.to_status,
                 "reason": event.reason,
+                "priority_reason": event.priority_reason,
                 "channel": event.channel,
             }
             for event in events
@@ -142,7 +144,8 @@ class ReportIn(Schema):
     address: str = ""
     grid_code: str = ""
     category_id: RecordId | None = None
-    priority: str = "normal"
+    priority: str = ""  # empty: the category's default; another needs priority_reason (422 priority_reason_required)
+    priority_reason: str = ""
     reporter_name: str = ""
     reporter_phone: str = ""
     idempotency_key: str = ""
@@ -265,7 +268,15 @@ def case_dispatch_suggestion(request: HttpRequest, number: CaseNumber) -> Any:
 #: The body fields of each kind of field a transition takes (``cases.workflow.Takes``): the name the body schema
 #: takes after it, and each field's type and default (``...``: the field must be sent).
 TAKES_FIELDS: dict[Takes, tuple[str, dict[str, tuple[Any, Any]]]] = {
-    Takes.CLASSIFICATION: ("File", {"category_id": (RecordId | None, None), "priority": (str, ""), "level": (str, "")}),
+    Takes.CLASSIFICATION: (
+        "File",
+        {
+            "category_id": (RecordId | None, None),
+            "priority": (str, ""),
+            "priority_reason": (str, ""),
+            "level": (str, ""),
+        },
+    ),
     Takes.WORKER: ("Worker", {"worker_id": (RecordId, ...)}),
     Takes.VERDICT: ("Verdict", {"passed": (bool, ...)}),
     Takes.MAIN_CASE: ("Merge", {"main": (str, ...)}),
@@ -348,9 +359,18 @@ def _route(
     return register
 
 
-@_route(A.ACCEPT, "受理 (optionally classify)")
+@_route(A.ACCEPT, "受理 (optionally classify; a priority other than the category's default needs priority_reason)")
 def _accept(origin: Origin, case: Case, p: Any) -> Case:
-    return services.case_accept(origin, case, category=p.category_id, reason=p.reason, version=p.version)
+    return services.case_accept(
+        origin,
+        case,
+        category=p.category_id,
+        priority=p.priority,
+        priority_reason=p.priority_reason,
+        level=p.level,
+        reason=p.reason,
+        version=p.version,
+    )
 
 
 @_route(A.REJECT, "不予立案 (reason required)")
@@ -368,10 +388,17 @@ def _verify(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_verify(origin, case, confirmed=p.passed, note=p.note, version=p.version)
 
 
-@_route(A.FILE, "立案")
+@_route(A.FILE, "立案 (a priority other than the category's default needs priority_reason)")
 def _file(origin: Origin, case: Case, p: Any) -> Case:
     return services.case_file(
-        origin, case, category=p.category_id, priority=p.priority, level=p.level, reason=p.reason, version=p.version
+        origin,
+        case,
+        category=p.category_id,
+        priority=p.priority,
+        priority_reason=p.priority_reason,
+        level=p.level,
+        reason=p.reason,
+        version=p.version,
     )
 
 

@@ -12,10 +12,10 @@ from accounts.models import Department, User
 from cases.choices import CaseLevel, CategoryKind, PhotoStage, Priority, Rating, RequestKind, Source, Supervision
 from cases.models import Case, Category
 from cases.photos import CheckedPhoto, photo_check
-from cases.services import SOURCES_BY_ROLE, field_workers_of
+from cases.services import SOURCES_BY_ROLE, field_workers_of, priority_default
 from cases.workflow import ANY_STAGE, Input, Takes, actor_roles
 from gridgov.errors import ValidationFailed
-from gridgov.forms import choice_field, model_choice_field
+from gridgov.forms import StyledForm, choice_field, model_choice_field
 from gridgov.spelling import pinyin_spelling
 
 
@@ -48,7 +48,19 @@ def subclass_choices() -> Any:
     return Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent")
 
 
+class CategoryPrioritySelect(forms.Select):
+    """Each category carries its default priority (``data-priority``): the page preselects it (web/gridgov.js)."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        option["attrs"]["data-priority"] = priority_default(instance if isinstance(instance, Category) else None)
+        return option
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
+    widget = CategoryPrioritySelect
+
     def label_from_instance(self, obj: Category) -> str:
         parent = obj.parent.name if obj.parent else ""
         return f"{obj.get_kind_display()} / {parent} / {obj.code} {obj.name}"
@@ -91,8 +103,8 @@ def category_picker_fill(field: forms.ModelChoiceField[Any], recent: list[int]) 
             "data-class-name": parent.name,
             "data-kind": str(category.get_kind_display()),
             "data-rank": str(rank),
-            "data-priority": str(category.get_default_priority_display()),
-            "data-priority-value": category.default_priority,
+            "data-priority": priority_default(category),  # preselected in the priority field (web/gridgov.js)
+            "data-priority-label": str(category.get_default_priority_display()),
             "data-search": " ".join([category.name, category.code, *spelled]).lower(),
         }
         if category.pk not in recent:
@@ -105,7 +117,17 @@ def category_picker_fill(field: forms.ModelChoiceField[Any], recent: list[int]) 
     field.choices = [("", "---------"), *first, *groups.items()]
 
 
-class ReportForm(forms.Form):
+PRIORITY_REASON_HELP = _("所选优先级与类别默认的不同时必填")
+
+
+def priority_fields_mark(form: forms.Form, category: Category | None) -> None:
+    """The priority select knows its category's default (``data-default``); the page shows the reason box only for
+    another priority (web/gridgov.js), and without JavaScript the box is always there."""
+    form.fields["category"].widget.attrs["data-priority-source"] = ""
+    form.fields["priority"].widget.attrs["data-default"] = priority_default(category)
+
+
+class ReportForm(StyledForm):
     """The report in the order a person fills it: category, photos, location, description, then the rest."""
 
     source = forms.ChoiceField(label=_("来源"))
@@ -121,6 +143,9 @@ class ReportForm(forms.Form):
     before_photos = PhotosField(label=_("处置前照片"))
     after_photos = PhotosField(label=_("处置后照片"))
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
+    priority_reason = forms.CharField(
+        label=_("优先级理由"), max_length=500, required=False, help_text=PRIORITY_REASON_HELP
+    )
     reporter_name = forms.CharField(label=_("反映人"), max_length=64, required=False)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=15, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
@@ -141,17 +166,13 @@ class ReportForm(forms.Form):
         category_picker_fill(category, recent or [])
         self.fields["photos"].widget.attrs["capture"] = "environment"  # a phone opens its camera
         self.fields["idempotency_key"].initial = uuid.uuid4().hex  # a double submit files one case
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            elif not widget.is_hidden:
-                widget.attrs["class"] = "form-control"
+        chosen = self.data.get("category") if self.is_bound else None
+        chosen_category = Category.objects.filter(pk=chosen).first() if chosen and str(chosen).isdigit() else None
+        self.fields["priority"].initial = priority_default(chosen_category)
+        priority_fields_mark(self, chosen_category)
 
 
-class CaseForm(forms.Form):
+class CaseForm(StyledForm):
     """The form of an action on one case (a panel of the case page)."""
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
@@ -170,13 +191,22 @@ class ReasonForm(CaseForm):
 
 class FileForm(ReasonForm):
     category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
-    priority = forms.ChoiceField(label=_("优先级"), choices=[("", "—"), *Priority.choices], required=False)
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, required=False)
+    priority_reason = forms.CharField(
+        label=_("优先级理由"), max_length=500, required=False, help_text=PRIORITY_REASON_HELP
+    )
     level = forms.ChoiceField(label=_("层级"), choices=[("", "—"), *CaseLevel.choices], required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "category").queryset = subclass_choices()
         self.fields["category"].initial = self.case.category_id
+        self.fields["priority"].initial = self.case.priority
+        self.fields["level"].initial = self.case.level
+        priority_fields_mark(self, self.case.category)
+        # The case's own priority under its own category needs no new reason (it was given when it was chosen).
+        self.fields["priority"].widget.attrs["data-current"] = self.case.priority
+        self.fields["category"].widget.attrs["data-initial"] = self.case.category_id or ""
 
 
 class WorkerForm(ReasonForm):
@@ -243,8 +273,10 @@ class RequestForm(CaseForm):
 
 class DecisionForm(CaseForm):
     request_id = forms.IntegerField(widget=forms.HiddenInput)
-    approve = forms.TypedChoiceField(choices=[("1", _("同意")), ("0", _("驳回"))], coerce=lambda value: value == "1")
-    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000)
+    approve = forms.TypedChoiceField(
+        label=_("审批"), choices=[("1", _("同意")), ("0", _("驳回"))], coerce=lambda value: value == "1"
+    )
+    note = forms.CharField(label=_("审批意见（驳回必填）"), required=False, max_length=2000)
 
 
 class SuperviseForm(ReasonForm):

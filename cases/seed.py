@@ -14,6 +14,8 @@ SEED_FILE = Path(__file__).resolve().parent / "data" / "categories.csv"
 def categories_seed(category_model: Any) -> int:
     """Create the classes and subclasses that are missing; returns how many were created."""
     created = 0
+    # A migration's historical model may predate a column of the file: such a column is left to its default.
+    columns = {field.name for field in category_model._meta.get_fields()}
     with SEED_FILE.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             parent, was_created = category_model.objects.get_or_create(
@@ -30,6 +32,7 @@ def categories_seed(category_model: Any) -> int:
                     "limit_unit": row["limit_unit"],
                     "urgent": row["urgent"] == "yes",
                     "source_of_limit": row["source_of_limit"],
+                    **({"check_by_rule": row["check_by_rule"] == "yes"} if "check_by_rule" in columns else {}),
                 },
             )
             created += was_created

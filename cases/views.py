@@ -305,6 +305,7 @@ def case_report(request: HttpRequest) -> HttpResponse:
             address=data["address"],
             category_id=data["category"].pk if data["category"] else None,
             priority=data["priority"],
+            priority_reason=data["priority_reason"],
             reporter_name=data["reporter_name"],
             reporter_phone=data["reporter_phone"],
             idempotency_key=data["idempotency_key"],
@@ -330,7 +331,14 @@ def _kinds_for(user: Any, case: Case) -> list[str]:
 
 @login_required
 def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    case = access_case(request.user, number)
+    return _case_page(request, access_case(request.user, number))
+
+
+def _case_page(
+    request: AuthenticatedHttpRequest, case: Case, *, refused: tuple[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The case page, or only its panel (status, next step, actions, timeline) for a form posted through htmx.
+    ``refused``: the panel name and bound form of a refused action, shown open with its errors and values."""
     actions = actions_for(request.user, case)
     pending = case.requests.filter(status=RequestStatus.PENDING).select_related("requested_by").first()
     summons_pending = (
@@ -338,13 +346,19 @@ def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         and case.summonses.filter(department_id=request.user.department_id, confirmed_at__isnull=True).exists()
     )
     upcoming = next_step(case)
-    panels = [(name, label, _form(name, request.user, case)) for name, label in _panels(actions, case, pending)]
+    panels = [
+        (name, label, refused[1] if refused and refused[0] == name else _form(name, request.user, case))
+        for name, label in _panels(actions, case, pending)
+    ]
     if upcoming:  # the panel of the step the case waits for comes first, open
         panels.sort(key=lambda panel: upcoming.action not in ACTIONS[panel[0]].needs)
+    partial = bool(request.headers.get("HX-Request"))
     return render(
         request,
-        "cases/detail.html",
+        "cases/_panel.html" if partial else "cases/detail.html",
         {
+            "partial": partial,
+            "open_panel": refused[0] if refused else (panels[0][0] if panels else ""),
             "case": case,
             "timeline": [
                 (event, transition_label(event.action))
@@ -355,7 +369,7 @@ def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             "assignments": case.assignments.select_related("department"),
             "summonses": case.summonses.select_related("department"),
             "pending": pending,
-            "decision_form": forms.DecisionForm(case=case, initial={"request_id": pending.pk}) if pending else None,
+            "decision_form": _decision_form(case, pending, refused),
             "can_decide": pending and (A.EXTEND in actions or A.REQUEST_REFUSE in actions),
             "summons_pending": summons_pending,
             "panels": panels,
@@ -364,7 +378,14 @@ def case_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             "duplicates": duplicates_of(case) if case.status in (S.REPORTED, S.ACCEPTED, S.VERIFYING) else [],
             "suggestion": dispatch_suggest(case) if A.DISPATCH in actions else None,
         },
+        status=status,
     )
+
+
+def _decision_form(case: Case, pending: Any, refused: tuple[str, Any] | None) -> Any:
+    if refused and refused[0] == "decide":
+        return refused[1]
+    return forms.DecisionForm(case=case, initial={"request_id": pending.pk}, auto_id="decide-%s") if pending else None
 
 
 def _panels(actions: list[str], case: Case, pending: Any) -> list[tuple[str, str]]:
@@ -388,8 +409,7 @@ def _form_extra(name: str, user: Any, case: Case) -> dict[str, Any]:
 def _form(name: str, user: Any, case: Case, *data: Any) -> Any:
     """The action's form; its free text is required where the transition table says so."""
     spec = ACTIONS[name]
-    # Each panel's fields get ids of their own (id_reason-file, id_reason-dispatch…), which its labels name.
-    form = spec.form(*data, case=case, auto_id=f"id_%s-{name}", **_form_extra(name, user, case))
+    form = spec.form(*data, case=case, auto_id=f"{name}-%s", **_form_extra(name, user, case))
     for action in spec.needs:
         declared = TRANSITIONS[action].input
         if declared.text_required and declared.text_field in form.fields:
@@ -434,7 +454,16 @@ def _decide(origin: Origin, case: Case, data: dict[str, Any]) -> Any:
 ACTIONS: dict[str, Action] = {
     "accept": Action(
         gettext_lazy("受理"),
-        lambda o, c, d: services.case_accept(o, c, category=d["category"], reason=d["reason"], version=d["version"]),
+        lambda o, c, d: services.case_accept(
+            o,
+            c,
+            category=d["category"],
+            priority=d["priority"],
+            priority_reason=d["priority_reason"],
+            level=d["level"],
+            reason=d["reason"],
+            version=d["version"],
+        ),
         (A.ACCEPT,),
     ),
     "file": Action(
@@ -444,6 +473,7 @@ ACTIONS: dict[str, Action] = {
             c,
             category=d["category"],
             priority=d["priority"],
+            priority_reason=d["priority_reason"],
             level=d["level"],
             reason=d["reason"],
             version=d["version"],
@@ -564,24 +594,44 @@ ACTIONS: dict[str, Action] = {
 
 @login_required
 @require_POST
-def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def case_act(request: AuthenticatedHttpRequest, number: str, action: str) -> HttpResponse:
+    """One action of the case page. Done: through htmx the case's panel comes back in place (with the message),
+    otherwise a redirect to the case. Refused: the form comes back open with its errors beside its fields and
+    what was typed (the chosen photos stay in the page, see cases/templates/cases/_field.html)."""
     case = access_case(request.user, number)
     spec = ACTIONS.get(action)
     if spec is None:
         return redirect("cases:detail", number)
     form = _form(action, request.user, case, request.POST, request.FILES)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{spec.label}：{label} {' '.join(errors)}".strip())
-        return redirect("cases:detail", number)
-    try:
-        spec.run(Origin.of_request(request), case, form.cleaned_data)
-    except DomainError as error:
-        messages.error(request, f"{spec.label}：{error.message}")
-    else:
-        messages.success(request, _("已%(action)s") % {"action": spec.label})
-    return redirect("cases:detail", number)
+    status = 400
+    if form.is_valid():
+        try:
+            spec.run(Origin.of_request(request), case, form.cleaned_data)
+        except DomainError as error:
+            _refusal_show(form, error)
+            status = error.status
+        else:
+            messages.success(request, _("已%(action)s") % {"action": spec.label})
+            if request.headers.get("HX-Request"):
+                return _case_page(request, access_case(request.user, number))
+            return redirect("cases:detail", number)
+    if "version" in form.fields:  # the panel comes back as the case is now: a resubmit answers that version
+        form.data = form.data.copy()
+        form.data["version"] = str(case.version)
+    return _case_page(request, case, refused=(action, form), status=status)
+
+
+def _refusal_show(form: Any, error: DomainError) -> None:
+    """A service's refusal on the form: each problem beside its field, the rest (a case that moved on, a role
+    that may not…) above the form."""
+    shown = False
+    for problem in error.details or []:
+        field = form.fields.get(problem["field"])
+        if field is not None and not field.widget.is_hidden:
+            form.add_error(problem["field"], problem["message"])
+            shown = True
+    if not shown:
+        form.add_error(None, str(error.message))
 
 
 @login_required

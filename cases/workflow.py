@@ -160,7 +160,9 @@ TRANSITIONS: dict[str, Transition] = {
         _t(A.REPORT_RESULT, [S.DISPATCHED, S.HANDLING], S.HANDLED, HANDLER, DEPARTMENT,
            input=Input(REQUIRED, "note", PhotoStage.AFTER, text_sent=True),
            public_note=_l("责任单位反馈已办理"), tell_reporter=True),
-        _t(A.CHECK_REQUEST, [S.HANDLED, S.SELF_RESOLVED], S.CHECKING, COMMAND, input=WORKER, told=ASSIGNEE),
+        # 派发核查 by the command centre, or by the system at 处置反馈 (Category.check_by_rule); 改派 while 核查中.
+        _t(A.CHECK_REQUEST, [S.HANDLED, S.SELF_RESOLVED, S.CHECKING], S.CHECKING, COMMAND, input=WORKER,
+           told=ASSIGNEE),
         _t(A.CHECK_PASS, [S.CHECKING], S.CHECKED, FIELD, input=CHECK_RESULT,
            public_note=_l("现场核查通过")),
         _t(A.REWORK, [S.CHECKING], S.DISPATCHED, FIELD, input=CHECK_RESULT, told=HOLDER,

@@ -333,8 +333,14 @@ class Simulation:
             case.refresh_from_db()
             if case.status not in (CaseStatus.DISPATCHED, CaseStatus.HANDLING):
                 return
-            services.case_report_result(self.origin(self.handlers[case.main_department_id]), case, "已按要求处置完毕")
-            if plan.stop_after != "report_result":
+            case = services.case_report_result(
+                self.origin(self.handlers[case.main_department_id]), case, "已按要求处置完毕"
+            )
+            if plan.stop_after == "report_result":
+                return
+            if case.status == CaseStatus.CHECKING:  # the check went to the grid's worker by rule
+                self.after(plan, "check", (20, 100) if not plan.late else (100, 200), at)
+            else:
                 self.after(plan, "check_request", (5, 60), at)
         elif name == "check_request":
             services.case_check_request(self.origin("dispatcher"), case, worker)

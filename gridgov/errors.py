@@ -71,6 +71,13 @@ class ValidationFailed(DomainError):
     status = 400
 
 
+class Unprocessable(DomainError):
+    """Well-formed input that a rule accepts only with more of it (a reason for a choice, …)."""
+
+    code = "unprocessable"
+    status = 422
+
+
 class Conflict(DomainError):
     """The request is valid but the record is not in a state that allows it (or changed meanwhile)."""
 

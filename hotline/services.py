@@ -175,7 +175,9 @@ def ticket_take(origin: Origin, data: TicketData) -> Ticket:
                     latitude=data.latitude,
                     address=_case_address(data),
                     category_id=data.category_id,
-                    priority=Priority.URGENT if data.urgent else Priority.NORMAL,
+                    # 紧急 is the seat's choice; otherwise the category's default priority.
+                    priority=Priority.URGENT if data.urgent else "",
+                    priority_reason=_("12345 工单标记为紧急（当日办结）") if data.urgent else "",
                     reporter_name=data.caller_name,
                     reporter_phone=data.caller_phone if len(data.caller_phone) >= 7 else "",
                     notify_reporter=len(data.caller_phone) >= 7,

@@ -271,6 +271,20 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def priority_reason(self) -> str:
+        """Why the priority this event set differs from the category's default (empty when it does not)."""
+        return str(self.payload.get("priority_reason", ""))
+
+    @property
+    def priority_label(self) -> str:
+        """The priority this event chose, as its label: where it changed it (受理, 立案, 加急…) or took one other
+        than the category's default with a reason (上报); empty otherwise."""
+        written = self.payload.get("set", {})
+        if "priority" not in written or (self.from_status == "" and not self.priority_reason):
+            return ""
+        return str(Priority(written["priority"]).label) if written["priority"] in Priority.values else ""
+
 
 class CaseRequest(models.Model):
     """A side flow that needs approval (延期, 回退, 挂账, 作废)."""

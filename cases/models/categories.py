@@ -37,6 +37,8 @@ class Category(models.Model):
     dispatch_minutes = models.PositiveIntegerField(_("派遣时限（分钟）"), default=30)
     verify_minutes = models.PositiveIntegerField(_("核实时限（分钟）"), default=60)
     check_minutes = models.PositiveIntegerField(_("核查时限（分钟）"), default=120)
+    # 处置反馈 hands the check (核查) at once to a grid worker covering the case's grid; otherwise the dispatcher does.
+    check_by_rule = models.BooleanField(_("反馈后自动派发核查给网格员"), default=True)
     is_active = models.BooleanField(_("启用"), default=True)
     # Public categories are offered on the portal and through Open311, and their cases are listed publicly.
     # Disputes, public-security risks and the like are taken by phone or in person and never listed.

@@ -14,10 +14,18 @@ from cases.services.base import (
     field_worker_checked,
     field_workers_of,
     photos_store,
+    priority_default,
     text_checked,
     transition_apply,
 )
-from cases.services.checking import case_check, case_check_request, case_close, case_evaluate
+from cases.services.checking import (
+    case_check,
+    case_check_by_rule,
+    case_check_request,
+    case_close,
+    case_evaluate,
+    check_worker_by_rule,
+)
 from cases.services.dispatching import case_dispatch
 from cases.services.events import event_build, events_publish, events_save
 from cases.services.filing import case_file
@@ -73,6 +81,7 @@ __all__ = [
     "case_accept",
     "case_accept_task",
     "case_check",
+    "case_check_by_rule",
     "case_check_request",
     "case_close",
     "case_dispatch",
@@ -98,6 +107,7 @@ __all__ = [
     "cases_accept_many",
     "cases_dispatch_many",
     "category_checked",
+    "check_worker_by_rule",
     "clock",
     "department_checked",
     "event_build",
@@ -108,6 +118,7 @@ __all__ = [
     "level_above",
     "list_query",
     "photos_store",
+    "priority_default",
     "report_check",
     "report_submit",
     "saved_filter_delete",

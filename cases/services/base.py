@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from accounts.access import user_scope, users_covering
 from accounts.models import Department, User
 from audit.services import Origin
+from cases.choices import CaseLevel, Priority
 from cases.models import Case, CaseEvent, Category
 from cases.photos import CheckedPhoto, photo_files_delete, photo_store
 from cases.services.events import event_build, events_save
 from cases.workflow import FIELD, REPLAYED_FIELDS, TRANSITIONS, actor_roles, as_json, transition_check
 from gridgov import timesource
-from gridgov.errors import Conflict, NotFound, ValidationFailed
+from gridgov.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 
 
 @dataclass
@@ -123,6 +124,75 @@ def text_checked(action: str, text: str) -> str:
     if declared.text_required:
         return reason_require(text, declared.text_field)
     return text
+
+
+# --- Priority: the category's default, or another one with a reason -------------------------------------------
+PRIORITY_REASON_MAX = 500
+
+
+def priority_default(category: Category | None) -> str:
+    """The priority a case of ``category`` takes unless someone chooses another (一般 without a category)."""
+    return category.default_priority if category else Priority.NORMAL
+
+
+def priority_problem(chosen: str, default: str, reason: str) -> str:
+    """Why a chosen priority is refused (empty when it is not): another than the default needs a reason."""
+    if chosen not in Priority.values:
+        return _("未知的优先级")
+    if chosen != default and not reason.strip():
+        return _("所选优先级“%(chosen)s”与类别默认的“%(default)s”不同，请填写理由") % {
+            "chosen": Priority(chosen).label,
+            "default": Priority(default).label,
+        }
+    if len(reason.strip()) > PRIORITY_REASON_MAX:
+        return _("优先级理由不能超过 %(count)s 字") % {"count": PRIORITY_REASON_MAX}
+    return ""
+
+
+def priority_refused(message: str) -> Unprocessable:
+    return Unprocessable(
+        message, code="priority_reason_required", details=[{"field": "priority_reason", "message": message}]
+    )
+
+
+def priority_of_classification(
+    locked: Case, category: Category | None, priority: str, reason: str, notes: dict[str, Any]
+) -> dict[str, Any]:
+    """The priority a classification (受理, 立案) writes, never a silent change: with none chosen, a new category
+    brings its default and the same category keeps the case's priority; a chosen one other than the category's
+    default needs a reason (unless it is already the case's priority under the same category), which ``notes``
+    (the event's payload) records."""
+    new_category = category or locked.category
+    default = priority_default(new_category)
+    same_category = new_category is None or new_category.pk == locked.category_id
+    if not priority:
+        kept = locked.priority if same_category else default
+        return {"priority": kept} if kept != locked.priority else {}
+    if priority in Priority.values and same_category and priority == locked.priority:
+        return {}
+    if problem := priority_problem(priority, default, reason):
+        if priority not in Priority.values:
+            raise ValidationFailed(problem, code="record_invalid", details={"field": "priority"})
+        raise priority_refused(problem)
+    if priority != default:
+        notes["priority_reason"] = reason.strip()
+    return {"priority": priority} if priority != locked.priority else {}
+
+
+def level_checked(level: str) -> None:
+    if level and level not in CaseLevel.values:
+        raise ValidationFailed(_("未知的层级"), code="record_invalid", details={"field": "level"})
+
+
+def classification_fields(
+    locked: Case, category: Category | None, priority: str, priority_reason: str, level: str, notes: dict[str, Any]
+) -> dict[str, Any]:
+    """The fields 受理 and 立案 write: the category, the priority (never changed silently) and the level."""
+    fields: dict[str, Any] = {"category": category} if category and category.pk != locked.category_id else {}
+    fields.update(priority_of_classification(locked, category, priority, priority_reason, notes))
+    if level and level != locked.level:
+        fields["level"] = level
+    return fields
 
 
 def photos_store(

@@ -8,9 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from accounts.access import users_covering
 from accounts.models import User
+from accounts.roles import Role
 from audit.services import Origin
 from cases import clock
 from cases.choices import (
@@ -37,6 +40,7 @@ S = CaseStatus
 def case_check_request(
     origin: Origin, case: Case, worker: User | int, *, reason: str = "", version: int | None = None
 ) -> Case:
+    """派发核查 to a field worker covering the grid, or 改派 while 核查中 (the check then goes to another one)."""
     user = field_worker_checked(worker, case)
     return transition_apply(
         origin,
@@ -46,6 +50,45 @@ def case_check_request(
         reason=reason,
         payload={"worker": user.pk},
         version=version,
+    ).case
+
+
+def check_worker_by_rule(case: Case) -> User | None:
+    """The grid worker a check goes to by rule: of the grid workers whose own areas cover the case's grid, the one
+    with the fewest open tasks (核实, 核查), then by user name; None when no grid worker covers it."""
+    open_tasks = (
+        Case.objects.filter(assignee=OuterRef("pk"), status__in=[S.VERIFYING, S.CHECKING])
+        .order_by()
+        .values("assignee")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    covering = users_covering(case.grid.code, {Role.GRID_WORKER}, through_department=False).values("pk")
+    return (
+        User.objects.filter(pk__in=covering)
+        .annotate(open_tasks=Subquery(open_tasks))
+        .order_by(F("open_tasks").asc(nulls_first=True), "username")
+        .first()
+    )
+
+
+def case_check_by_rule(case: Case) -> Case:
+    """After 处置反馈: where the case's category says so, the system hands the check (核查) at once to the grid
+    worker of :func:`check_worker_by_rule`. Otherwise, or with no grid worker covering the grid, the case waits
+    for the dispatcher's 派发核查."""
+    if case.status != S.HANDLED or case.category is None or not case.category.check_by_rule:
+        return case
+    worker = check_worker_by_rule(case)
+    if worker is None:
+        return case
+    return transition_apply(
+        Origin(None, "system"),
+        case,
+        A.CHECK_REQUEST,
+        lambda locked, now: {"assignee": worker},
+        reason=_("按规则派给网格员%(name)s") % {"name": worker},
+        payload={"worker": worker.pk, "by_rule": True},
+        system=True,
     ).case
 
 

@@ -9,17 +9,13 @@ from django.utils.translation import gettext as _
 
 from audit.services import Origin
 from cases import clock
-from cases.choices import (
-    CaseAction,
-    CaseLevel,
-    CaseStatus,
-    Priority,
-    Step,
-)
+from cases.choices import CaseAction, CaseStatus, Step
 from cases.models import Case, Category
 from cases.services.base import (
     category_checked,
+    classification_fields,
     fields_set,
+    level_checked,
     transition_apply,
 )
 from gridgov.errors import ValidationFailed
@@ -34,27 +30,19 @@ def case_file(
     *,
     category: Category | int | None = None,
     priority: str = "",
+    priority_reason: str = "",
     level: str = "",
     reason: str = "",
     version: int | None = None,
 ) -> Case:
-    """立案: the case gets its category (required by now), priority and level; the dispatch clock starts."""
+    """立案: the case gets its category (required by now), priority and level; the dispatch clock starts. A
+    priority other than the category's default needs ``priority_reason`` (:func:`priority_of_classification`)."""
     category = category_checked(category)
-    if priority and priority not in Priority.values:
-        raise ValidationFailed(_("未知的优先级"), code="record_invalid", details={"field": "priority"})
-    if level and level not in CaseLevel.values:
-        raise ValidationFailed(_("未知的层级"), code="record_invalid", details={"field": "level"})
+    level_checked(level)
+    notes: dict[str, Any] = {}  # the event's payload: the reason of a priority other than the default
 
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
-        if category:
-            fields["category"] = category
-        if priority:
-            fields["priority"] = priority
-        elif category and category.default_priority == Priority.URGENT:
-            fields["priority"] = Priority.URGENT
-        if level:
-            fields["level"] = level
+        fields = classification_fields(locked, category, priority, priority_reason, level, notes)
         fields_set(locked, fields)
         if locked.category is None:
             raise ValidationFailed(_("立案前请选择类别"), code="category_required", details={"field": "category"})
@@ -62,4 +50,4 @@ def case_file(
         fields.update(clock.clock_start(locked, Step.DISPATCH, now))
         return fields
 
-    return transition_apply(origin, case, A.FILE, change, reason=reason, version=version).case
+    return transition_apply(origin, case, A.FILE, change, reason=reason, payload=notes, version=version).case

@@ -24,6 +24,7 @@ from cases.services.base import (
     text_checked,
     transition_apply,
 )
+from cases.services.checking import case_check_by_rule
 from gridgov.errors import ValidationFailed
 
 A = CaseAction
@@ -44,7 +45,8 @@ def case_accept_task(origin: Origin, case: Case, *, version: int | None = None) 
 def case_report_result(
     origin: Origin, case: Case, note: str, *, photos: Sequence[CheckedPhoto] = (), version: int | None = None
 ) -> Case:
-    """处置反馈: the department reports the result; the command centre then arranges the check (核查)."""
+    """处置反馈: the department reports the result; the check (核查) then goes to the grid's worker by rule
+    (:func:`~cases.services.checking.case_check_by_rule`), or waits for the dispatcher."""
     note = text_checked(A.REPORT_RESULT, note)
 
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def case_report_result(
     with transaction.atomic():
         done = transition_apply(origin, case, A.REPORT_RESULT, change, reason=note, version=version)
         photos_store(done.case, done.event, PhotoStage.AFTER, photos, origin)
-    return done.case
+        return case_check_by_rule(done.case)
 
 
 def case_photos_add(origin: Origin, case: Case, stage: str, photos: Sequence[CheckedPhoto]) -> Case:

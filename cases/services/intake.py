@@ -34,9 +34,14 @@ from cases.models import Case, CaseCounter, Category, Report
 from cases.photos import CheckedPhoto
 from cases.services.base import (
     category_checked,
+    classification_fields,
     field_worker_checked,
     fields_set,
+    level_checked,
     photos_store,
+    priority_default,
+    priority_problem,
+    priority_refused,
     text_checked,
     transition_apply,
 )
@@ -86,7 +91,8 @@ class ReportData:
     address: str = ""
     grid_code: str = ""
     category_id: int | None = None
-    priority: str = Priority.NORMAL
+    priority: str = ""  # empty: the category's default (services.base.priority_default)
+    priority_reason: str = ""  # required for a priority other than the default
     reporter_name: str = ""
     reporter_phone: str = ""
     idempotency_key: str = ""
@@ -145,6 +151,7 @@ class CheckedReport:
     latitude: float | None
     category: Category | None
     component_id: int | None
+    priority: str
 
 
 def report_check(origin: Origin, data: ReportData) -> CheckedReport:
@@ -166,7 +173,7 @@ def report_check(origin: Origin, data: ReportData) -> CheckedReport:
     elif len(description) > 2000:
         problems.add("description", _("问题描述不能超过 2000 字"))
     data.description = description
-    if data.priority not in Priority.values:
+    if data.priority and data.priority not in Priority.values:
         problems.add("priority", _("未知的优先级"))
     if len(data.address) > 200:
         problems.add("address", _("地址不能超过 200 字"))
@@ -185,6 +192,10 @@ def report_check(origin: Origin, data: ReportData) -> CheckedReport:
         category = Category.objects.filter(pk=data.category_id, parent__isnull=False, is_active=True).first()
         if category is None:
             problems.add("category", _("类别不存在或已停用（请选择小类）"))
+    priority = data.priority or priority_default(category)
+    if priority in Priority.values and (problem := priority_problem(priority, priority_default(category),
+                                                                   data.priority_reason)):  # fmt: skip
+        problems.add("priority_reason", problem)
     component_id = None
     if data.component_code:
         component = Component.objects.filter(code=data.component_code).values("pk", "grid_id").first()
@@ -199,9 +210,11 @@ def report_check(origin: Origin, data: ReportData) -> CheckedReport:
             problems.add("photos", _("自处置需同时上传处置前和处置后的照片"))
         if category is None:
             problems.add("category", _("自处置需选择类别"))
+    if [problem["field"] for problem in problems.items] == ["priority_reason"]:
+        raise priority_refused(problems.items[0]["message"])  # the rest is right: only the reason is missing
     problems.raise_if_any()
     assert grid is not None
-    return CheckedReport(data, grid, longitude, latitude, category, component_id)
+    return CheckedReport(data, grid, longitude, latitude, category, component_id, priority)
 
 
 def case_number_next(moment: dt.datetime) -> str:
@@ -253,7 +266,7 @@ def report_submit(origin: Origin, data: ReportData) -> IntakeResult:
 def _intake(origin: Origin, checked: CheckedReport, at: dt.datetime, key: str | None) -> IntakeResult:
     data = checked.data
     category = checked.category
-    priority = Priority.URGENT if category and category.default_priority == Priority.URGENT else data.priority
+    priority = checked.priority
     case = Case(
         number=case_number_next(at),
         status=S.SELF_RESOLVED if data.self_resolved else S.REPORTED,
@@ -305,7 +318,12 @@ def _intake(origin: Origin, checked: CheckedReport, at: dt.datetime, key: str | 
         at,
         from_status="",
         to_status=case.status,
-        payload={"set": _replayed_initial(case), "report": report.pk, "source": data.source},
+        payload={
+            "set": _replayed_initial(case),
+            "report": report.pk,
+            "source": data.source,
+            **({"priority_reason": data.priority_reason.strip()} if priority != priority_default(category) else {}),
+        },
         actor_id=origin.actor_id,
         reason=data.description[:200],
         channel=origin.channel,
@@ -348,14 +366,25 @@ def case_support(origin: Origin, case: Case, data: ReportData) -> IntakeResult:
 
 
 def case_accept(
-    origin: Origin, case: Case, *, category: Category | int | None = None, reason: str = "", version: int | None = None
+    origin: Origin,
+    case: Case,
+    *,
+    category: Category | int | None = None,
+    priority: str = "",
+    priority_reason: str = "",
+    level: str = "",
+    reason: str = "",
+    version: int | None = None,
 ) -> Case:
+    """受理, classifying the case as 立案 does (a priority other than the category's default needs a reason)."""
     category = category_checked(category)
+    level_checked(level)
+    notes: dict[str, Any] = {}  # the event's payload: the reason of a priority other than the default
 
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
-        return {"category": category} if category else {}
+        return classification_fields(locked, category, priority, priority_reason, level, notes)
 
-    return transition_apply(origin, case, A.ACCEPT, change, reason=reason, version=version).case
+    return transition_apply(origin, case, A.ACCEPT, change, reason=reason, payload=notes, version=version).case
 
 
 def case_reject(origin: Origin, case: Case, reason: str, *, version: int | None = None) -> Case:

@@ -254,7 +254,7 @@ def test_rule_suspension_extension_and_resume_count_the_working_hours_of_the_dep
 
 
 def test_rule_a_finished_case_has_no_running_clock(desk):
-    case = desk.report(priority="urgent")
+    case = desk.report(priority="urgent", priority_reason="路面塌陷")
     assert case.natural_time and case.step_started_at is not None
     case = services.case_reject(desk.origin("intake_clerk"), case, "不属于受理范围")
     case.refresh_from_db()

@@ -53,7 +53,6 @@ def test_repeated_overdue_raises_the_supervision_card(desk):
         assert case.supervision == expected
         with acting_at(case.due_at + dt.timedelta(minutes=1)):  # time goes on after the job ran
             case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-            case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
             case = services.case_check(desk.origin("grid_worker_a"), case, passed=False, note="未整改")
     assert_replays(case)
 

@@ -54,10 +54,8 @@ def test_the_closed_loop_from_report_to_evaluation(desk):
     handler = desk.origin("department_handler")
     case = services.case_accept_task(handler, case)
     case = services.case_report_result(handler, case, "已清运", photos=[photo()])
-    assert (case.status, case.step) == ("handled", "check")
-    worker = desk.world.users["grid_worker_a"]
-    case = services.case_check_request(desk.origin("dispatcher"), case, worker)
-    assert case.assignee == worker
+    assert (case.status, case.step, case.assignee) == ("checking", "check", desk.world.users["grid_worker_a"])
+    assert case.events.get(action="check_request").actor is None  # the system gave the check by rule
     case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="现场已清理", photos=[photo()])
     assert (case.status, case.step) == ("checked", "close")
     case = services.case_close(desk.origin("shift_leader"), case)
@@ -94,8 +92,7 @@ def test_department_and_worker_are_notified_after_commit(desk, django_capture_on
             callback()
     assert Notification.objects.filter(user=handler).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-        services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        services.case_report_result(desk.origin("department_handler"), case, "已处理")  # the check by rule
     assert Notification.objects.filter(user=desk.world.users["grid_worker_a"]).count() == 1
 
 
@@ -133,8 +130,7 @@ def test_other_departments_and_other_areas_are_refused(desk):
     other = desk.report("grid_worker_a")
     services.case_file(desk.origin("shift_leader"), other)
     services.case_dispatch(desk.origin("dispatcher"), other, desk.sanitation)
-    services.case_report_result(Origin(_handler(desk), "api"), other, "done")
-    services.case_check_request(desk.origin("dispatcher"), other, desk.world.users["grid_worker_a"])
+    services.case_report_result(Origin(_handler(desk), "api"), other, "done")  # checked by grid A's worker
     with pytest.raises(PermissionDenied):  # grid worker B does not cover grid A
         services.case_check(desk.origin("grid_worker_b"), Case.objects.get(pk=other.pk), passed=True, note="x")
 
@@ -230,7 +226,6 @@ def test_self_resolved_is_checked_and_closed_without_dispatch(desk):
 def test_failed_check_is_rework_to_the_same_department(desk):
     case = run_to_dispatched(desk)
     case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-    case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
     case = services.case_check(desk.origin("grid_worker_a"), case, passed=False, note="仍有垃圾")
     assert (case.status, case.rework_count, case.main_department, case.step) == (
         "dispatched",
@@ -244,7 +239,6 @@ def test_failed_check_is_rework_to_the_same_department(desk):
 def test_unsatisfied_rating_reopens_by_rule(desk):
     case = run_to_dispatched(desk)
     case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-    case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
     case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="ok")
     case = services.case_close(desk.origin("shift_leader"), case)
     case = services.case_evaluate(

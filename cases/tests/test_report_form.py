@@ -76,7 +76,7 @@ def test_the_category_select_is_grouped_by_class_with_what_the_picker_shows(desk
     assert option is not None
     attributes = dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', option.group(0)))
     assert attributes["data-name"] == "暴露垃圾" and attributes["data-class-name"] == "市容环境"
-    assert attributes["data-kind"] == "事件" and attributes["data-priority"] == "一般"
+    assert attributes["data-kind"] == "事件" and attributes["data-priority-label"] == "一般"
     assert {"baolulaji", "bllj", "0102", "srhj"} <= set(attributes["data-search"].split())
     # Events come before components and social governance, as a grid worker meets them most.
     assert html.index('label="事件 / ') < html.index('label="部件 / ') < html.index('label="社会治理 / ')
@@ -87,7 +87,7 @@ def test_a_categorys_default_priority_is_on_its_option(desk):
     assert urgent is not None
     html = desk.world.client("grid_worker_a").get("/cases/report/").content.decode()
     option = re.search(rf'<option value="{urgent.pk}"[^>]*>', html)
-    assert option and 'data-priority="紧急"' in option.group(0) and 'data-priority-value="urgent"' in option.group(0)
+    assert option and 'data-priority-label="紧急"' in option.group(0) and 'data-priority="urgent"' in option.group(0)
 
 
 def test_the_workers_recent_categories_come_first_most_recent_first(desk, categories):

@@ -48,8 +48,7 @@ def working_deadline(
 
 def run_to_checking(desk):
     case = run_to_dispatched(desk)
-    case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-    return services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    return services.case_report_result(desk.origin("department_handler"), case, "已处理")  # checked by rule
 
 
 # --- Transitions -----------------------------------------------------------------------------------------------
@@ -113,7 +112,7 @@ def test_rule_merge_into_a_merged_void_or_rejected_case_is_refused(desk, make_ta
 # --- Lights ----------------------------------------------------------------------------------------------------
 def urgent_case(desk):
     """An urgent case runs in natural time with a 10-minute intake step, so shares of the limit are plain times."""
-    case = desk.report(priority="urgent")
+    case = desk.report(priority="urgent", priority_reason="路面塌陷")
     assert (case.natural_time, case.step_limit_minutes, case.light) == (True, 10, Light.GREEN)
     return case
 

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from areas.coords import wgs84_to_gcj02
 from audit.services import Origin
 from cases import services
-from cases.choices import CaseStatus, Light
+from cases.choices import CaseStatus, Light, Priority
 from cases.deadlines import deadlines_sweep
 from cases.models import Case, CaseCounter, CaseEvent, CasePhoto, Category, Report, Summons, WorkingHours
 from cases.services import ReportData, report_submit
@@ -330,10 +330,34 @@ def test_rule_notify_the_reporter_only_with_a_phone(desk):
 
 def test_rule_a_category_urgent_by_default_makes_the_case_urgent(desk):
     Category.objects.filter(pk=desk.category.pk).update(default_priority="urgent")
-    case = desk.report(priority="normal")
+    case = desk.report()
     assert (case.priority, case.natural_time, case.step_limit_minutes) == ("urgent", True, 10)
-    assert desk.report(category_id=None, priority="urgent").priority == "urgent"
+    assert desk.report(category_id=None, priority="urgent", priority_reason="有人受伤").priority == "urgent"
     assert desk.report(category_id=None).priority == "normal"
+
+
+@pytest.mark.parametrize(("default", "chosen"), [("urgent", "normal"), ("normal", "urgent")])
+def test_rule_a_priority_other_than_the_categorys_default_needs_a_reason(desk, default, chosen):
+    Category.objects.filter(pk=desk.category.pk).update(default_priority=default)
+    with pytest.raises(DomainError) as refused:
+        desk.report(priority=chosen, priority_reason=" ")
+    message = f"所选优先级“{Priority(chosen).label}”与类别默认的“{Priority(default).label}”不同，请填写理由"
+    assert (refused.value.code, refused.value.status, refused.value.message) == (
+        "priority_reason_required",
+        422,
+        message,
+    )
+    assert refused.value.details == [{"field": "priority_reason", "message": message}]
+    assert not Case.objects.exists()
+    with pytest.raises(DomainError) as refused:  # with other problems, every one at once
+        desk.report(priority=chosen, description="")
+    assert refused.value.code == "record_invalid"
+    assert {problem["field"] for problem in refused.value.details} == {"description", "priority_reason"}
+    case = desk.report(priority=chosen, priority_reason="  现场有积水  ")
+    assert case.priority == chosen
+    event = case.events.get()
+    assert (event.priority_reason, event.priority_label) == ("现场有积水", Priority(chosen).label)
+    assert desk.report(priority=default).events.get().priority_label == ""  # the default: nothing to explain
 
 
 def test_rule_a_self_resolved_report_waits_for_its_check_at_grid_level(desk):
@@ -707,7 +731,13 @@ def test_rule_filing_sets_what_it_is_given_and_starts_the_dispatch_clock(desk):
         case = desk.report()
     with acting_at(at):
         case = services.case_file(
-            desk.origin("shift_leader"), case, category=other.pk, priority="urgent", level="street", reason="立案"
+            desk.origin("shift_leader"),
+            case,
+            category=other.pk,
+            priority="urgent",
+            priority_reason="临街，影响通行",
+            level="street",
+            reason="立案",
         )
     case.refresh_from_db()
     assert (case.status, case.category, case.priority, case.level, case.filed_at) == (
@@ -719,7 +749,7 @@ def test_rule_filing_sets_what_it_is_given_and_starts_the_dispatch_clock(desk):
     )
     assert (case.step, case.step_started_at, case.step_limit_minutes, case.natural_time) == ("dispatch", at, 10, True)
     assert case.due_at == at + dt.timedelta(minutes=10)
-    assert last_event(case).reason == "立案"
+    assert (last_event(case).reason, last_event(case).priority_reason) == ("立案", "临街，影响通行")
     assert_replays(case)
 
 
@@ -739,13 +769,36 @@ def test_rule_filing_without_choices_keeps_the_reported_ones(desk):
     assert case.due_at == local(2026, 11, 18, 9, 30)
 
 
-def test_rule_filing_into_an_urgent_category_makes_the_case_urgent_unless_a_priority_is_chosen(desk):
+def test_rule_filing_into_an_urgent_category_makes_the_case_urgent_unless_another_is_chosen_with_a_reason(desk):
     urgent = Category.objects.get(kind="event", code="0101")
     Category.objects.filter(pk=urgent.pk).update(default_priority="urgent")
     case = services.case_file(desk.origin("shift_leader"), desk.report(), category=urgent.pk)
-    assert case.priority == "urgent"
-    chosen = services.case_file(desk.origin("shift_leader"), desk.report(), category=urgent.pk, priority="normal")
-    assert chosen.priority == "normal"
+    assert (case.priority, last_event(case).payload["set"]["priority"], last_event(case).priority_label) == (
+        "urgent",
+        "urgent",
+        "紧急",
+    )
+    reported = desk.report()
+    with pytest.raises(DomainError) as refused:
+        services.case_file(desk.origin("shift_leader"), reported, category=urgent.pk, priority="normal")
+    assert refused.value.code == "priority_reason_required"
+    assert Case.objects.get(pk=reported.pk).status == "reported"
+    chosen = services.case_file(
+        desk.origin("shift_leader"), reported, category=urgent.pk, priority="normal", priority_reason="不影响通行"
+    )
+    assert (chosen.priority, last_event(chosen).priority_reason) == ("normal", "不影响通行")
+
+
+def test_rule_a_priority_chosen_with_its_reason_is_kept_without_a_new_one(desk):
+    Category.objects.filter(pk=desk.category.pk).update(default_priority="urgent")
+    case = desk.report(priority="normal", priority_reason="已围挡")
+    case = services.case_accept(desk.origin("intake_clerk"), case, category=desk.category.pk, priority="normal")
+    case = services.case_file(desk.origin("shift_leader"), case)
+    assert case.priority == "normal" and "priority" not in last_event(case).payload["set"]
+    other = Category.objects.get(kind="event", code="0101")  # 一般 by default: a new category brings its default
+    case = services.case_file(desk.origin("shift_leader"), desk.report(priority="urgent", priority_reason="塌陷"),
+                              category=other.pk)  # fmt: skip
+    assert case.priority == "normal" and last_event(case).priority_label == "一般"
 
 
 @pytest.mark.parametrize(
@@ -853,6 +906,7 @@ def test_rule_accepting_the_task_marks_the_main_assignment_only(desk):
 
 
 def test_rule_report_result_records_the_handling_and_starts_the_check_clock(desk):
+    Category.objects.filter(pk=desk.category.pk).update(check_by_rule=False)  # the check waits for the dispatcher
     at = local(2026, 11, 18, 9, 0)
     with acting_at(at - dt.timedelta(minutes=30)):
         case = run_to_dispatched(desk)
@@ -903,6 +957,14 @@ def test_rule_photos_need_a_known_stage_and_at_least_one_photo(desk, stage, coun
 
 
 def run_to_handled(desk) -> Case:
+    """处置反馈 in a category that leaves the check to the dispatcher (派发核查)."""
+    Category.objects.filter(pk=desk.category.pk).update(check_by_rule=False)
+    case = run_to_dispatched(desk)
+    return services.case_report_result(desk.origin("department_handler"), case, "已处理")
+
+
+def run_to_checking(desk) -> Case:
+    """处置反馈: the check goes to grid A's worker by rule."""
     case = run_to_dispatched(desk)
     return services.case_report_result(desk.origin("department_handler"), case, "已处理")
 
@@ -927,8 +989,7 @@ def test_rule_check_request_gives_the_case_to_a_field_worker(desk):
 def test_rule_a_passed_check_waits_for_closing(desk):
     at = local(2026, 11, 18, 14, 0)
     with acting_at(at - dt.timedelta(minutes=30)):
-        case = run_to_handled(desk)
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        case = run_to_checking(desk)
     with acting_at(at):
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查", photos=[photo()])
     case.refresh_from_db()
@@ -948,8 +1009,7 @@ def test_rule_a_passed_check_waits_for_closing(desk):
 def test_rule_a_failed_check_is_rework_with_a_new_handling_clock(desk):
     at = local(2026, 11, 18, 14, 0)
     with acting_at(at - dt.timedelta(minutes=30)):
-        case = run_to_handled(desk)
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        case = run_to_checking(desk)
     with acting_at(at):
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=False, note="仍有垃圾")
     case.refresh_from_db()
@@ -979,15 +1039,13 @@ def test_rule_a_self_resolved_case_failing_its_check_cannot_go_back(desk):
 
 
 def run_to_closed(desk) -> Case:
-    case = run_to_handled(desk)
-    case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    case = run_to_checking(desk)
     case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查")
     return services.case_close(desk.origin("shift_leader"), case)
 
 
 def test_rule_closing_records_the_instant_and_stops_the_clock(desk):
-    case = run_to_handled(desk)
-    case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    case = run_to_checking(desk)
     case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查")
     at = case.updated_at + dt.timedelta(minutes=7)
     with pytest.raises(Conflict):
@@ -1484,13 +1542,17 @@ def _verifying(desk):
     return services.case_verify_request(desk.origin("intake_clerk"), case, desk.world.users["grid_worker_a"])
 
 
+def _dispatched_checked_by_hand(desk):
+    Category.objects.filter(pk=desk.category.pk).update(check_by_rule=False)  # 处置反馈 makes one event alone
+    return run_to_dispatched(desk)
+
+
 def _filed(desk):
     return services.case_file(desk.origin("shift_leader"), desk.report())
 
 
 def _checking(desk):
-    case = run_to_handled(desk)
-    return services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+    return run_to_checking(desk)
 
 
 def _checked(desk):
@@ -1523,7 +1585,7 @@ STALE_CALLS = {
         "",
     ),
     "report_result": (
-        run_to_dispatched,
+        _dispatched_checked_by_hand,
         "department_handler",
         lambda o, c, d, v: services.case_report_result(o, c, "已处理", version=v),
         "已处理",
@@ -1595,14 +1657,12 @@ def test_rule_the_handling_clock_of_a_dispatch_runs_on_the_departments_hours(own
 def test_rule_rework_and_reopening_run_on_the_departments_hours(own_hours):
     desk = own_hours
     with acting_at(local(2026, 11, 18, 7, 30)):
-        case = run_to_handled(desk)
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
+        case = run_to_checking(desk)
     with acting_at(local(2026, 11, 18, 10, 0)):
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=False, note="未清理")
     assert case.due_at == local(2026, 11, 18, 17, 0)  # 240 minutes: 10:00–11:00, then 14:00–17:00
     with acting_at(local(2026, 11, 19, 7, 30)):
         case = services.case_report_result(desk.origin("department_handler"), case, "已处理")
-        case = services.case_check_request(desk.origin("dispatcher"), case, desk.world.users["grid_worker_a"])
         case = services.case_check(desk.origin("grid_worker_a"), case, passed=True, note="已核查")
         case = services.case_close(desk.origin("shift_leader"), case)
     with acting_at(local(2026, 11, 19, 10, 0)):

@@ -18,8 +18,9 @@ EDITS_REGISTRY = {"grid_worker_a", "grid_worker_b", "community_staff", "administ
 EDITS_A = {"grid_worker_a", "community_staff", "administrator"}
 SEATS = {"intake_clerk", "shift_leader"}
 LEADERS = {"street_leader"}
-#: A refused form post on a case page goes back to the case with the refusal as a message.
-CASE_PAGE_REFUSED = {302, 403, 404}
+#: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
+#: 404 for a case that is not the user's.
+CASE_PAGE_REFUSED = {400, 403, 404, 409}
 #: A case transition refused by role or state: 403, 404 (not yours), 409 (not in a state that allows it).
 TRANSITION_REFUSED = {403, 404, 409}
 

@@ -126,6 +126,19 @@ def test_extension_only_before_expiry_and_only_by_a_shift_leader(world):
     assert urgent.due_at.astimezone(SHANGHAI).date() == urgent.created_at.astimezone(SHANGHAI).date()  # same day
 
 
+def test_the_seats_urgent_mark_is_the_reason_for_an_urgent_priority(world):
+    ticket = call(world, urgent=True)  # 暴露垃圾 is 一般 by default
+    event = Case.objects.get(pk=ticket.case_id).events.get()
+    assert (ticket.case.priority, event.priority_label, event.priority_reason) == (
+        "urgent",
+        "紧急",
+        "12345 工单标记为紧急（当日办结）",
+    )
+    Category.objects.filter(kind="event", code="0102").update(default_priority="urgent")
+    plain = call(world)  # not marked: the category's default, nothing to explain
+    assert (plain.case.priority, Case.objects.get(pk=plain.case_id).events.get().priority_reason) == ("urgent", "")
+
+
 def test_callback_after_close_records_the_rating_and_unsatisfied_reopens(world):
     ticket = call(world)
     assert list(selectors.callbacks_due()) == []
@@ -145,10 +158,7 @@ def test_callback_after_close_records_the_rating_and_unsatisfied_reopens(world):
     assert case.events.filter(action="evaluate", channel="page").exists()
     # The department handles it again; after the second closing the callback is due again.
     handler = Origin(world.users["department_handler"], "api")
-    case_services.case_report_result(handler, case, "重新清运")
-    case = Case.objects.get(pk=case.pk)
-    dispatcher = Origin(world.users["dispatcher"], "api")
-    case = case_services.case_check_request(dispatcher, case, world.users["grid_worker_a"])
+    case = case_services.case_report_result(handler, case, "重新清运")  # the check goes to grid A's worker
     case = case_services.case_check(Origin(world.users["grid_worker_a"], "api"), case, passed=True, note="好了")
     case_services.case_close(Origin(world.users["shift_leader"], "api"), case)
     assert list(selectors.callbacks_due()) == [ticket]

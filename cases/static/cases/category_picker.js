@@ -86,7 +86,7 @@
     chosenBox.hidden = !category;
     if (!category) return;
     chosenBox.querySelector("[data-chosen-name]").textContent = category.className + " / " + category.name;
-    chosenBox.querySelector("[data-chosen-priority]").textContent = category.priority;
+    chosenBox.querySelector("[data-chosen-priority]").textContent = category.priorityLabel;
   }
 
   function filter() {
