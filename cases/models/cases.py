@@ -156,11 +156,12 @@ class Case(models.Model):
             # The leaders' workbench counts what was filed and closed today and this month.
             models.Index(fields=["filed_at"], name="case_filed", condition=Q(filed_at__isnull=False)),
             models.Index(fields=["closed_at"], name="case_closed", condition=Q(closed_at__isnull=False)),
-            # The case map counts open cases per H3 cell under every filter it offers from this index alone, as
-            # small as the open cases however long the history (PostgreSQL; SQLite keeps the key column only).
+            # The case map counts open cases per H3 cell under every filter it offers, and the workbenches count
+            # their queues, from this index alone, as small as the open cases however long the history
+            # (PostgreSQL; SQLite keeps the key column only).
             models.Index(
                 fields=["h3_cell"],
-                include=["grid", "id", "light", "source", "category", "created_at", "longitude", "latitude"],
+                include=["grid", "id", "status", "light", "source", "category", "created_at", "longitude", "latitude"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_map",
             ),
