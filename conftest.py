@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.test import utils as django_test_utils
 from django.utils import translation
 
 from cases.seed import categories_ensure
@@ -126,9 +127,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, d
     own = Path(shared_name).with_name(f"gridgov-test-mutant-{os.getpid()}.sqlite3")
     connections["default"].settings_dict["TEST"]["NAME"] = str(own)
     shutil.copyfile(_migrated_template(), own)
+    # The copy is migrated already: pytest-django's set-up only points the connection at it (no migrate run).
+    original_setup = django_test_utils.setup_databases
+    django_test_utils.setup_databases = _copy_in_use
     yield
+    django_test_utils.setup_databases = original_setup
     for leftover in own.parent.glob(own.name + "*"):
         leftover.unlink(missing_ok=True)
+
+
+def _copy_in_use(*args: object, **kwargs: object) -> list:
+    """Stands for Django's ``setup_databases`` in a mutant's process: its own migrated copy is the test database."""
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict["NAME"] = connection.settings_dict["TEST"]["NAME"]
+    settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"]
+    return []
 
 
 @pytest.fixture(scope="session")
