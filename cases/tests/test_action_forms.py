@@ -161,7 +161,7 @@ def urgent(desk) -> Category:
 def test_the_report_form_preselects_the_categorys_default_and_asks_why_for_another(desk, urgent):
     client = desk.world.client("grid_worker_a")
     page = client.get("/cases/report/").content.decode()
-    assert re.search(rf'<option value="{urgent.pk}" data-priority="urgent"', page)
+    assert re.search(rf'<option value="{urgent.pk}"[^>]* data-priority="urgent"', page)
     assert re.search(r'<select name="priority" class="form-select" data-default="normal"', page)
     assert re.search(r'<label class="form-label" for="id_priority_reason">优先级理由</label>', page)
     data = {"source": "grid_worker", "category": urgent.pk, "description": "井盖缺失", "priority": "normal",

@@ -157,11 +157,14 @@ def test_the_report_form_preselects_the_categorys_priority_and_asks_why_only_for
     urgent = Category.objects.get(kind="event", code="0102")
     Category.objects.filter(pk=urgent.pk).update(default_priority="urgent")
     desk = Desk(chromium, live_server.url, "worker_a", "")
-    desk.visitor.visit("/cases/report/", "#id_category")
+    desk.visitor.visit("/cases/report/", "[data-category-picker]")
     page = desk.page
+    page.click(".report-more > summary")  # the priority is folded under 更多信息
     reason = page.locator('[data-field="priority_reason"]')
     assert page.input_value("#id_priority") == "normal" and reason.is_hidden()
-    page.select_option("#id_category", str(urgent.pk))
+    page.fill("#category-search", "bllj")  # 暴露垃圾 (0102), through the category picker
+    page.locator("[data-picker-results] .picker-option").first.click()
+    assert page.input_value("#id_category") == str(urgent.pk)
     assert page.input_value("#id_priority") == "urgent" and reason.is_hidden()  # the category's default
     page.select_option("#id_priority", "normal")
     assert reason.is_visible()  # another priority: say why
