@@ -34,10 +34,17 @@ def actors(grids: list) -> dict:
     return users
 
 
-def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[int], open_share: float = 7 / 8) -> None:
-    """``count`` cases in one INSERT … SELECT over a number series, spread over 30 days: ``open_share`` of them open
-    (most, by default), with step deadlines from 5 hours ago to 45 hours ahead (so the deadline job finds ≈ 10 %
-    overdue), the rest closed."""
+def cases_bulk(
+    count: int,
+    grids: list,
+    department_id: int,
+    category_ids: list[int],
+    open_share: float = 7 / 8,
+    history_days: int = 30,
+) -> None:
+    """``count`` cases in one INSERT … SELECT over a number series: ``open_share`` of them open (most, by default),
+    reported in the last 30 days, with step deadlines from 5 hours ago to 45 hours ahead (so the deadline job finds
+    ≈ 10 % overdue); the rest closed, reported over the last ``history_days``."""
     # Imported once Django is set up (settings and app registry), as a benchmark script must.
     from django.db import connection
 
@@ -66,6 +73,10 @@ def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[i
     due = "(((i % 3000) * 7919) % 3000 - 300)"
     is_open = f"(i % 1000 < {round(open_share * 1000)})"
     rank = "(i / 1000)"  # varies among the open cases whatever their share
+    created = (
+        f"CASE WHEN {is_open} THEN {at.format(expr='-(i % 43200)')} "
+        f"ELSE {at.format(expr=f'-(i % {history_days * 1440})')} END"
+    )
     columns = {
         "number": number,
         "status": f"CASE WHEN {is_open} THEN {choice(open_statuses, key=rank)} ELSE 'closed' END",
@@ -97,8 +108,8 @@ def cases_bulk(count: int, grids: list, department_id: int, category_ids: list[i
         "extension_count": "0",
         "rating": "''",
         "supporters": "0",
-        "created_at": at.format(expr="-(i % 43200)"),
-        "updated_at": at.format(expr="-(i % 43200)"),
+        "created_at": created,
+        "updated_at": created,
         "version": "0",
     }
     sql = prefix.format(columns=", ".join(columns), values=", ".join(columns.values()))

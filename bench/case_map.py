@@ -2,7 +2,8 @@
 for the whole district (counts per H3 cell), filtered views and a zoomed view (one grid's corner, points or small
 cells), each beside a plain count of the same filter in the same run (the floor: the endpoint reads those rows once).
 A district's history is mostly closed cases: by default 5 % are open (50,000 of a million, ten times what a busy
-district carries); --open-share 0.875 shows the map over a backlog that large.
+district carries) and reported in the last 30 days, the others reported over 3 years; --open-share 0.875 shows
+the map over a backlog that large.
 With --browser, Chromium (Debian's, through Playwright) then opens the case map page over a local server and
 reports, for each load, the endpoint's response time and the time from the response to the map drawn.
   .venv/bin/python bench/case_map.py [--cases 1000000] [--open-share 0.05] [--requests 30] [--browser]
@@ -126,6 +127,9 @@ def browser_draw(user, loads: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument(
+        "--history-days", type=int, default=1095, help="days over which the closed cases were reported (3 years)"
+    )
     parser.add_argument("--open-share", type=float, default=0.05)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--database-url")
@@ -144,7 +148,9 @@ def main() -> None:
     people = actors(grids)
     categories = list(Category.objects.subclasses("event").values_list("pk", flat=True)[:20])
     started = time.perf_counter()
-    cases_bulk(arguments.cases, grids, people["sanitation"].pk, categories, arguments.open_share)
+    cases_bulk(
+        arguments.cases, grids, people["sanitation"].pk, categories, arguments.open_share, arguments.history_days
+    )
     spread(grids)
     elapsed = time.perf_counter() - started
     print(f"{arguments.cases:,} cases written and spread in {elapsed:.1f} s ({connection.vendor})")

@@ -1,7 +1,8 @@
 """Each role's workbench (the home page) through the whole Django stack, p50/p95 server time over N requests, beside
 a plain read of that workbench's main query in the same run (target p95 ≤ 100 ms on the demo data). Builds the demo
 district, then with --cases bulk-writes that many extra cases (one INSERT, not the services) into its grids, 5 % of
-them open by default (a district's history is mostly closed cases; --open-share 0.875 for a backlog that large):
+them open and reported in the last 30 days, the rest closed and reported over 3 years by default (a district's
+history is mostly closed cases; --open-share 0.875 and --history-days 30 for a backlog that large):
   .venv/bin/python bench/workbench.py [--scale 1 | --demo-db var/gridgov.sqlite3] [--cases 0] [--requests 50]
       [--database-url postgresql://…]"""
 
@@ -38,6 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0, help="demo district scale (1 ≈ 68 grids)")
     parser.add_argument("--cases", type=int, default=0, help="extra cases bulk-written into the demo grids")
+    parser.add_argument(
+        "--history-days", type=int, default=1095, help="days over which the closed cases were reported (3 years)"
+    )
     parser.add_argument(
         "--open-share", type=float, default=0.05, help="share of the extra cases still open (a district's history)"
     )
@@ -76,7 +80,7 @@ def main() -> None:
         department = Department.objects.get(code="DC-HW")
         categories = list(Category.objects.subclasses("event").values_list("pk", flat=True)[:20])
         started = time.perf_counter()
-        cases_bulk(arguments.cases, grids, department.pk, categories, arguments.open_share)
+        cases_bulk(arguments.cases, grids, department.pk, categories, arguments.open_share, arguments.history_days)
         print(f"{arguments.cases:,} extra cases written in {time.perf_counter() - started:.1f} s")
     print(f"{Case.objects.count():,} cases, {Case.objects.filter(status__in=OPEN_STATUSES).count():,} open")
 
