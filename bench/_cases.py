@@ -116,6 +116,6 @@ def cases_bulk(
     with connection.cursor() as cursor:
         cursor.execute(sql)
         if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE cases_case")  # as autovacuum leaves a table that has settled
+            cursor.execute("VACUUM ANALYZE")  # every table as autovacuum leaves a database that has settled
         else:
             cursor.execute("ANALYZE")
