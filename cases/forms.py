@@ -180,13 +180,18 @@ class CaseForm(StyledForm):
         self.case = case
 
 
-class ReasonForm(CaseForm):
-    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+class VersionedForm(CaseForm):
+    """An action form that carries the case version its user saw."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.case.version
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
 
 class FileForm(ReasonForm):
@@ -238,7 +243,9 @@ class MergeForm(ReasonForm):
     main = forms.CharField(label=_("主案卷编号"), max_length=16)
 
 
-class NoteForm(ReasonForm):
+class NoteForm(VersionedForm):
+    """The result of work (处置反馈, 核实, 核查): its note is its one text."""
+
     note = forms.CharField(label=_("处理说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     photos = PhotosField(label=_("照片"))
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.models import User
 from accounts.roles import Role
@@ -395,12 +395,16 @@ ADMIN_LINKS = (
 )
 
 
+#: Since when a ready task may run: its run_after, or its enqueueing where it has none (stored as the far future).
+WAITING_SINCE = Choose(When(run_after=get_date_max(), then=F("enqueued_at")), default=F("run_after"))
+
+
 def admin_section(now: dt.datetime) -> AdminSection:
     tasks = DBTaskResult.objects.aggregate(
         ready=Count("pk", filter=Q(status=TaskResultStatus.READY)),
         running=Count("pk", filter=Q(status=TaskResultStatus.RUNNING)),
         failed=Count("pk", filter=Q(status=TaskResultStatus.FAILED, finished_at__gte=now - dt.timedelta(days=1))),
-        oldest=Min("run_after", filter=Q(status=TaskResultStatus.READY)),
+        oldest=Min(WAITING_SINCE, filter=Q(status=TaskResultStatus.READY)),
         started=Max("started_at"),
         finished=Max("finished_at"),
     )

@@ -91,6 +91,21 @@ def test_every_action_form_is_styled_and_each_label_names_its_control(desk, root
             "check_request", "check", "close", "decide", "supervise", "summon", "photos"} <= seen  # fmt: skip
 
 
+def test_a_result_of_work_asks_for_its_note_alone(desk, root):
+    """处置反馈, 核实 and 核查 keep their 处理说明: no second box beside it whose text the action would drop."""
+    checking = services.case_report_result(desk.origin("department_handler"), run_to_dispatched(desk), "已处理")
+    worker = desk.world.user("grid_worker_a")
+    verifying = services.case_verify_request(desk.origin("intake_clerk"), desk.report(), worker)
+    pages = {
+        "report_result": root.get(f"/cases/{run_to_dispatched(desk).number}/"),
+        "check": root.get(f"/cases/{checking.number}/"),
+        "verify": root.get(f"/cases/{verifying.number}/"),
+    }
+    for name, page in pages.items():
+        texts = re.findall(r'<textarea[^>]*name="(\w+)"', panel_of(page.content.decode(), name))
+        assert texts == ["note"], (name, texts)
+
+
 def test_multi_selects_are_searchable_pickers_served_locally(desk, root):
     case = services.case_file(desk.origin("shift_leader"), desk.report())
     html = root.get(f"/cases/{case.number}/").content.decode()

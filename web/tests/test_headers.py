@@ -1,7 +1,10 @@
 """Every response carries a strict Content-Security-Policy, and responses made by views are not stored by
 browsers or proxies (they may hold personal data)."""
 
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 
 from gridgov.settings import _tile_sources
 
@@ -52,3 +55,10 @@ def test_api_docs_load_nothing_from_elsewhere(world):
     text = page.content.decode()
     assert page.status_code == 200 and "/static/ninja/swagger-ui-bundle.js" in text
     assert "cdn" not in text.lower() and "<script>" not in text
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/", "/portal/"])
+def test_every_page_names_its_icon_so_browsers_ask_for_no_missing_favicon(world, path):
+    html = world.client("grid_worker_a").get(path).content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)" type="image/svg\+xml">', html)
+    assert icon and finders.find(icon.group(1)), path

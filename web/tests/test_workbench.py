@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.models import Department, DepartmentKind
 from accounts.roles import Role
@@ -274,6 +274,29 @@ def test_the_administrator_sees_waiting_tasks_outbox_failures_and_reference_link
                  "/admin/cases/calendarday/", "/admin/accounts/user/"):  # fmt: skip
         assert f'href="{link}"' in html
     assert world.client("administrator").get("/admin/cases/dispatchrule/").status_code == 200
+
+
+def test_tasks_enqueued_to_run_at_once_count_as_waiting_since_they_were_enqueued(world):
+    """A task enqueued without a time to run after (stored as 9999-01-01) waits from its enqueueing: a worker that
+    took none for 30 minutes is 任务积压, not 正常."""
+    call_command("periodic", stdout=io.StringIO())
+    task = DBTaskResult.objects.create(
+        status=TaskResultStatus.READY,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="cases.tasks.case_events_notify",
+        backend_name="default",
+        queue_name="default",
+        run_after=get_date_max(),
+        exception_class_path="",
+        traceback="",
+    )
+    admin = world.client("administrator")
+    assert "data-alert>任务积压<" not in admin.get("/").content.decode()  # just enqueued
+    enqueued = timezone.now() - dt.timedelta(minutes=30)
+    DBTaskResult.objects.filter(pk=task.pk).update(enqueued_at=enqueued)
+    response = admin.get("/")
+    assert "data-alert>任务积压<" in response.content.decode()
+    assert response.context["bench"].admin.oldest_ready == enqueued
 
 
 #: The most queries each persona's workbench may take, whatever the number of cases (session, user and groups,
