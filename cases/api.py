@@ -422,7 +422,7 @@ def _dispatch(origin: Origin, case: Case, p: Any) -> Case:
 
 @_route(A.ACCEPT_TASK, "签收 by the department")
 def _accept_task(origin: Origin, case: Case, p: Any) -> Case:
-    return services.case_accept_task(origin, case, version=p.version)
+    return services.case_accept_task(origin, case, reason=p.reason, version=p.version)
 
 
 @_route(A.REPORT_RESULT, "处置反馈 (photos: POST /cases/{number}/photos)")

@@ -517,7 +517,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "accept_task": Action(
         gettext_lazy("签收"),
-        lambda o, c, d: services.case_accept_task(o, c, version=d["version"]),
+        lambda o, c, d: services.case_accept_task(o, c, reason=d["reason"], version=d["version"]),
         (A.ACCEPT_TASK,),
     ),
     "report_result": Action(

@@ -23,6 +23,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from faker import Faker
 from PIL import Image
 
 from accounts.models import Department, DepartmentKind, User
@@ -56,6 +57,13 @@ DEPARTMENT_RULES = [  # (class kind, class code, department code)
     ("event", "04", "DC-SZ"),
     ("event", "05", "DC-CG"),
 ]
+
+
+def _people_names(seed: int) -> Faker:
+    """Chinese personal names, the same on every build (pages show the role beside a name, never in it)."""
+    names = Faker("zh_CN")
+    names.seed_instance(seed)
+    return names
 
 
 @dataclass(order=True)
@@ -117,6 +125,7 @@ class Simulation:
     def _grid_workers(self) -> dict[str, User]:
         """One grid worker per grid (一格一员); the named demo workers keep their grids."""
         group = Group.objects.get(name=Role.GRID_WORKER)
+        names = _people_names(1)
         workers = {}
         for user in User.objects.filter(groups__name=Role.GRID_WORKER).prefetch_related("areas"):
             for area in user.areas.all():
@@ -124,7 +133,7 @@ class Simulation:
         for grid in Area.objects.current().filter(level=AreaLevel.GRID).order_by("code"):
             if grid.code in workers:
                 continue
-            user = User(username=f"gw{grid.code[-9:]}", full_name=f"网格员（{grid.name}）")
+            user = User(username=f"gw{grid.code[-9:]}", full_name=names.name())
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.groups.add(group)
@@ -134,13 +143,12 @@ class Simulation:
 
     def _handlers(self) -> dict[int | None, User]:
         group = Group.objects.get(name=Role.DEPARTMENT_HANDLER)
+        names = _people_names(2)
         handlers = {u.department_id: u for u in User.objects.filter(groups__name=Role.DEPARTMENT_HANDLER)}
         for department in Department.objects.exclude(kind=DepartmentKind.COMMAND_CENTRE):
             if department.pk in handlers:
                 continue
-            user = User(
-                username=f"h_{department.code.lower()}", full_name=f"处置员（{department.name}）", department=department
-            )
+            user = User(username=f"h_{department.code.lower()}", full_name=names.name(), department=department)
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.groups.add(group)

@@ -201,19 +201,19 @@ def district_collection(scale: float, rng: np.random.Generator) -> dict[str, Any
 
 
 DEMO_USERS = [
-    DemoUser("admin", "系统管理员", Role.ADMINISTRATOR, DISTRICT_CODE),
-    DemoUser("district_leader", "区领导 王建国", Role.DISTRICT_LEADER, DISTRICT_CODE),
-    DemoUser("intake", "受理员 李娜", Role.INTAKE_CLERK, DISTRICT_CODE, "DC-CC"),
-    DemoUser("shift_leader", "值班长 张伟", Role.SHIFT_LEADER, DISTRICT_CODE, "DC-CC"),
-    DemoUser("dispatcher", "派遣员 刘洋", Role.DISPATCHER, DISTRICT_CODE, "DC-CC"),
-    DemoUser("handler", "环卫处置员 陈刚", Role.DEPARTMENT_HANDLER, "", "DC-HW"),
-    DemoUser("street_leader", "东华门街道 赵敏", Role.STREET_LEADER, f"{DISTRICT_CODE}001", "JD001"),
-    DemoUser("community", "社区工作人员 孙丽", Role.COMMUNITY_STAFF, f"{DISTRICT_CODE}001001"),
-    DemoUser("grid_leader", "网格长 周强", Role.GRID_LEADER, f"{DISTRICT_CODE}001001"),
-    DemoUser("gridworker", "网格员 吴芳", Role.GRID_WORKER, f"{DISTRICT_CODE}001001001"),
-    DemoUser("gridworker2", "网格员 郑磊", Role.GRID_WORKER, f"{DISTRICT_CODE}001001002"),
-    DemoUser("supervisor", "监督员 冯涛", Role.SUPERVISOR, f"{DISTRICT_CODE}001"),
-    DemoUser("building_head", "楼栋长 何静", Role.BUILDING_HEAD, f"{DISTRICT_CODE}001001001"),
+    DemoUser("admin", "马骏", Role.ADMINISTRATOR, DISTRICT_CODE),
+    DemoUser("district_leader", "王建国", Role.DISTRICT_LEADER, DISTRICT_CODE),
+    DemoUser("intake", "李娜", Role.INTAKE_CLERK, DISTRICT_CODE, "DC-CC"),
+    DemoUser("shift_leader", "张伟", Role.SHIFT_LEADER, DISTRICT_CODE, "DC-CC"),
+    DemoUser("dispatcher", "刘洋", Role.DISPATCHER, DISTRICT_CODE, "DC-CC"),
+    DemoUser("handler", "陈刚", Role.DEPARTMENT_HANDLER, "", "DC-HW"),
+    DemoUser("street_leader", "赵敏", Role.STREET_LEADER, f"{DISTRICT_CODE}001", "JD001"),
+    DemoUser("community", "孙丽", Role.COMMUNITY_STAFF, f"{DISTRICT_CODE}001001"),
+    DemoUser("grid_leader", "周强", Role.GRID_LEADER, f"{DISTRICT_CODE}001001"),
+    DemoUser("gridworker", "吴芳", Role.GRID_WORKER, f"{DISTRICT_CODE}001001001"),
+    DemoUser("gridworker2", "郑磊", Role.GRID_WORKER, f"{DISTRICT_CODE}001001002"),
+    DemoUser("supervisor", "冯涛", Role.SUPERVISOR, f"{DISTRICT_CODE}001"),
+    DemoUser("building_head", "何静", Role.BUILDING_HEAD, f"{DISTRICT_CODE}001001001"),
 ]
 
 

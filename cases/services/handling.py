@@ -31,7 +31,10 @@ A = CaseAction
 S = CaseStatus
 
 
-def case_accept_task(origin: Origin, case: Case, *, version: int | None = None) -> Case:
+def case_accept_task(origin: Origin, case: Case, *, reason: str = "", version: int | None = None) -> Case:
+    """签收: the main department takes the case on (its note, e.g. who goes, is kept on the event)."""
+    reason = text_checked(A.ACCEPT_TASK, reason)
+
     def change(locked: Case, now: dt.datetime) -> dict[str, Any]:
         if locked.main_department_id is not None:
             CaseAssignment.objects.filter(case=locked, is_active=True, department_id=locked.main_department_id).update(
@@ -39,7 +42,7 @@ def case_accept_task(origin: Origin, case: Case, *, version: int | None = None) 
             )
         return {}
 
-    return transition_apply(origin, case, A.ACCEPT_TASK, change, version=version).case
+    return transition_apply(origin, case, A.ACCEPT_TASK, change, reason=reason, version=version).case
 
 
 def case_report_result(

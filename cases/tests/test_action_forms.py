@@ -11,7 +11,8 @@ from django.test import Client
 
 from accounts.models import User
 from cases import services
-from cases.models import Case, Category
+from cases.choices import CaseAction
+from cases.models import Case, CaseEvent, Category
 from cases.tests.test_lifecycle import run_to_dispatched
 from gridgov.testing import IN_A, jpeg
 
@@ -104,6 +105,19 @@ def test_a_result_of_work_asks_for_its_note_alone(desk, root):
     for name, page in pages.items():
         texts = re.findall(r'<textarea[^>]*name="(\w+)"', panel_of(page.content.decode(), name))
         assert texts == ["note"], (name, texts)
+
+
+def test_the_note_given_at_accepting_a_task_is_kept_on_its_event(desk):
+    """签收 shows a 说明 box: what is typed there is on the timeline (the API takes the same ``reason``)."""
+    case = run_to_dispatched(desk)
+    handler = desk.world.client("department_handler")
+    response = handler.post(
+        f"/cases/{case.number}/act/accept_task/", {"reason": "已安排王师傅前往", "version": case.version}
+    )
+    assert response.status_code == 302
+    event = CaseEvent.objects.filter(case=case, action=CaseAction.ACCEPT_TASK).get()
+    assert event.reason == "已安排王师傅前往"
+    assert "已安排王师傅前往" in handler.get(f"/cases/{case.number}/").content.decode()
 
 
 def test_multi_selects_are_searchable_pickers_served_locally(desk, root):
