@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from audit.services import Origin
 from cases.models import Category
@@ -31,7 +32,8 @@ def test_a_number_alone_shows_category_state_street_and_dates_but_not_the_descri
     page = Client().get(f"/portal/cases/{case.number}/")
     text = page.content.decode()
     assert page.status_code == 200 and "data-limited" in text
-    assert garbage.name in text and "一街道" in text and case.created_at.strftime("%Y-%m-%d") in text
+    reported_on = timezone.localtime(case.created_at).strftime("%Y-%m-%d")  # the date in Beijing, as the page shows
+    assert garbage.name in text and "一街道" in text and reported_on in text
     assert "门口垃圾" not in text and "data-description" not in text and "data-photos" not in text
     assert "王芳" not in text and "1111" not in text and "data-rating" not in text and "data-follow-box" not in text
 
