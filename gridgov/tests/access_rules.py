@@ -103,6 +103,8 @@ RULES: dict[str, Rule] = {
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
     "logout": public("/accounts/logout/", method="post", ok={302}),
+    "devices": rule("/accounts/devices/", STAFF),
+    "device-revoke": rule("/accounts/devices/{token}/revoke/", {"grid_worker_a"}, method="post", ok={302}),  # a token is its owner's alone
     # --- stored files: "not yours" is 404 for everyone, anonymous included (a public copy of a public case excepted)
     "files:case-photo": rule("/files/cases/photo/{case_photo_a}/thumbnail/", SEES_A | SEATS, outside="/files/cases/photo/{case_photo_c}/thumbnail/", anonymous=404),
     "files:follow-photo": rule("/files/follow/not-a-token/photo/{case_photo_a}/", set(), anonymous=404, refused={404}),
