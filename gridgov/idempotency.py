@@ -19,6 +19,7 @@ rendered answer. Rows are swept after ``IDEMPOTENCY_KEEP_DAYS`` (:func:`idempote
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -27,12 +28,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from accounts.models import IdempotentRequest, User
+from gridgov.crypto import keyed_digest
 from gridgov.errors import Conflict, Unprocessable, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -43,14 +45,15 @@ METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.05
 #: A request still marked running after this long died with its process: a retry may run it again.
-ABANDONED_AFTER = dt.timedelta(minutes=5)
+ABANDONED_AFTER = dt.timedelta(minutes=2)
 #: The request attribute that carries this request's claim from the first hook to the second.
 CLAIM = "_gridgov_idempotent_claim"
 
 
 def request_digest(request: HttpRequest) -> str:
-    """SHA-256 of the method, the path with its query and the body (a multipart body: its fields and the SHA-256
-    of each file, in a fixed order; the files are left readable from their start)."""
+    """A keyed digest (:func:`gridgov.crypto.keyed_digest`: bodies may hold phones and ID numbers) of the method,
+    the path with its query and the body; a multipart body as its fields and the SHA-256 of each file, in a fixed
+    order (the files are left readable from their start)."""
     digest = hashlib.sha256()
     digest.update(f"{request.method}\n{request.get_full_path()}\n".encode())
     if request.content_type == "multipart/form-data":
@@ -67,7 +70,7 @@ def request_digest(request: HttpRequest) -> str:
                 digest.update(f"file\0{name}\0{content.hexdigest()}\0".encode())
     else:
         digest.update(request.body)
-    return digest.hexdigest()
+    return keyed_digest(digest.digest())
 
 
 def _key_of(request: HttpRequest) -> str | None:
@@ -170,7 +173,10 @@ def answer_keep(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
 
 def _release(request: HttpRequest) -> None:
     row: IdempotentRequest | None = getattr(request, CLAIM, None)
-    if row is not None:
+    if row is None:
+        return
+    # When the database itself failed (busy, gone), the claim stays and is taken over once abandoned.
+    with contextlib.suppress(DatabaseError):
         IdempotentRequest.objects.filter(pk=row.pk, status__isnull=True).delete()
 
 

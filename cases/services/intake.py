@@ -264,7 +264,7 @@ def submission_digest(data: ReportData) -> str:
     document: dict[str, Any] = {name: getattr(data, name) for name in SUBMITTED_FIELDS}
     for stage in ("photos", "before_photos", "after_photos"):
         document[stage] = [hashlib.sha256(photo.content).hexdigest() for photo in getattr(data, stage)]
-    return crypto.lookup_hash(json.dumps(document, sort_keys=True, ensure_ascii=False, default=str))
+    return crypto.keyed_digest(json.dumps(document, sort_keys=True, ensure_ascii=False, default=str).encode())
 
 
 def _existing(origin: Origin, key: str, digest: str) -> IntakeResult | None:

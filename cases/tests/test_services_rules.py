@@ -399,7 +399,10 @@ def test_rule_a_retried_key_is_matched_after_trimming_and_writes_nothing(desk):
     assert (Case.objects.count(), Report.objects.count(), CaseEvent.objects.count()) == (1, 1, 1)
 
 
-@pytest.mark.parametrize("change", [{"description": "x"}, {"reporter_phone": "13800001111"}, {"photos": "other"}])
+@pytest.mark.parametrize(
+    "change",
+    [{"description": "x"}, {"description": "路边有 暴露垃圾"}, {"reporter_phone": "13800001111"}, {"photos": "other"}],
+)
 def test_rule_a_retried_key_with_another_submission_is_refused(desk, change):
     report_submit(desk.origin("grid_worker_a"), report_data(desk, idempotency_key="k-9", photos=[photo()]))
     if change.get("photos"):
