@@ -69,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
+        "accounts.view_apitoken",
+        "accounts.change_apitoken",  # revoking (the admin's only change to a token)
         "cases.view_category",
         "cases.add_category",
         "cases.change_category",

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import views
 from accounts.forms import LoginForm
 
 urlpatterns = [
@@ -10,4 +11,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("devices/", views.devices, name="devices"),
+    path("devices/<int:pk>/revoke/", views.device_revoke, name="device-revoke"),
 ]

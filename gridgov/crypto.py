@@ -68,6 +68,12 @@ def lookup_hash(plain: str) -> str:
     return hmac.new(_hash_key(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
+def keyed_digest(data: bytes) -> str:
+    """Keyed SHA-256 (HMAC) of bytes as they are: a stored digest of a request or submission that may hold a phone or
+    an ID number, which nobody without the key can test guesses against."""
+    return hmac.new(_hash_key(), data, hashlib.sha256).hexdigest()
+
+
 def mask_id_number(plain: str) -> str:
     """``110101***********X``: the region code and the check character only, never a birth-date or sequence
     digit, so that region + birth year + sex still leave more than 10,000 numbers (see docs/privacy.md)."""

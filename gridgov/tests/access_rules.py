@@ -41,6 +41,10 @@ RULES: dict[str, Rule] = {
     "api-v1:openapi-json": public("/api/v1/openapi.json"),
     "api-v1:openapi-view": public("/api/v1/docs"),
     "api-v1:api-root": public("/api/v1/", ok={404}),
+    "api-v1:token_create": public("/api/v1/auth/token", method="post", data={"username": "worker_a", "password": "wrong", "device_name": "手机"}, ok={401}),  # signing in: accounts/tests/test_device_tokens.py
+    "api-v1:me": rule("/api/v1/me", STAFF),
+    "api-v1:token_list": rule("/api/v1/auth/tokens", STAFF),
+    "api-v1:token_revoke_one": rule("/api/v1/auth/tokens/{token}/revoke", {"grid_worker_a"}, method="post"),  # a token is its owner's alone
     "api-v1:area_list": rule("/api/v1/areas", STAFF),
     "api-v1:area_tree": rule("/api/v1/areas/tree", STAFF),
     "api-v1:area_export": rule("/api/v1/areas/export?root={code_a}", SEES_A, outside="/api/v1/areas/export?root={code_c}"),
@@ -67,6 +71,7 @@ RULES: dict[str, Rule] = {
     "api-v1:component_detail": rule("/api/v1/components/{component_a}", REGISTRY_A, outside="/api/v1/components/{component_c}"),
     "api-v1:registry_import_api": rule("/api/v1/registry/import?kind=persons&dry_run=false", {"community_staff", "administrator"}, method="post", form=True, data={"file": "{photo}"}),
     "api-v1:report_create": rule("/api/v1/reports", STAFF, method="post"),
+    "api-v1:upload_create": rule("/api/v1/uploads", STAFF, method="post", form=True, data={"file": "{photo}"}),
     "api-v1:case_index": rule("/api/v1/cases", STAFF),
     "api-v1:case_detail": rule("/api/v1/cases/{case_a}", SEES_A, outside="/api/v1/cases/{case_c}"),
     "api-v1:case_duplicates": rule("/api/v1/cases/{case_a}/duplicates", SEES_A, outside="/api/v1/cases/{case_c}/duplicates"),
@@ -98,6 +103,8 @@ RULES: dict[str, Rule] = {
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
     "logout": public("/accounts/logout/", method="post", ok={302}),
+    "devices": rule("/accounts/devices/", STAFF),
+    "device-revoke": rule("/accounts/devices/{token}/revoke/", {"grid_worker_a"}, method="post", ok={302}),  # a token is its owner's alone
     # --- stored files: "not yours" is 404 for everyone, anonymous included (a public copy of a public case excepted)
     "files:case-photo": rule("/files/cases/photo/{case_photo_a}/thumbnail/", SEES_A | SEATS, outside="/files/cases/photo/{case_photo_c}/thumbnail/", anonymous=404),
     "files:follow-photo": rule("/files/follow/not-a-token/photo/{case_photo_a}/", set(), anonymous=404, refused={404}),
