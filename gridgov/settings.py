@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cases",
     "notifications",
     "registry",
+    "fieldwork",
     "open311",
     "portal",
     "hotline",
