@@ -44,17 +44,30 @@ def fixes_insert(worker_ids: list[int], grids: list, hours: float, seed: int = 7
             accuracy = rng.uniform(4, 40, count)
             accuracy[rng.random(count) < 0.02] = 120
             rows = [
-                (worker_id, dt.datetime.fromtimestamp(t, dt.UTC), dt.datetime.fromtimestamp(t + 2, dt.UTC), x, y, a, False, "demo")  # noqa: E501
+                (
+                    worker_id,
+                    dt.datetime.fromtimestamp(t, dt.UTC),
+                    dt.datetime.fromtimestamp(t + 2, dt.UTC),
+                    x,
+                    y,
+                    a,
+                    False,
+                    "demo",
+                )
                 for t, x, y, a in zip(times.tolist(), lons.tolist(), lats.tolist(), accuracy.tolist(), strict=True)
             ]
             total += len(rows)
             if connection.vendor == "postgresql":
                 buffer = io.StringIO()
                 for row in rows:
-                    buffer.write("\t".join(value.isoformat() if isinstance(value, dt.datetime) else str(value) for value in row) + "\n")  # noqa: E501
-                with connection.cursor() as cursor, cursor.connection.cursor().copy(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-                ) as copy:
+                    buffer.write(
+                        "\t".join(value.isoformat() if isinstance(value, dt.datetime) else str(value) for value in row)
+                        + "\n"
+                    )
+                with (
+                    connection.cursor() as cursor,
+                    cursor.connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+                ):
                     copy.write(buffer.getvalue())
             else:
                 TrackPoint.objects.bulk_create(
@@ -119,7 +132,8 @@ def main() -> None:
     Household.objects.bulk_create([Household(house=h, grid_id=h.grid_id) for h in houses], batch_size=5000)
     started = time.perf_counter()
     fixes = fixes_insert([user.pk for user in users], grids, arguments.hours)
-    print(f"database: {connection.vendor}  {len(users)} workers, {fixes:,} fixes written in {time.perf_counter() - started:.1f} s")
+    written_s = time.perf_counter() - started
+    print(f"database: {connection.vendor}  {len(users)} workers, {fixes:,} fixes written in {written_s:.1f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TrackPoint._meta.db_table}")
@@ -146,7 +160,8 @@ def main() -> None:
     print(f"plain read of the day's {plain:,} fixes (values_list)  {plain_s:.2f} s")
     print(
         f"day_metrics_compute: {rows} workers  first {timings[0]:.2f} s, again {timings[1]:.2f} s  "
-        f"(target ≤ {TARGET_S:.0f} s: ratio time/target = {best / TARGET_S:.3f}; ratio to the plain read = {best / plain_s:.2f}x)"
+        f"(target ≤ {TARGET_S:.0f} s: ratio time/target = {best / TARGET_S:.3f}; "
+        f"ratio to the plain read = {best / plain_s:.2f}x)"
     )
     print(
         f"sample row: {sample.fixes} fixes kept, {sample.distance_m:.0f} m, on duty {sample.on_duty_s} s, "

@@ -134,7 +134,7 @@ def main() -> None:
         for index in range(arguments.raw):
             moment = adapt(START + dt.timedelta(days=1, seconds=index))
             cursor.execute(
-                f"INSERT INTO {table} (worker_id, device_time, server_time, lon, lat, mock, source) "  # noqa: S608
+                f"INSERT INTO {table} (worker_id, device_time, server_time, lon, lat, mock, source) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [worker_id, moment, now, 116.4, 39.9, False, "app"],
             )
