@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from audit.models import Channel
 from audit.services import Origin
@@ -87,7 +88,10 @@ def patrol_list(request: HttpRequest, filters: Query[PatrolFilter], window: Quer
 
 
 # --- Tracks ---------------------------------------------------------------------------------------------------
-class FixIn(Schema):
+class FixIn(BaseModel):
+    """One fix of a batch (a plain pydantic model: hundreds per request, validated without Ninja's per-object
+    hooks)."""
+
     time: dt.datetime = Field(description="ISO 8601 with offset, or epoch milliseconds")
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
@@ -111,7 +115,20 @@ class IngestOut(Schema):
 
 @router.post("/tracks", response={200: IngestOut, **ERRORS}, summary="Send a batch of GPS fixes (each stored once)")
 def track_upload(request: HttpRequest, payload: TrackIn) -> dict[str, int]:
-    fixes = [services.FixIn(**point.model_dump()) for point in payload.points]
+    fixes = [
+        services.FixIn(
+            time=point.time,
+            lon=point.lon,
+            lat=point.lat,
+            accuracy=point.accuracy,
+            speed=point.speed,
+            bearing=point.bearing,
+            altitude=point.altitude,
+            battery=point.battery,
+            mock=point.mock,
+        )
+        for point in payload.points
+    ]
     result = services.track_ingest(services.field_worker(request.user), fixes, patrol_id=payload.patrol_id)
     return {"stored": result.stored, "duplicates": result.duplicates}
 
