@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
+from accounts.selectors import token_of_request
 from audit.models import Channel
 from audit.services import Origin
 from fieldwork import services
@@ -129,7 +130,10 @@ def track_upload(request: HttpRequest, payload: TrackIn) -> dict[str, int]:
         )
         for point in payload.points
     ]
-    result = services.track_ingest(services.field_worker(request.user), fixes, patrol_id=payload.patrol_id)
+    token = token_of_request(request)
+    result = services.track_ingest(
+        services.field_worker(request.user), fixes, token_id=token.pk if token else None, patrol_id=payload.patrol_id
+    )
     return {"stored": result.stored, "duplicates": result.duplicates}
 
 
