@@ -153,6 +153,20 @@ def _osmand_params(request: HttpRequest) -> dict[str, Any]:
     return params
 
 
+class OsmandQuery(Schema):
+    """The OsmAnd protocol's query fields (a POST may send them as a form, or Traccar Client's JSON body)."""
+
+    id: str = Field("", max_length=64, description="the tracker id of a device token")
+    timestamp: str = Field("", max_length=40, description="seconds or milliseconds since the epoch, or ISO 8601")
+    lat: str = Field("", max_length=40)
+    lon: str = Field("", max_length=40)
+    speed: str = Field("", max_length=40, description="knots")
+    bearing: str = Field("", max_length=40)
+    altitude: str = Field("", max_length=40)
+    accuracy: str = Field("", max_length=40)
+    batt: str = Field("", max_length=40)
+
+
 @router.api_operation(
     ["GET", "POST"],
     "/tracks/osmand",
@@ -160,7 +174,7 @@ def _osmand_params(request: HttpRequest) -> dict[str, Any]:
     response={200: IngestOut, **ERRORS},
     summary="One fix in the OsmAnd protocol (Traccar Client): id = the device's tracker id; speed in knots",
 )
-def track_osmand(request: HttpRequest) -> dict[str, int]:
+def track_osmand(request: HttpRequest, query: Query[OsmandQuery]) -> dict[str, int]:
     result = services.osmand_ingest(_osmand_params(request))
     return {"stored": result.stored, "duplicates": result.duplicates}
 
