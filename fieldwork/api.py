@@ -14,6 +14,8 @@ from pydantic import BaseModel
 from accounts.selectors import token_of_request
 from audit.models import Channel
 from audit.services import Origin
+from cases.photos import CheckedPhoto
+from cases.uploads import photos_of_uploads
 from fieldwork import services
 from fieldwork.models import CheckIn, CheckPoint, DailyMetric, Patrol
 from fieldwork.selectors import (
@@ -23,7 +25,7 @@ from fieldwork.selectors import (
     track_of_day,
 )
 from gridgov.apikit import ERRORS, BodyIn, PathId, RecordId, Window, absent
-from gridgov.errors import Unprocessable, ValidationFailed
+from gridgov.errors import ValidationFailed
 
 router = Router(tags=["fieldwork"])
 
@@ -276,9 +278,9 @@ class CheckInOut(Schema):
         }
 
 
-def _uploaded_photo(request: HttpRequest, digest: str) -> bytes:
-    """The bytes of the user's upload with this digest (``POST /api/v1/uploads``)."""
-    raise Unprocessable("照片尚未上传", code="photo_missing", details={"field": "photo_sha256", "message": digest})
+def _uploaded_photo(request: HttpRequest, digest: str) -> CheckedPhoto:
+    """The user's upload with this digest (``POST /api/v1/uploads``); 422 ``photo_missing`` when there is none."""
+    return photos_of_uploads(request.user, {"photo_sha256": [digest]})["photo_sha256"][0]  # type: ignore[arg-type]
 
 
 @router.post("/checkins", response={201: CheckInOut, **ERRORS}, summary="签到 at a planned point or a shift start/end")
@@ -291,7 +293,8 @@ def checkin_create(request: HttpRequest, payload: CheckInIn) -> tuple[int, dict[
         accuracy=payload.accuracy,
         device_time=payload.device_time,
         point_id=payload.point_id,
-        photo=photo,
+        photo=photo.content if photo else None,
+        photo_extension=photo.extension if photo else "jpg",
     )
     return 201, CheckInOut.of(services.checkin_make(_origin(request), data))
 

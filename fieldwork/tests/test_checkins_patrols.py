@@ -169,3 +169,29 @@ def test_daily_metric_list_in_bounded_queries(world: World, django_assert_max_nu
     with django_assert_max_num_queries(6):
         rows = client.get(f"/api/v1/daily-metrics?date={day}").json()
     assert len(rows) == count
+
+
+def test_a_checkin_keeps_the_original_bytes_of_a_photo_uploaded_ahead(world: World) -> None:
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.testing import jpeg_bytes
+
+    client = world.client("grid_worker_a")
+    content = jpeg_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    missing = checkin(client, photo_sha256=digest)
+    assert missing.status_code == 422 and missing.json()["code"] == "photo_missing"
+    assert not CheckIn.objects.exists()
+    uploaded = client.post("/api/v1/uploads", {"file": SimpleUploadedFile("p.jpg", content, "image/jpeg")})
+    assert uploaded.status_code == 201 and uploaded.json()["sha256"] == digest
+    response = checkin(client, photo_sha256=digest)
+    assert response.status_code == 201, response.content
+    row = CheckIn.objects.get()
+    assert row.photo_sha256 == digest
+    with row.photo.open("rb") as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == digest
+    assert "p.jpg" not in row.photo.name
+    other = world.client("grid_worker_b")  # someone else's upload is not theirs to name
+    assert checkin(other, at=(116.415, 39.91), photo_sha256=digest).json()["code"] == "photo_missing"
