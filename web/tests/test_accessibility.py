@@ -54,6 +54,7 @@ PAGES = [
     Page("case-page-phone", "worker_a", PHONE, "/cases/{case}/"),
     Page("report-form", "worker_a", PHONE, "/cases/report/", "#report-map.map-ready"),
     Page("messages", "worker_a", PHONE, "/messages/"),
+    Page("devices", "worker_a", PHONE, "/accounts/devices/"),
     Page("person-list", "community", OFFICE, "/registry/persons/"),
     Page("area-browser", "community", OFFICE, "/areas/110101001001/", "#area-map.map-ready"),
     Page("portal-home", None, PHONE, "/portal/"),
