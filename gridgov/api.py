@@ -20,6 +20,7 @@ from areas.api import router as areas_router
 from cases.api import router as cases_router
 from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, ValidationFailed
+from notifications.api import router as notifications_router
 from registry.api import router as registry_router
 
 USAGE_RESOLUTION = dt.timedelta(minutes=1)
@@ -117,3 +118,4 @@ def _unreadable_body(request: HttpRequest, error: Exception) -> HttpResponse:
 api.add_router("/", areas_router)
 api.add_router("/", registry_router)
 api.add_router("/", cases_router)
+api.add_router("/", notifications_router)

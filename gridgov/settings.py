@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "hotline",
     "maps",
     "web",
+    "fieldapp",
     "demo",
 ]
 
@@ -239,6 +240,7 @@ STATICFILES_DIRS = [
     ("vendor/protomaps-leaflet", NODE_MODULES / "protomaps-leaflet" / "dist"),
     ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
     ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
+    ("vendor/idb", NODE_MODULES / "idb" / "build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
