@@ -1,0 +1,107 @@
+"""网格助手 in a real browser (Debian's Chromium through Playwright, 390 × 844, against the live server): the app
+signs in with its own token, works with the network cut (the shell from the service worker's cache, changes kept
+in the IndexedDB outbox) and sends what waited once the network is back — each change once, whatever the replays."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from cases.models import Case, CasePhoto
+from gridgov.testing import IN_A, jpeg_bytes
+from web.tests import test_browser_surface as surface
+from web.tests.test_browser import pytestmark  # noqa: F401 - the same skip when no Chromium
+from web.tests.test_browser_surface import Visitor
+
+browser = surface.browser  # the fixture: the live world and Chromium
+PHONE = (390, 844)
+SHOTS = Path(os.environ.get("GRIDGOV_APP_SCREENSHOTS", "/tmp/app-shots"))
+WAIT_MS = 15_000
+
+
+class Phone(Visitor):
+    """A grid worker's phone: the app at 390 × 844 with a GPS fix inside grid A."""
+
+    def __init__(self, chromium, base: str) -> None:
+        here = {"longitude": IN_A[0], "latitude": IN_A[1], "accuracy": 12}
+        super().__init__(chromium, base, viewport=PHONE, geolocation=here, permissions=["geolocation"])
+
+    def open_app(self) -> None:
+        self.page.goto(self.base + "/m/")
+        self.page.wait_for_selector("body[data-ready='1']", timeout=WAIT_MS)
+
+    def sign_in(self, username: str = "worker_a") -> None:
+        self.open_app()
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", "test-password-1")
+        self.page.fill("input[name=device_name]", "测试手机")
+        self.page.click("form.m-signin button[type=submit]")
+        self.page.wait_for_selector("main[data-screen='work']", timeout=WAIT_MS)
+        self.page.evaluate("navigator.serviceWorker.ready")  # the shell is kept for offline use
+        self.check("signed in")
+
+    def screen(self, name: str) -> None:
+        self.page.evaluate("(name) => { location.hash = name; }", name)
+        self.page.wait_for_selector(f"main[data-screen='{name}']", timeout=WAIT_MS)
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def report(self, description: str) -> None:
+        self.screen("report")
+        page = self.page
+        expect(page.locator("#m-gps")).to_have_attribute("data-accuracy", "12", timeout=WAIT_MS)
+        page.set_input_files("input[name=photo]", [photo("现场.jpg")])
+        page.fill("textarea[name=description]", description)
+        page.click("#m-report-form button[type=submit]")
+        page.wait_for_selector("main[data-screen='outbox']", timeout=WAIT_MS)
+
+    def item_state(self, state_label: str):
+        return self.page.locator("#m-outbox li[data-item] [data-state-label]").first
+
+
+def photo(name: str) -> dict:
+    return {"name": name, "mimeType": "image/jpeg", "buffer": jpeg_bytes()}
+
+
+def test_a_report_made_offline_is_sent_once_when_the_network_returns(browser, live_server):
+    _world, chromium = browser
+    phone = Phone(chromium, live_server.url)
+    phone.sign_in()
+    page = phone.page
+    phone.context.set_offline(True)
+    phone.report("路灯不亮（离线上报）")
+    item = page.locator("#m-outbox li[data-item]")
+    expect(item).to_have_count(1)
+    expect(item.locator("[data-state-label]")).to_have_text("待发送")
+    page.reload()  # still offline: the shell comes from the service worker, the item from IndexedDB
+    page.wait_for_selector("body[data-ready='1']", timeout=WAIT_MS)
+    phone.screen("outbox")
+    expect(page.locator("#m-outbox li[data-item] [data-state-label]")).to_have_text("待发送")
+    phone.shot("outbox-offline")
+    assert not Case.objects.exists()
+    phone.context.set_offline(False)
+    expect(page.locator("#m-outbox li[data-item] [data-state-label]")).to_have_text("已发送", timeout=WAIT_MS)
+    case = Case.objects.get()
+    assert case.description == "路灯不亮（离线上报）"
+    assert CasePhoto.objects.filter(case=case).count() == 1
+    # the same item replayed twice more (a lost answer, a second tab): nothing new
+    for _ in range(2):
+        page.evaluate(REPLAY)
+        expect(page.locator("#m-outbox li[data-item] [data-state-label]")).to_have_text("已发送", timeout=WAIT_MS)
+    assert Case.objects.count() == 1 and CasePhoto.objects.count() == 1
+    phone.check("the outbox")
+
+
+#: Put the sent item back to "waiting", photos not yet uploaded, and send the outbox again.
+REPLAY = """async () => {
+  const outbox = await import("/static/fieldapp/outbox.js");
+  const database = await outbox.db();
+  const [item] = await database.getAll("outbox");
+  item.state = outbox.WAITING;
+  await database.put("outbox", item);
+  await outbox.outboxFlush({ force: true });
+}"""
