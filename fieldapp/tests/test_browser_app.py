@@ -38,9 +38,13 @@ class Phone(Visitor):
         self.page.fill("input[name=password]", "test-password-1")
         self.page.fill("input[name=device_name]", "测试手机")
         self.page.click("form.m-signin button[type=submit]")
-        self.page.wait_for_selector("main[data-screen='work']", timeout=WAIT_MS)
-        self.page.evaluate("navigator.serviceWorker.ready")  # the shell is kept for offline use
+        self.offline_ready()
         self.check("signed in")
+
+    def offline_ready(self) -> None:
+        """The service worker controls the page (the shell is kept) and the work screen's data has been read."""
+        self.page.wait_for_selector("body[data-offline-ready='1'] main[data-screen='work']", timeout=WAIT_MS)
+        self.page.wait_for_load_state("networkidle")
 
     def screen(self, name: str) -> None:
         self.page.evaluate("(name) => { location.hash = name; }", name)
@@ -103,5 +107,72 @@ REPLAY = """async () => {
   const [item] = await database.getAll("outbox");
   item.state = outbox.WAITING;
   await database.put("outbox", item);
+  await outbox.outboxFlush({ force: true });
+}"""
+
+
+def test_the_app_shell_opens_with_the_network_cut(browser, live_server):
+    _world, chromium = browser
+    phone = Phone(chromium, live_server.url)
+    phone.sign_in()
+    phone.context.set_offline(True)
+    page = phone.context.new_page()  # the app opened again from the home screen, offline
+    phone.page.close()
+    response = page.goto(live_server.url + "/m/")
+    assert response is not None and response.status == 200 and response.from_service_worker
+    page.wait_for_selector("main[data-screen='work']", timeout=WAIT_MS)
+    expect(page.locator("#m-net")).to_be_visible()  # 离线
+    expect(page.locator("#m-tasks")).to_be_visible()  # the last copy of my tasks
+    page.locator("#m-tabs a[data-tab='report']").click()
+    page.wait_for_selector("#m-report-form", timeout=WAIT_MS)
+
+
+def test_sign_out_is_refused_while_items_wait(browser, live_server):
+    _world, chromium = browser
+    phone = Phone(chromium, live_server.url)
+    phone.sign_in()
+    page = phone.page
+    phone.context.set_offline(True)
+    phone.report("井盖缺失")
+    phone.screen("me")
+    page.click("#m-signout")
+    expect(page.locator("#m-me-problem .alert")).to_contain_text("发件箱中还有 1 项")
+    assert page.evaluate(SIGNED_IN)
+    phone.context.set_offline(False)
+    phone.screen("outbox")
+    expect(page.locator("#m-outbox [data-state-label]")).to_have_text("已发送", timeout=WAIT_MS)
+    phone.screen("me")
+    page.click("#m-signout")
+    page.wait_for_selector("main[data-screen='signin']", timeout=WAIT_MS)
+    assert not page.evaluate(SIGNED_IN)
+    assert page.evaluate("caches.has('m-data')") is False  # the worker's data read for offline use is gone
+
+
+def test_a_refused_item_shows_the_servers_reason_and_can_be_deleted(browser, live_server):
+    _world, chromium = browser
+    phone = Phone(chromium, live_server.url)
+    phone.sign_in()
+    page = phone.page
+    phone.screen("outbox")
+    page.evaluate(ADD_UNACCEPTABLE)  # an item the server will not take (422: no category 0)
+    row = page.locator("#m-outbox li[data-item]")
+    expect(row.locator("[data-state-label]")).to_have_text("被拒绝", timeout=WAIT_MS)
+    expect(row.locator("[data-reason]")).to_contain_text("category_id")  # the server's message, as sent
+    expect(page.locator("#m-outbox-count")).to_have_text("1")
+    phone.shot("outbox-refused")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("[data-delete]").click()
+    expect(page.locator("#m-outbox li[data-item]")).to_have_count(0)
+    expect(page.locator("#m-outbox-count")).to_be_hidden()
+
+
+SIGNED_IN = """async () => {
+  const outbox = await import("/static/fieldapp/outbox.js");
+  return Boolean(await outbox.session());
+}"""
+ADD_UNACCEPTABLE = """async () => {
+  const outbox = await import("/static/fieldapp/outbox.js");
+  await outbox.outboxAdd("report", {source: "grid_worker", description: "x", longitude: 116.405, latitude: 39.91,
+                                   category_id: 0, self_resolved: false});
   await outbox.outboxFlush({ force: true });
 }"""

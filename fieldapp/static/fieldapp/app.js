@@ -91,6 +91,15 @@ async function backgroundSyncAsk() {
 
 async function start() {
   if ("serviceWorker" in navigator) {
+    const controlled = () => {
+      document.body.dataset.offlineReady = "1";
+    };
+    if (navigator.serviceWorker.controller) controlled();
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      // First run: the screen's data read before the service worker took over is read again, so it is kept.
+      if (!document.body.dataset.offlineReady) route();
+      controlled();
+    });
     navigator.serviceWorker.register(config.serviceWorker, { scope: config.scope, type: "module" }).catch(() => {});
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
