@@ -91,17 +91,31 @@ class User(AbstractUser):
         return any(group.name == role for group in self.groups.all())
 
 
+class TokenKind(models.TextChoices):
+    DEVICE = "device", _("设备")
+    INTEGRATION = "integration", _("系统对接")
+
+
+#: The characters of a tracker id (the OsmAnd ``id`` a background GPS client sends): lower-case letters and digits.
+TRACKER_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+TRACKER_LENGTH = 16
+
+
 class ApiToken(models.Model):
-    """A bearer token for the mobile app and integrations. Only its SHA-256 is stored."""
+    """A bearer token: a phone signed in with a password (``device``, with the ``tracker_id`` its background GPS
+    client sends) or a system an administrator connected (``integration``). Only the key's SHA-256 is stored; a
+    token unused for ``TOKEN_IDLE_DAYS`` no longer authenticates (:func:`accounts.selectors.token_live`)."""
 
     PREFIX = "gg_"
 
     user = models.ForeignKey(User, related_name="api_tokens", on_delete=models.CASCADE)
     name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=TokenKind.choices, default=TokenKind.INTEGRATION)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    tracker_id = models.CharField(_("轨迹设备标识"), max_length=TRACKER_LENGTH, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -115,11 +129,37 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        """Create a token; the clear key is returned once and never stored."""
+    def issue(cls, user: User, name: str, kind: str = TokenKind.INTEGRATION) -> tuple[ApiToken, str]:
+        """Create a token; the clear key is returned once and never stored. A device token gets a tracker id."""
         key = cls.PREFIX + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+        tracker_id = None
+        if kind == TokenKind.DEVICE:
+            tracker_id = "".join(secrets.choice(TRACKER_ALPHABET) for _position in range(TRACKER_LENGTH))
+        token = cls.objects.create(user=user, name=name, kind=kind, key_hash=cls.hash_key(key), tracker_id=tracker_id)
+        return token, key
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST under /api/v1/ that carried an ``Idempotency-Key`` (gridgov/idempotency.py): a
+    retry with the same key and the same request gets this answer again instead of running twice. A row without a
+    ``status`` is a request still running. Swept after ``IDEMPOTENCY_KEEP_DAYS``."""
+
+    user = models.ForeignKey(User, related_name="+", on_delete=models.CASCADE)
+    key = models.CharField(_("幂等键"), max_length=255)
+    request_hash = models.CharField(_("请求摘要"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("响应状态"), null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(_("响应内容"), default=bytes)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key}"

@@ -1,6 +1,7 @@
 """Login throttling through django-axes: how a user name is counted and what a locked-out caller is told.
 
-Axes counts failed ``authenticate()`` calls in the database (settings: ``AXES_*``); these are its two hooks.
+Axes counts failed ``authenticate()`` calls in the database (settings: ``AXES_*``); these are its two hooks. The
+login pages and the app's sign-in (``POST /api/v1/auth/token``) share the same counters.
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from gridgov.errors import RateLimited
 
 
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
@@ -19,13 +22,22 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
     return str(username).strip().lower()
 
 
+def login_locked() -> RateLimited:
+    """The refusal of a locked user name: for how long, in words and in seconds."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = max(1, seconds // 60)
+    message = _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
+    return RateLimited(message, retry_after=seconds)
+
+
 def login_locked_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
-    """429 with a Retry-After and a page that says for how long (the API has no password sign-in: its bearer
-    tokens are random 32-byte keys, and nothing there calls ``authenticate()``)."""
-    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds()) // 60)
-    message = _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
-    response = render(request, "web/login_locked.html", {"message": message}, status=429)
-    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    """429 with a Retry-After: a page that says for how long, or the API's ``rate_limited`` error body."""
+    refusal = login_locked()
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(refusal.as_dict(), status=refusal.status)
+    else:
+        response = render(request, "web/login_locked.html", {"message": refusal.message}, status=refusal.status)
+    response["Retry-After"] = str(refusal.retry_after)
     return response

@@ -2,45 +2,38 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from accounts.models import ApiToken
+from accounts.api import router as accounts_router
+from accounts.selectors import token_authenticate, token_on_request
 from areas.api import router as areas_router
 from cases.api import router as cases_router
 from gridgov.apikit import has_nul
-from gridgov.errors import DomainError, ValidationFailed
+from gridgov.errors import DomainError, RateLimited, ValidationFailed
+from gridgov.idempotency import answer_keep, replay_or_claim
 from notifications.api import router as notifications_router
 from registry.api import router as registry_router
 
-USAGE_RESOLUTION = dt.timedelta(minutes=1)
-
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer gg_…`` — tokens issued per user, revocable."""
+    """``Authorization: Bearer gg_…`` — tokens issued per user and device, revocable, ending when idle. The token
+    is kept on the request for the endpoints that name the current device (``token_of_request``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        row = token_authenticate(token)
         if row is None:
             return None
-        now = timezone.now()
-        if row.last_used_at is None or now - row.last_used_at > USAGE_RESOLUTION:  # not one write per request
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
+        token_on_request(request, row)
         return row.user
 
 
@@ -72,7 +65,10 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return api.create_response(request, error.as_dict(), status=error.status)
+    response = api.create_response(request, error.as_dict(), status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -115,6 +111,10 @@ def _unreadable_body(request: HttpRequest, error: Exception) -> HttpResponse:
     return api.create_response(request, {"code": "bad_request_body", "message": message, "details": None}, status=400)
 
 
+# Idempotency-Key on every change (gridgov/idempotency.py): a claim after authentication, the answer kept after.
+api.add_decorator(replay_or_claim, mode="operation")
+api.add_decorator(answer_keep, mode="view")
+api.add_router("/", accounts_router)
 api.add_router("/", areas_router)
 api.add_router("/", registry_router)
 api.add_router("/", cases_router)

@@ -61,6 +61,24 @@ class NotFound(DomainError):
     status = 404
 
 
+class Unauthenticated(DomainError):
+    """Not signed in, or the credentials given are wrong."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class RateLimited(DomainError):
+    """Too many requests: try again after ``retry_after`` seconds (sent as the ``Retry-After`` header)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None, details: Any = None) -> None:
+        super().__init__(message, code=code, details=details)
+        self.retry_after = retry_after
+
+
 class PermissionDenied(DomainError):
     code = "forbidden"
     status = 403

@@ -169,7 +169,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("GRIDG
 # failures in the database, so every web process of a site sees the same count. A user name is locked for one
 # caller address after LIMIT failures within WINDOW seconds (user name + address together: a whole office behind
 # one NAT address is not locked out by one person's typing, and guessing one account from many addresses is
-# slowed by the same count per address). A locked login answers 429 with a Chinese page and Retry-After.
+# slowed by the same count per address). A locked login answers 429 with a Chinese page and Retry-After (the API's
+# sign-in for a device token, POST /api/v1/auth/token, counts in the same counters and answers 429 rate_limited).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("GRIDGOV_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(seconds=env_int("GRIDGOV_LOGIN_FAILURE_WINDOW", 900, minimum=1))
@@ -180,6 +181,11 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttle.login_locked_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Bearer tokens (/api/v1/auth/token: a phone signs in once with its password) stop authenticating after this many
+# days without a request; the person then signs in again.
+TOKEN_IDLE_DAYS = env_int("GRIDGOV_TOKEN_IDLE_DAYS", 30, minimum=1)
+# A POST under /api/v1/ with an Idempotency-Key keeps its answer this long for retries (gridgov/idempotency.py).
+IDEMPOTENCY_KEEP_DAYS = env_int("GRIDGOV_IDEMPOTENCY_KEEP_DAYS", 7, minimum=1)
 
 # The cache (and so every cache-based counter) is shared by all processes of a site: the database by default
 # (table gridgov_cache, created by a migration of web/), Redis when GRIDGOV_REDIS_URL is set. Rate limits count
@@ -256,7 +262,8 @@ MEDIA_URL = "/media/"  # never routed nor linked: every stored file goes through
 # --- Background tasks: the database backend needs no broker; run `manage.py db_worker` beside the web server.
 TASKS = {"default": {"BACKEND": env_str("GRIDGOV_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Periodic jobs, run in turn by one `manage.py periodic --every 60` process (the task worker has no clock):
-# case lights and escalation, and the outbox sweep (due retries, rows a stopped worker left in "sending").
+# case lights and escalation, the outbox sweep (due retries, rows a stopped worker left in "sending"), expired
+# import uploads, kept idempotent answers.
 # Each is idempotent and safe to run twice or in parallel.
 PERIODIC_JOBS = env_list(
     "GRIDGOV_PERIODIC_JOBS",
@@ -264,6 +271,7 @@ PERIODIC_JOBS = env_list(
         "cases.deadlines.deadlines_sweep",
         "notifications.tasks.outbox_sweep",
         "registry.tasks.import_uploads_sweep",
+        "gridgov.idempotency.idempotent_requests_sweep",
     ],
 )
 

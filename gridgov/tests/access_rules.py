@@ -41,6 +41,10 @@ RULES: dict[str, Rule] = {
     "api-v1:openapi-json": public("/api/v1/openapi.json"),
     "api-v1:openapi-view": public("/api/v1/docs"),
     "api-v1:api-root": public("/api/v1/", ok={404}),
+    "api-v1:token_create": public("/api/v1/auth/token", method="post", data={"username": "worker_a", "password": "wrong", "device_name": "手机"}, ok={401}),  # signing in: accounts/tests/test_device_tokens.py
+    "api-v1:me": rule("/api/v1/me", STAFF),
+    "api-v1:token_list": rule("/api/v1/auth/tokens", STAFF),
+    "api-v1:token_revoke_one": rule("/api/v1/auth/tokens/{token}/revoke", {"grid_worker_a"}, method="post"),  # a token is its owner's alone
     "api-v1:area_list": rule("/api/v1/areas", STAFF),
     "api-v1:area_tree": rule("/api/v1/areas/tree", STAFF),
     "api-v1:area_export": rule("/api/v1/areas/export?root={code_a}", SEES_A, outside="/api/v1/areas/export?root={code_c}"),

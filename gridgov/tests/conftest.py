@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
+from accounts.models import ApiToken, TokenKind
 from audit.services import Origin
 from cases.models import Category, SavedFilter
 from cases.photos import photo_check
@@ -116,6 +117,7 @@ def scene_build() -> Scene:
     names["saved_filter"] = SavedFilter.objects.create(
         user=world.user("dispatcher"), name="红灯", query="queue=overdue"
     ).pk
+    names["token"] = ApiToken.issue(world.user("grid_worker_a"), "手机", TokenKind.DEVICE)[0].pk
     names["article"] = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证", answer="到社区办理").pk
     return scene
 

@@ -69,6 +69,7 @@ def _records(world: World) -> dict[str, list[Any]]:
         "place_id": list(Place.objects.values_list("pk", flat=True)) or [1],
         "component_id": list(Component.objects.values_list("pk", flat=True)) or [1],
         "request_id": list(CaseRequest.objects.values_list("pk", flat=True)) or [1],
+        "token_id": [ApiToken.issue(world.user("dispatcher"), "其他设备")[0].pk],  # another person's: 404
     }
 
 
