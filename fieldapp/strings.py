@@ -46,6 +46,7 @@ def strings() -> dict[str, str]:
         "task_check": _("核查"),
         # report
         "photos": _("照片"),
+        "take_photo": _("拍照或选择照片"),
         "photos_before": _("处置前照片"),
         "photos_after": _("处置后照片"),
         "category": _("类别"),

@@ -24,9 +24,9 @@ WAIT_MS = 15_000
 class Phone(Visitor):
     """A grid worker's phone: the app at 390 × 844 with a GPS fix inside grid A."""
 
-    def __init__(self, chromium, base: str) -> None:
+    def __init__(self, chromium, base: str, **options) -> None:
         here = {"longitude": IN_A[0], "latitude": IN_A[1], "accuracy": 12}
-        super().__init__(chromium, base, viewport=PHONE, geolocation=here, permissions=["geolocation"])
+        super().__init__(chromium, base, viewport=PHONE, geolocation=here, permissions=["geolocation"], **options)
 
     def open_app(self) -> None:
         self.page.goto(self.base + "/m/")
@@ -48,7 +48,7 @@ class Phone(Visitor):
 
     def screen(self, name: str) -> None:
         self.page.evaluate("(name) => { location.hash = name; }", name)
-        self.page.wait_for_selector(f"main[data-screen='{name}']", timeout=WAIT_MS)
+        self.page.wait_for_selector(f"main[data-screen='{name.split('/')[0]}']", timeout=WAIT_MS)
 
     def shot(self, name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)

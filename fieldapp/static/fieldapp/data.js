@@ -18,7 +18,7 @@ export async function get(path, query = {}) {
 export function loading(load, draw) {
   const box = h("div", { class: "m-loading-box", "aria-busy": "true" }, h("p", { class: "text-body-secondary" }, t("loading")));
   load()
-    .then((data) => box.replaceChildren(...[draw(data)].flat()))
+    .then((data) => box.replaceChildren(...[draw(data)].flat().filter((child) => child !== null && child !== undefined)))
     .catch((error) => box.replaceChildren(alertBox(error.status ? error.message : t("offline_no_copy"), "secondary")))
     .finally(() => box.removeAttribute("aria-busy"));
   return box;
@@ -41,7 +41,7 @@ export function positionOnce() {
 
 /** A photo input: the camera on a phone; several photos; previews. Answers {element, files()}. */
 export function photoPicker(label, name, { multiple = true } = {}) {
-  const input = h("input", { type: "file", accept: "image/*", capture: "environment", class: "form-control form-control-lg", name, multiple });
+  const input = h("input", { type: "file", accept: "image/*", capture: "environment", class: "m-file-input", name, multiple });
   const previews = h("div", { class: "m-previews" });
   input.addEventListener("change", () => {
     previews.replaceChildren(
@@ -50,7 +50,16 @@ export function photoPicker(label, name, { multiple = true } = {}) {
   });
   const id = `p-${name}`;
   input.id = id;
-  const element = h("div", { class: "mb-3" }, h("label", { class: "form-label", for: id }, label), input, previews);
+  const count = h("span", { class: "m-file-count ms-2" });
+  input.addEventListener("change", () => {
+    count.textContent = input.files.length ? t("photo_count", { count: input.files.length }) : "";
+  });
+  const element = h("div", { class: "mb-3" },
+    h("div", { class: "form-label" }, label),
+    input,
+    h("label", { class: "btn btn-outline-primary btn-lg m-file-button", for: id }, t("take_photo")),
+    count,
+    previews);
   return {
     element,
     input,

@@ -20,8 +20,8 @@ function peopleOf(codes) {
 }
 
 function personLine(person) {
-  return h("li", { class: "m-person" },
-    h("strong", {}, person.name), ` · ${person.relation_to_head || ""} · ${person.id_number} · ${person.phone || ""}`);
+  const facts = [person.relation_to_head, person.id_number, person.phone].filter(Boolean);
+  return h("li", { class: "m-person" }, h("strong", {}, person.name), facts.length ? ` · ${facts.join(" · ")}` : "");
 }
 
 function buildingDetail(building, people) {
