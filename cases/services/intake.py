@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +50,7 @@ from cases.services.base import (
 from cases.services.events import event_build, events_save
 from cases.workflow import FIELD, REPLAYED_FIELDS, actor_roles, as_json
 from gridgov import crypto, timesource
-from gridgov.errors import Conflict, Problems, RecordInvalid, ValidationFailed
+from gridgov.errors import Conflict, Problems, RecordInvalid, Unprocessable, ValidationFailed
 from gridgov.phones import is_phone
 from registry.models import Component
 
@@ -235,21 +237,59 @@ def _replayed_initial(case: Case) -> dict[str, Any]:
     return {name: as_json(getattr(case, name)) for name in REPLAYED_FIELDS if name != "status"}
 
 
-def _existing(origin: Origin, key: str) -> IntakeResult | None:
-    found = Report.objects.filter(idempotency_key=key).values_list("pk", "reported_by_id").first()
+#: What a submission says, for its digest (:func:`submission_digest`).
+SUBMITTED_FIELDS = (
+    "source",
+    "description",
+    "longitude",
+    "latitude",
+    "datum",
+    "address",
+    "grid_code",
+    "category_id",
+    "priority",
+    "priority_reason",
+    "reporter_name",
+    "reporter_phone",
+    "self_resolved",
+    "component_code",
+    "place_id",
+)
+
+
+def submission_digest(data: ReportData) -> str:
+    """A digest of everything a submission says, its photos by their SHA-256: kept beside its idempotency key, so
+    that the key sent again with something else is refused. Keyed (HMAC), so the phone in it cannot be guessed
+    back from the stored digest."""
+    document: dict[str, Any] = {name: getattr(data, name) for name in SUBMITTED_FIELDS}
+    for stage in ("photos", "before_photos", "after_photos"):
+        document[stage] = [hashlib.sha256(photo.content).hexdigest() for photo in getattr(data, stage)]
+    return crypto.lookup_hash(json.dumps(document, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def _existing(origin: Origin, key: str, digest: str) -> IntakeResult | None:
+    found = Report.objects.filter(idempotency_key=key).values_list("pk", "reported_by_id", "submission_hash").first()
     if found is None:
         return None
     if found[1] != origin.actor_id:
         raise Conflict(_("该幂等键已被其他提交使用"), code="idempotency_key_reused")
+    if found[2] and found[2] != digest:
+        raise Unprocessable(
+            _("这份上报已经提交过，且内容与首次提交不同；如需再报一件，请重新打开上报页面"),
+            code="idempotency_key_reused",
+        )
     report = Report.objects.select_related("case").get(pk=found[0])
     return IntakeResult(report.case, report, created=False)
 
 
 def report_submit(origin: Origin, data: ReportData) -> IntakeResult:
     """Intake: a report becomes a case in state ``reported`` (or ``self_resolved``). A retried submission with
-    the same idempotency key returns the first result and writes nothing."""
+    the same idempotency key returns the first result and writes nothing; the key with another submission is
+    refused (``idempotency_key_reused``)."""
     key = data.idempotency_key.strip()
-    if key and (found := _existing(origin, key)):
+    if key and not data.submission_hash:
+        data.submission_hash = submission_digest(data)
+    if key and (found := _existing(origin, key, data.submission_hash)):
         return found
     checked = report_check(origin, data)
     at = timesource.now()
@@ -257,7 +297,7 @@ def report_submit(origin: Origin, data: ReportData) -> IntakeResult:
         with transaction.atomic():
             result = _intake(origin, checked, at, key or None)
     except IntegrityError:
-        if key and (found := _existing(origin, key)):
+        if key and (found := _existing(origin, key, data.submission_hash)):
             return found  # a parallel retry won the race
         raise
     return result

@@ -21,9 +21,11 @@ def test_report_over_the_api_with_photos_and_retry(desk):
     assert first.status_code == 201, first.content
     body = first.json()
     assert body["created"] and body["case"]["status"] == "reported" and body["case"]["grid_code"] == "110101001001001"
-    again = post_report(client, category_id=desk.category.pk, idempotency_key="k-1")
+    again = post_report(client, category_id=desk.category.pk, idempotency_key="k-1", photos=[jpeg(), jpeg()])
     assert again.status_code == 200 and again.json()["case"]["number"] == body["case"]["number"]
     assert not again.json()["created"]
+    other = post_report(client, category_id=desk.category.pk, idempotency_key="k-1")  # the photos left out
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
     assert Case.objects.get().photos.count() == 2
     # The second report nearby is proposed as a duplicate.
     other = post_report(client, category_id=desk.category.pk).json()

@@ -18,13 +18,14 @@ from cases import services
 from cases.choices import CaseStatus, Light, Priority
 from cases.deadlines import deadlines_sweep
 from cases.models import Case, CaseCounter, CaseEvent, CasePhoto, Category, Report, Summons, WorkingHours
+from cases.photos import photo_check
 from cases.services import ReportData, report_submit
 from cases.tests.conftest import photo
 from cases.tests.test_lifecycle import assert_replays
 from cases.worktime import calendar_forget
 from gridgov import crypto
-from gridgov.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
-from gridgov.testing import IN_A, IN_B, IN_C, make_user
+from gridgov.errors import Conflict, DomainError, NotFound, PermissionDenied, Unprocessable, ValidationFailed
+from gridgov.testing import IN_A, IN_B, IN_C, jpeg, make_user
 from gridgov.timesource import acting_at
 from notifications.models import Notification
 from registry.models import Component
@@ -393,9 +394,23 @@ def test_rule_case_numbers_count_per_local_day(desk):
 
 def test_rule_a_retried_key_is_matched_after_trimming_and_writes_nothing(desk):
     first = report_submit(desk.origin("grid_worker_a"), report_data(desk, idempotency_key="k-9"))
-    again = report_submit(desk.origin("grid_worker_a"), report_data(desk, idempotency_key=" k-9 ", description="x"))
+    again = report_submit(desk.origin("grid_worker_a"), report_data(desk, idempotency_key=" k-9 "))
     assert (again.created, again.case, again.report) == (False, first.case, first.report)
     assert (Case.objects.count(), Report.objects.count(), CaseEvent.objects.count()) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("change", [{"description": "x"}, {"reporter_phone": "13800001111"}, {"photos": "other"}])
+def test_rule_a_retried_key_with_another_submission_is_refused(desk, change):
+    report_submit(desk.origin("grid_worker_a"), report_data(desk, idempotency_key="k-9", photos=[photo()]))
+    if change.get("photos"):
+        change = {"photos": [photo_check(jpeg(color=(1, 2, 3)))]}
+    other = report_data(desk, idempotency_key="k-9", **{"photos": [photo()], **change})
+    with pytest.raises(Unprocessable) as refused:
+        report_submit(desk.origin("grid_worker_a"), other)
+    assert refused.value.code == "idempotency_key_reused"
+    assert (Case.objects.count(), Report.objects.count(), CaseEvent.objects.count()) == (1, 1, 1)
+    report = Report.objects.get()
+    assert len(report.submission_hash) == 64 and "13800001111" not in report.submission_hash
 
 
 def test_rule_an_anonymous_key_belongs_to_the_anonymous(desk):
