@@ -17,6 +17,7 @@ from accounts.api import router as accounts_router
 from accounts.selectors import token_authenticate, token_on_request
 from areas.api import router as areas_router
 from cases.api import router as cases_router
+from fieldwork.api import router as fieldwork_router
 from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, RateLimited, ValidationFailed
 from gridgov.idempotency import answer_keep, replay_or_claim
@@ -119,3 +120,4 @@ api.add_router("/", areas_router)
 api.add_router("/", registry_router)
 api.add_router("/", cases_router)
 api.add_router("/", notifications_router)
+api.add_router("/", fieldwork_router)

@@ -197,7 +197,18 @@ def check_access(
 # - an object outside the user's areas answers 404, exactly like one that does not exist ("not yours" is 404);
 # - a refused state-changing request (POST/PATCH/DELETE) changes no row of any table of the project's apps.
 
-PROJECT_APPS = ("accounts", "areas", "audit", "cases", "notifications", "registry", "open311", "portal", "hotline")
+PROJECT_APPS = (
+    "accounts",
+    "areas",
+    "audit",
+    "cases",
+    "notifications",
+    "registry",
+    "open311",
+    "portal",
+    "hotline",
+    "fieldwork",
+)
 #: Personas whose areas cover the whole test district: objects of grid C are theirs too.
 DISTRICT_WIDE = frozenset({"dispatcher", "administrator", "intake_clerk", "shift_leader"})
 
