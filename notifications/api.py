@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from gridgov.apikit import ERRORS
+from gridgov.http import AuthenticatedHttpRequest
 from notifications.services import waiting_count
 
 router = Router(tags=["messages"])
@@ -20,5 +20,5 @@ class MessageCountOut(Schema):
     response={200: MessageCountOut, **ERRORS},
     summary="How many unread messages still need the user (the badge)",
 )
-def message_count(request: HttpRequest) -> dict[str, int]:
+def message_count(request: AuthenticatedHttpRequest) -> dict[str, int]:
     return {"waiting": waiting_count(request.user.pk)}

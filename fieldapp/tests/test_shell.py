@@ -30,7 +30,7 @@ def test_the_manifest_makes_an_installable_app(client: Client):
     assert manifest["name"] == "网格助手" and manifest["short_name"]
     assert manifest["start_url"] == "/m/" and manifest["scope"] == "/m/"
     assert manifest["display"] == "standalone"
-    sizes = {}
+    sizes: dict[str, set[str]] = {}
     for icon in manifest["icons"]:
         path = finders.find(icon["src"].removeprefix("/static/"))
         assert isinstance(path, str), icon["src"]
@@ -71,7 +71,9 @@ def test_the_service_worker_keeps_the_shell_and_files_that_exist(client: Client)
         assert finders.find(path), path
     urls = precache_urls()
     assert {"/m/", "/static/fieldapp/app.js", "/static/fieldapp/outbox.js", "/static/vendor/idb/index.js"} <= set(urls)
-    listed = json.loads(re.search(r'JSON\.parse\("(.*)"\);', body).group(1).encode().decode("unicode_escape"))
+    found = re.search(r'JSON\.parse\("(.*)"\);', body)
+    assert found is not None
+    listed = json.loads(found.group(1).encode().decode("unicode_escape"))
     assert listed == urls
 
 
@@ -104,5 +106,7 @@ def test_the_shell_speaks_the_users_language(client: Client):
     client.cookies["django_language"] = "en"
     page = client.get("/m/").content.decode()
     assert '<html lang="en">' in page
-    config = json.loads(re.search(r'<script id="m-config" type="application/json">(.*?)</script>', page).group(1))
+    found = re.search(r'<script id="m-config" type="application/json">(.*?)</script>', page)
+    assert found is not None
+    config = json.loads(found.group(1))
     assert config["language"] == "en" and config["languageCookie"] == "django_language"

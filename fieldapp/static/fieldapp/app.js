@@ -26,6 +26,7 @@ const SCREENS = {
   signin: { render: signinScreen, title: "title_signin", bare: true },
 };
 
+const REREAD = new Set(["work", "task", "lookup"]);
 const main = document.getElementById("m-main");
 let shown = null; // the screen on show: {name, cleanup}
 
@@ -96,8 +97,9 @@ async function start() {
     };
     if (navigator.serviceWorker.controller) controlled();
     navigator.serviceWorker.addEventListener("controllerchange", () => {
-      // First run: the screen's data read before the service worker took over is read again, so it is kept.
-      if (!document.body.dataset.offlineReady) route();
+      // First run: a screen of data read before the service worker took over is read again, so it is kept
+      // (a screen with a form is left alone: the worker may be typing).
+      if (!document.body.dataset.offlineReady && shown && REREAD.has(shown.name)) route();
       controlled();
     });
     navigator.serviceWorker.register(config.serviceWorker, { scope: config.scope, type: "module" }).catch(() => {});
