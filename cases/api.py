@@ -4,13 +4,16 @@ pages; errors are ``{code, message, details}`` with stable codes (invalid_transi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema
+from ninja.errors import ValidationError
 from ninja.files import UploadedFile
+from pydantic import ValidationError as PydanticValidationError
 from pydantic import create_model
 
 from accounts.models import Department
@@ -29,12 +32,17 @@ from cases.selectors import (
     categories_to_report,
     duplicates_of,
 )
+from cases.uploads import DIGEST_PATTERN, DIGESTS_MAX, photos_of_uploads, upload_save, uploads_used
 from cases.workflow import TRANSITIONS, Input, Takes, actions_for, transition_label
 from gridgov.apikit import ERRORS, BodyIn, BoundedInt, CaseNumber, Paging, PathId, RecordId
-from gridgov.errors import NotFound, RecordInvalid
+from gridgov.errors import NotFound, RecordInvalid, ValidationFailed
 from gridgov.files import THUMBNAIL, case_photo_link, case_photo_url
+from gridgov.http import AuthenticatedHttpRequest
 
 router = Router(tags=["cases"])
+#: The SHA-256 of a photo uploaded ahead (``POST /uploads``), and a list of them.
+Digest = Annotated[str, Field(pattern=DIGEST_PATTERN)]
+Digests = Annotated[list[Digest], Field(max_length=DIGESTS_MAX)]
 A = CaseAction
 
 
@@ -158,6 +166,14 @@ class ReportIn(Schema):
     idempotency_key: str = ""
     self_resolved: bool = False
     component_code: str = ""
+    # Photos uploaded ahead (POST /uploads), by their SHA-256: a missing one refuses the report (422 photo_missing).
+    photo_sha256: Digests = []
+    before_photo_sha256: Digests = []
+    after_photo_sha256: Digests = []
+
+
+#: The digest lists of a report and the photo list of ``ReportData`` each fills.
+DIGEST_FIELDS = {"photo_sha256": "photos", "before_photo_sha256": "before_photos", "after_photo_sha256": "after_photos"}
 
 
 class DuplicateOut(Schema):
@@ -188,25 +204,49 @@ def _duplicates(case: Case) -> list[dict[str, Any]]:
 @router.post(
     "/reports",
     response={200: IntakeOut, 201: IntakeOut, **ERRORS},
-    summary="Submit a report (multipart: fields + photos); a retried idempotency_key returns the first",
+    summary="Submit a report (form fields; photos as files or by the SHA-256 of uploads); a retried "
+    "idempotency_key returns the first",
 )
 def report_create(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     payload: Form[ReportIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     before_photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
     after_photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> tuple[int, dict[str, Any]]:
+    sent = {"photos": photos, "before_photos": before_photos, "after_photos": after_photos}
+    checked = {field: [photo_check(item, field) for item in files or []] for field, files in sent.items()}
+    digests = {field: getattr(payload, field) for field in DIGEST_FIELDS if getattr(payload, field)}
+    for field, photos_uploaded in photos_of_uploads(request.user, digests).items():
+        checked[DIGEST_FIELDS[field]] += photos_uploaded
     data = services.ReportData(
-        **payload.model_dump(),
-        photos=[photo_check(item, "photos") for item in photos or []],
-        before_photos=[photo_check(item, "before_photos") for item in before_photos or []],
-        after_photos=[photo_check(item, "after_photos") for item in after_photos or []],
+        **payload.model_dump(exclude=set(DIGEST_FIELDS)),
+        photos=checked["photos"],
+        before_photos=checked["before_photos"],
+        after_photos=checked["after_photos"],
     )
     result = services.report_submit(_origin(request), data)
+    if result.created and digests:
+        uploads_used(request.user, [digest for named in digests.values() for digest in named])
     case = Case.objects.select_related("grid", "category", "main_department").get(pk=result.case.pk)
     body = {"created": result.created, "case": CaseOut.of(case), "duplicates": _duplicates(case)}
     return (201 if result.created else 200), body
+
+
+class UploadOut(Schema):
+    sha256: str
+    size: int
+    content_type: str
+
+
+@router.post(
+    "/uploads",
+    response={200: UploadOut, 201: UploadOut, **ERRORS},
+    summary="Upload a photo ahead of the report or step that names it by its SHA-256 (200: uploaded already)",
+)
+def upload_create(request: AuthenticatedHttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+    row, created = upload_save(request.user, file)
+    return (201 if created else 200), {"sha256": row.sha256, "size": row.size, "content_type": row.content_type}
 
 
 class CaseFilterIn(Paging):
@@ -547,10 +587,52 @@ def case_request_decide(
     )
 
 
+class CasePhotosForm(Schema):
+    stage: str = ""
+    photo_sha256: Digests = []
+
+
+class CasePhotosIn(BodyIn):
+    """The JSON form of adding photos: the stage and the SHA-256 of photos uploaded ahead."""
+
+    stage: str
+    photo_sha256: Annotated[list[Digest], Field(min_length=1, max_length=DIGESTS_MAX)]
+
+
+def _json_body(request: HttpRequest, schema: type[BodyIn]) -> Any:
+    """A JSON body read by hand (for an operation that also takes a form), refused as the API refuses others."""
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise ValidationFailed("请求体无法解析（应为 JSON 对象）", code="bad_request_body") from None
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as error:
+        raise ValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
+
+
 @router.post(
-    "/cases/{number}/photos", response={200: CaseDetailOut, **ERRORS}, summary="Add photos to a case (multipart)"
+    "/cases/{number}/photos",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="Add photos to a case: multipart (stage, photos and/or photo_sha256) or JSON {stage, photo_sha256}",
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": CasePhotosIn.model_json_schema()}}}},
 )
-def case_photos(request: HttpRequest, number: CaseNumber, stage: Form[str], photos: File[list[UploadedFile]]) -> Any:
+def case_photos(
+    request: AuthenticatedHttpRequest,
+    number: CaseNumber,
+    form: Form[CasePhotosForm],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Any:
+    if request.content_type == "application/json":
+        body = _json_body(request, CasePhotosIn)
+        stage, digests = body.stage, body.photo_sha256
+    else:
+        stage, digests = form.stage, form.photo_sha256
     case = access_case(request.user, number)
-    checked = [photo_check(item) for item in photos]
-    return _answer(request, services.case_photos_add(_origin(request), case, stage, checked))
+    checked = [photo_check(item) for item in photos or []]
+    if digests:
+        checked += photos_of_uploads(request.user, {"photo_sha256": digests})["photo_sha256"]
+    done = services.case_photos_add(_origin(request), case, stage, checked)
+    if digests:
+        uploads_used(request.user, digests)
+    return _answer(request, done)

@@ -264,7 +264,7 @@ MEDIA_URL = "/media/"  # never routed nor linked: every stored file goes through
 TASKS = {"default": {"BACKEND": env_str("GRIDGOV_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Periodic jobs, run in turn by one `manage.py periodic --every 60` process (the task worker has no clock):
 # case lights and escalation, the outbox sweep (due retries, rows a stopped worker left in "sending"), expired
-# import uploads, kept idempotent answers.
+# import uploads, kept idempotent answers, photos uploaded ahead and not uploaded again for a week.
 # Each is idempotent and safe to run twice or in parallel.
 PERIODIC_JOBS = env_list(
     "GRIDGOV_PERIODIC_JOBS",
@@ -274,6 +274,7 @@ PERIODIC_JOBS = env_list(
         "registry.tasks.import_uploads_sweep",
         "gridgov.idempotency.idempotent_requests_sweep",
         "fieldwork.tasks.metrics_sweep",
+        "cases.uploads.photo_uploads_sweep",
     ],
 )
 
@@ -311,6 +312,8 @@ IMPORT_UPLOAD_KEEP_HOURS = env_int("GRIDGOV_IMPORT_UPLOAD_KEEP_HOURS", 24, minim
 IMPORT_UPLOAD_DIR = Path(env_str("GRIDGOV_IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports")))
 # Largest photo accepted with a report or a case step, in megabytes.
 PHOTO_MAX_MEGABYTES = env_int("GRIDGOV_PHOTO_MAX_MB", 10, minimum=1)
+# Photos uploaded ahead of a report (POST /api/v1/uploads) are kept this many days after their last upload.
+PHOTO_UPLOAD_KEEP_DAYS = env_int("GRIDGOV_PHOTO_UPLOAD_KEEP_DAYS", 7, minimum=1)
 
 # Stored files (gridgov/files.py): every photo is served by a view that checks access first, then hands the file
 # over through django-sendfile2: streamed by Django ("simple"), or by the front server ("nginx": X-Accel-Redirect

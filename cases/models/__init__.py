@@ -14,6 +14,7 @@ from cases.models.cases import (
 from cases.models.categories import Category, CategoryQuerySet
 from cases.models.config import CalendarDay, DispatchRule, WorkingHours
 from cases.models.lists import SavedFilter
+from cases.models.uploads import PhotoUpload
 
 __all__ = [
     "CalendarDay",
@@ -27,6 +28,7 @@ __all__ = [
     "Category",
     "CategoryQuerySet",
     "DispatchRule",
+    "PhotoUpload",
     "Report",
     "SavedFilter",
     "Summons",

@@ -74,6 +74,7 @@ RULES: dict[str, Rule] = {
     "api-v1:component_detail": rule("/api/v1/components/{component_a}", REGISTRY_A, outside="/api/v1/components/{component_c}"),
     "api-v1:registry_import_api": rule("/api/v1/registry/import?kind=persons&dry_run=false", {"community_staff", "administrator"}, method="post", form=True, data={"file": "{photo}"}),
     "api-v1:report_create": rule("/api/v1/reports", STAFF, method="post"),
+    "api-v1:upload_create": rule("/api/v1/uploads", STAFF, method="post", form=True, data={"file": "{photo}"}),
     "api-v1:case_index": rule("/api/v1/cases", STAFF),
     "api-v1:category_list": rule("/api/v1/categories", STAFF),
     "api-v1:message_count": rule("/api/v1/messages/count", STAFF),

@@ -36,8 +36,8 @@ def report(client: Client, category: Category, key: str | None, **fields):
         "photos": [jpeg()],
         **fields,
     }
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
-    return client.post("/api/v1/reports", data, **headers)
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return client.post("/api/v1/reports", data, headers=headers)
 
 
 def test_a_retry_gets_the_first_answer_and_writes_nothing(world: World, category):
