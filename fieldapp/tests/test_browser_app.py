@@ -10,6 +10,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from cases.models import Case, CasePhoto
+from fieldwork.models import CheckIn, CheckPoint, Patrol, TrackPoint
 from gridgov.testing import IN_A, jpeg_bytes
 from web.tests import test_browser_surface as surface
 from web.tests.test_browser import pytestmark  # noqa: F401 - the same skip when no Chromium
@@ -176,3 +177,34 @@ ADD_UNACCEPTABLE = """async () => {
                                    category_id: 0, self_resolved: false});
   await outbox.outboxFlush({ force: true });
 }"""
+
+
+def test_a_patrol_and_a_checkin_go_out_through_the_outbox(browser, live_server):
+    world, chromium = browser
+    point = CheckPoint.objects.create(name="社区服务站", grid=world.grid_a, lon=IN_A[0], lat=IN_A[1], radius_m=50)
+    phone = Phone(chromium, live_server.url)
+    phone.sign_in()
+    page = phone.page
+    phone.screen("checkin")
+    row = page.locator(f"#m-points [data-point='{point.pk}']")
+    expect(row).to_contain_text("距离 0 米", timeout=WAIT_MS)
+    phone.shot("checkin-points")
+    row.locator("button").click()
+    page.wait_for_selector("main[data-screen='outbox']", timeout=WAIT_MS)
+    expect(page.locator("#m-outbox [data-kind='checkin'] [data-state-label]")).to_have_text("已发送", timeout=WAIT_MS)
+    assert CheckIn.objects.get().point == point
+    phone.screen("patrol")
+    page.click("#m-patrol-status button")
+    expect(page.locator("#m-patrol-status")).to_contain_text("待发送 1 个点", timeout=WAIT_MS)
+    phone.context.set_geolocation({"longitude": IN_A[0] + 0.0005, "latitude": IN_A[1], "accuracy": 8})
+    expect(page.locator("#m-patrol-status")).to_contain_text("待发送 2 个点", timeout=WAIT_MS)
+    phone.shot("patrol-on")
+    page.click("#m-patrol-status button")  # 结束巡查: the points and the end go into the outbox
+    phone.screen("outbox")
+    for kind in ("patrol_start", "track", "patrol_end"):
+        expect(page.locator(f"#m-outbox [data-kind='{kind}'] [data-state-label]")).to_have_text(
+            "已发送", timeout=WAIT_MS
+        )
+    patrol = Patrol.objects.get()
+    assert patrol.ended_at is not None and patrol.worker == world.user("grid_worker_a")
+    assert TrackPoint.objects.filter(patrol=patrol).count() == 2

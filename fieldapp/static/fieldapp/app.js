@@ -114,7 +114,10 @@ async function start() {
   onOutboxChange((message) => {
     countUpdate();
     if (message.kind === "signed-out" && shown && shown.name !== "signin") go("#signin");
-    if (message.kind === "added") backgroundSyncAsk();
+    if (message.kind === "added") {
+      backgroundSyncAsk(); // sent by the service worker if the page is closed before the network returns
+      if (navigator.onLine) flush(true);
+    }
   });
   setInterval(() => flush(false), FLUSH_EVERY_MS);
   networkShow();
