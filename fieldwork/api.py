@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
+from accounts.selectors import token_of_request
 from audit.models import Channel
 from audit.services import Origin
 from fieldwork import services
@@ -129,7 +130,10 @@ def track_upload(request: HttpRequest, payload: TrackIn) -> dict[str, int]:
         )
         for point in payload.points
     ]
-    result = services.track_ingest(services.field_worker(request.user), fixes, patrol_id=payload.patrol_id)
+    token = token_of_request(request)
+    result = services.track_ingest(
+        services.field_worker(request.user), fixes, token_id=token.pk if token else None, patrol_id=payload.patrol_id
+    )
     return {"stored": result.stored, "duplicates": result.duplicates}
 
 
@@ -149,6 +153,20 @@ def _osmand_params(request: HttpRequest) -> dict[str, Any]:
     return params
 
 
+class OsmandQuery(Schema):
+    """The OsmAnd protocol's query fields (a POST may send them as a form, or Traccar Client's JSON body)."""
+
+    id: str = Field("", max_length=64, description="the tracker id of a device token")
+    timestamp: str = Field("", max_length=40, description="seconds or milliseconds since the epoch, or ISO 8601")
+    lat: str = Field("", max_length=40)
+    lon: str = Field("", max_length=40)
+    speed: str = Field("", max_length=40, description="knots")
+    bearing: str = Field("", max_length=40)
+    altitude: str = Field("", max_length=40)
+    accuracy: str = Field("", max_length=40)
+    batt: str = Field("", max_length=40)
+
+
 @router.api_operation(
     ["GET", "POST"],
     "/tracks/osmand",
@@ -156,7 +174,7 @@ def _osmand_params(request: HttpRequest) -> dict[str, Any]:
     response={200: IngestOut, **ERRORS},
     summary="One fix in the OsmAnd protocol (Traccar Client): id = the device's tracker id; speed in knots",
 )
-def track_osmand(request: HttpRequest) -> dict[str, int]:
+def track_osmand(request: HttpRequest, query: Query[OsmandQuery]) -> dict[str, int]:
     result = services.osmand_ingest(_osmand_params(request))
     return {"stored": result.stored, "duplicates": result.duplicates}
 

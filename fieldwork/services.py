@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
+from accounts.selectors import token_of_tracker
 from areas.geometry import distance_m
 from audit.models import AuditAction
 from audit.services import Origin, audit_record
@@ -316,14 +317,14 @@ def osmand_decode(params: Mapping[str, Any]) -> tuple[str, FixIn]:
 
 
 def osmand_ingest(params: Mapping[str, Any], *, now: dt.datetime | None = None) -> IngestResult:
-    """One OsmAnd fix, stored for the worker whose device token carries its tracker id. A revoked token, an
-    unknown tracker or an inactive worker is refused (403) with a code the device's log shows."""
+    """One OsmAnd fix, stored for the worker whose live device token carries its tracker id. An unknown tracker
+    (``device_unknown``), a revoked or idle token or an inactive worker (``device_revoked``) is refused with 403."""
     tracker, fix = osmand_decode(params)
-    token = ApiToken.objects.select_related("user").filter(tracker_id=tracker).first()
+    token = token_of_tracker(tracker)
     if token is None:
-        raise PermissionDenied(_("设备未登记或已失效，请在网格助手中重新配对"), code="device_unknown")
-    if token.revoked_at is not None or not token.user.is_active:
-        raise PermissionDenied(_("设备已注销，请在网格助手中重新配对"), code="device_revoked")
+        if ApiToken.objects.filter(tracker_id=tracker).exists():
+            raise PermissionDenied(_("设备已注销或长期未用，请在网格助手中重新配对"), code="device_revoked")
+        raise PermissionDenied(_("设备未登记，请在网格助手中查看配对信息"), code="device_unknown")
     return track_ingest(token.user, [fix], token_id=token.pk, source=TrackSource.OSMAND, now=now)
 
 

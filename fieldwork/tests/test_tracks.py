@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import ApiToken, TokenKind
 from audit.models import AuditAction, AuditEntry
 from fieldwork.metrics import day_metrics_compute, metric_values
 from fieldwork.models import DailyMetric, Patrol, TrackPoint
@@ -237,3 +238,40 @@ def test_daily_metrics_read_by_scope(world: World, worker_a: Any) -> None:
     street = {row["worker_id"] for row in world.client("street_leader").get(url).json()}
     assert {worker_a.pk, world.user("grid_worker_b").pk} <= street
     assert world.client("dispatcher").get(url).json() == []
+
+
+def test_osmand_fixes_are_stored_for_the_device_tokens_worker(world: World, worker_a: Any) -> None:
+    token, _key = ApiToken.issue(worker_a, "手机", TokenKind.DEVICE)
+    anonymous = Client()
+    url = f"/api/v1/tracks/osmand?id={token.tracker_id}&lat=39.91&lon=116.405&timestamp=1767578400&speed=2&batt=60"
+    assert anonymous.get(url).json() == {"stored": 1, "duplicates": 0}
+    assert anonymous.post(url).json() == {"stored": 0, "duplicates": 1}  # Traccar Client's POST, resent
+    body = {
+        "device_id": token.tracker_id,
+        "location": {"timestamp": "2026-01-05T02:00:30Z", "coords": {"latitude": 39.9103, "longitude": 116.405}},
+    }
+    assert anonymous.post("/api/v1/tracks/osmand", json.dumps(body), content_type="application/json").status_code == 200
+    rows = list(TrackPoint.objects.filter(worker=worker_a).order_by("device_time"))
+    assert [row.source for row in rows] == ["osmand", "osmand"] and {row.token_id for row in rows} == {token.pk}
+    assert rows[0].speed == pytest.approx(2 * 1852 / 3600) and rows[0].battery == 60
+
+
+def test_a_revoked_or_unknown_device_is_refused_with_a_clear_code(world: World, worker_a: Any) -> None:
+    token, _key = ApiToken.issue(worker_a, "手机", TokenKind.DEVICE)
+    token.revoke()
+    anonymous = Client()
+    query = "lat=39.91&lon=116.405&timestamp=1767578400"
+    revoked = anonymous.get(f"/api/v1/tracks/osmand?id={token.tracker_id}&{query}")
+    assert revoked.status_code == 403 and revoked.json()["code"] == "device_revoked"
+    unknown = anonymous.get(f"/api/v1/tracks/osmand?id=zzzzzzzzzzzzzzzz&{query}")
+    assert unknown.status_code == 403 and unknown.json()["code"] == "device_unknown"
+    broken = anonymous.get(f"/api/v1/tracks/osmand?id={token.tracker_id}&lat=39.91&timestamp=1767578400")
+    assert broken.status_code == 400 and broken.json()["code"] == "osmand_invalid"
+    assert not TrackPoint.objects.exists()
+
+
+def test_app_batches_record_the_device_token(world: World, worker_a: Any) -> None:
+    token, key = ApiToken.issue(worker_a, "手机", TokenKind.DEVICE)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert send(client, walk_north(100)).status_code == 200
+    assert set(TrackPoint.objects.values_list("token_id", flat=True)) == {token.pk}

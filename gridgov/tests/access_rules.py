@@ -109,7 +109,7 @@ RULES: dict[str, Rule] = {
     "api-v1:patrol_list": rule("/api/v1/patrols?mine=false", STAFF),
     "api-v1:patrol_end": rule("/api/v1/patrols/{patrol_a}/end", {"grid_worker_a"}, method="post", data={}, outside="/api/v1/patrols/{patrol_c}/end"),
     "api-v1:track_upload": rule("/api/v1/tracks", FIELD, method="post", data={"points": [{"time": "2026-01-05T09:00:00+08:00", "lon": 116.405, "lat": 39.91}]}),
-    "api-v1:track_osmand": public("/api/v1/tracks/osmand?id=unknowntracker01&lat=39.91&lon=116.405&timestamp=1767574800", ok={403}),
+    "api-v1:track_osmand": public("/api/v1/tracks/osmand?id={tracker_a}&lat=39.91&lon=116.405&timestamp=1767574800"),  # the tracker id is the credential
     "api-v1:worker_track": rule("/api/v1/workers/{worker_a}/track?date=2026-01-05", TRACKS_A, outside="/api/v1/workers/{worker_c}/track?date=2026-01-05"),
     "api-v1:checkin_create": rule("/api/v1/checkins", FIELD, method="post", data={"kind": "shift_start", "lon": 116.405, "lat": 39.91, "accuracy": 10, "device_time": "2026-01-05T09:00:00+08:00"}),
     "api-v1:checkpoint_list": rule("/api/v1/checkpoints", STAFF),

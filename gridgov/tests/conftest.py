@@ -120,7 +120,8 @@ def scene_build() -> Scene:
     names["saved_filter"] = SavedFilter.objects.create(
         user=world.user("dispatcher"), name="红灯", query="queue=overdue"
     ).pk
-    names["token"] = ApiToken.issue(world.user("grid_worker_a"), "手机", TokenKind.DEVICE)[0].pk
+    token = ApiToken.issue(world.user("grid_worker_a"), "手机", TokenKind.DEVICE)[0]
+    names["token"], names["tracker_a"] = token.pk, token.tracker_id
     names["article"] = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证", answer="到社区办理").pk
     worker_c = make_user("worker_c", Role.GRID_WORKER, [world.grid_c])
     names["worker_c"] = worker_c.pk

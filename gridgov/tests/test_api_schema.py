@@ -13,6 +13,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -23,6 +24,7 @@ from accounts.models import ApiToken
 from audit.services import Origin
 from cases.models import Case, CaseRequest, Category
 from cases.services import ReportData, report_submit
+from fieldwork.models import Patrol
 from gridgov.testing import World
 from gridgov.wsgi import application
 from registry.models import Building, Component, House, Household, Person, Place
@@ -70,6 +72,11 @@ def _records(world: World) -> dict[str, list[Any]]:
         "component_id": list(Component.objects.values_list("pk", flat=True)) or [1],
         "request_id": list(CaseRequest.objects.values_list("pk", flat=True)) or [1],
         "token_id": [ApiToken.issue(world.user("dispatcher"), "其他设备")[0].pk],  # another person's: 404
+        "patrol_id": [
+            Patrol.objects.create(worker=world.user(persona), grid=grid, started_at=timezone.now()).pk
+            for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
+        ],
+        "worker_id": [world.user(persona).pk for persona in ("grid_worker_a", "grid_worker_b", "street_leader")],
     }
 
 
