@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
         ["open311_requests.py", "--cases", "3000", "--requests", "20"],
         ["portal_load.py", "--seconds", "2", "--clients", "2", "--workers", "1"],
         ["photo_pixels.py", "--side", "3000"],
+        ["app_shell_offline.py", "--loads", "2"],
         ["track_ingest.py", "--fixes", "1000", "--clients", "2", "--raw", "200"],
         ["patrol_metrics.py", "--workers", "20", "--hours", "1"],
     ],

@@ -24,7 +24,14 @@ from cases.choices import CaseAction, CaseStatus
 from cases.dispatching import dispatch_suggest
 from cases.models import Case, CaseRequest
 from cases.photos import photo_check
-from cases.selectors import CaseFilter, access_case, case_list, duplicates_of
+from cases.selectors import (
+    CaseFilter,
+    access_case,
+    case_list,
+    cases_of_worker,
+    categories_to_report,
+    duplicates_of,
+)
 from cases.uploads import DIGEST_PATTERN, DIGESTS_MAX, photos_of_uploads, upload_save, uploads_used
 from cases.workflow import TRANSITIONS, Input, Takes, actions_for, transition_label
 from gridgov.apikit import ERRORS, BodyIn, BoundedInt, CaseNumber, Paging, PathId, RecordId
@@ -253,6 +260,8 @@ class CaseFilterIn(Paging):
     date_to: dt.date | None = None
     text: str = ""
     open_only: bool = False
+    queue: str = Field("", max_length=16, description="a tab of the case list (mine: a grid worker's 核实/核查 tasks)")
+    reported_by_me: bool = Field(False, description="only cases of the user's own reports")
 
 
 @router.get(
@@ -261,8 +270,9 @@ class CaseFilterIn(Paging):
     summary="Cases in scope with filters (state, light, category, area, …)",
 )
 def case_index(request: HttpRequest, filters: Query[CaseFilterIn]) -> dict[str, Any]:
-    query = CaseFilter(**filters.model_dump(exclude={"page", "page_size"}))
-    paginator = Paginator(case_list(request.user, query), filters.page_size)
+    query = CaseFilter(**filters.model_dump(exclude={"page", "page_size", "queue", "reported_by_me"}))
+    cases = cases_of_worker(case_list(request.user, query), request.user, filters.queue, filters.reported_by_me)
+    paginator = Paginator(cases, filters.page_size)
     page = paginator.get_page(filters.page)
     return {
         "count": paginator.count,
@@ -302,6 +312,34 @@ def case_dispatch_suggestion(request: HttpRequest, number: CaseNumber) -> Any:
         "reason": suggestion.reason,
         "assists": [department.code for department in suggestion.assists],
     }
+
+
+class CategoryOut(Schema):
+    id: int
+    kind: str
+    code: str
+    name: str
+    parent_code: str
+    parent_name: str
+    service_code: str
+
+
+@router.get(
+    "/categories", response={200: list[CategoryOut], **ERRORS}, summary="The active subclasses a report may name"
+)
+def category_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": category.pk,
+            "kind": category.kind,
+            "code": category.code,
+            "name": category.name,
+            "parent_code": category.parent.code if category.parent else "",
+            "parent_name": category.parent.name if category.parent else "",
+            "service_code": category.service_code,
+        }
+        for category in categories_to_report()
+    ]
 
 
 # --- One endpoint per transition -------------------------------------------------------------------------------

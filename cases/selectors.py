@@ -202,6 +202,16 @@ def queue_q(user: Any, name: str) -> Q:
     return condition
 
 
+def cases_of_worker(cases: QuerySet[Case], user: Any, queue: str = "", reported_by_me: bool = False) -> QuerySet[Case]:
+    """``cases`` narrowed to one tab of the list for ``user`` (``mine``: the 核实/核查 tasks assigned to a grid worker)
+    and, if asked, to the cases of the user's own reports."""
+    if queue:
+        cases = cases.filter(queue_q(user, queue))
+    if reported_by_me:
+        cases = cases.filter(pk__in=Report.objects.filter(reported_by=user).values("case_id"))
+    return cases
+
+
 def queue_counts(cases: QuerySet[Case], user: Any) -> dict[str, int]:
     """How many of ``cases`` each tab holds, in one query (one conditional count per tab)."""
     return cases.order_by().aggregate(**{name: Count("pk", filter=queue_q(user, name)) for name in QUEUES})
@@ -317,6 +327,15 @@ def categories_recent(user: Any, limit: int = RECENT_CATEGORIES) -> list[int]:
         .order_by("-last", "category_id")
     )
     return [row["category_id"] for row in used[:limit]]
+
+
+def categories_to_report() -> QuerySet[Category]:
+    """The active subclasses a report may name, with their class, in code order."""
+    return (
+        Category.objects.filter(parent__isnull=False, is_active=True, parent__is_active=True)
+        .select_related("parent")
+        .order_by("kind", "code")
+    )
 
 
 # --- The public side: what anyone may look up (Open311, the portal) -------------------------------------------

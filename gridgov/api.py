@@ -21,6 +21,7 @@ from fieldwork.api import router as fieldwork_router
 from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, RateLimited, ValidationFailed
 from gridgov.idempotency import answer_keep, replay_or_claim
+from notifications.api import router as notifications_router
 from registry.api import router as registry_router
 
 
@@ -118,4 +119,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", areas_router)
 api.add_router("/", registry_router)
 api.add_router("/", cases_router)
+api.add_router("/", notifications_router)
 api.add_router("/", fieldwork_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hotline",
     "maps",
     "web",
+    "fieldapp",
     "demo",
 ]
 
@@ -246,6 +247,7 @@ STATICFILES_DIRS = [
     ("vendor/protomaps-leaflet", NODE_MODULES / "protomaps-leaflet" / "dist"),
     ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
     ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
+    ("vendor/idb", NODE_MODULES / "idb" / "build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

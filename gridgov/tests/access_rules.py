@@ -76,6 +76,8 @@ RULES: dict[str, Rule] = {
     "api-v1:report_create": rule("/api/v1/reports", STAFF, method="post"),
     "api-v1:upload_create": rule("/api/v1/uploads", STAFF, method="post", form=True, data={"file": "{photo}"}),
     "api-v1:case_index": rule("/api/v1/cases", STAFF),
+    "api-v1:category_list": rule("/api/v1/categories", STAFF),
+    "api-v1:message_count": rule("/api/v1/messages/count", STAFF),
     "api-v1:case_detail": rule("/api/v1/cases/{case_a}", SEES_A, outside="/api/v1/cases/{case_c}"),
     "api-v1:case_duplicates": rule("/api/v1/cases/{case_a}/duplicates", SEES_A, outside="/api/v1/cases/{case_c}/duplicates"),
     "api-v1:case_dispatch_suggestion": rule("/api/v1/cases/{case_a}/dispatch-suggestion", SEES_A, outside="/api/v1/cases/{case_c}/dispatch-suggestion"),
@@ -211,5 +213,9 @@ RULES: dict[str, Rule] = {
     "maps:cases-data": rule("/maps/cases.json", STAFF),
     "maps:case-nearby": rule("/maps/cases/{case_a}/nearby.json", SEES_A, outside="/maps/cases/{case_c}/nearby.json"),
     "maps:report-layer": rule("/maps/report-layer.json", STAFF),
+    # --- the field app 网格助手: its shell, manifest and service worker hold no personal data (the API does)
+    "fieldapp:shell": public("/m/"),
+    "fieldapp:manifest": public("/m/manifest.webmanifest"),
+    "fieldapp:service-worker": public("/m/sw.js"),
 }
 # fmt: on
