@@ -18,6 +18,8 @@ EDITS_REGISTRY = {"grid_worker_a", "grid_worker_b", "community_staff", "administ
 EDITS_A = {"grid_worker_a", "community_staff", "administrator"}
 SEATS = {"intake_clerk", "shift_leader"}
 LEADERS = {"street_leader"}
+#: Who watches field work (fieldwork.monitoring.MONITOR_ROLES among the personas).
+WATCHERS = {"community_staff", "street_leader", "dispatcher", "administrator"}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -191,5 +193,11 @@ RULES: dict[str, Rule] = {
     "maps:cases-data": rule("/maps/cases.json", STAFF),
     "maps:case-nearby": rule("/maps/cases/{case_a}/nearby.json", SEES_A, outside="/maps/cases/{case_c}/nearby.json"),
     "maps:report-layer": rule("/maps/report-layer.json", STAFF),
+    # --- field work watched: the command centre and leaders (a worker opens only their own day; others 404)
+    "fieldwork:live": rule("/fieldwork/live/", WATCHERS),
+    "fieldwork:live-data": rule("/fieldwork/live.json", WATCHERS),
+    "fieldwork:playback": rule("/fieldwork/workers/{worker_a}/track/", {"grid_worker_a", *WATCHERS}),
+    "fieldwork:stats": rule("/fieldwork/stats/", WATCHERS),
+    "fieldwork:stats-export": rule("/fieldwork/stats.xlsx", WATCHERS),
 }
 # fmt: on
