@@ -93,6 +93,7 @@ TEMPLATES = [
                 "web.context_processors.site",
                 "web.context_processors.unread",
                 "maps.context_processors.basemap",
+                "fieldwork.context_processors.watching",
             ],
         },
     },

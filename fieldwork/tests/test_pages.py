@@ -209,3 +209,19 @@ def test_the_statistics_export_is_the_pages_rows_and_is_audited(world: World, da
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT, object_type="fieldwork.dailymetric")
     assert entry.detail["count"] == 1 and entry.detail["query"]["date"] == day.isoformat()
     assert entry.actor_id == world.user("street_leader").pk
+
+
+def test_the_navigation_and_the_workbench_link_the_pages_for_those_who_watch(world: World) -> None:
+    for persona in ("dispatcher", "street_leader", "community_staff"):
+        home = world.client(persona).get("/").content.decode()
+        assert home.count('href="/fieldwork/live/"') == 2 and home.count('href="/fieldwork/stats/"') == 2, persona
+    leader = world.users["grid_leader"]
+    assert leader is not None
+    client = world.client("grid_worker_a")
+    client.force_login(leader)
+    assert 'href="/fieldwork/live/"' in client.get("/").content.decode()
+    for persona in ("grid_worker_a", "department_handler"):
+        home = world.client(persona).get("/").content.decode()
+        assert "/fieldwork/live/" not in home and "/fieldwork/stats/" not in home, persona
+    worker = world.user("grid_worker_a")
+    assert f'href="/fieldwork/workers/{worker.pk}/track/"' in world.client("grid_worker_a").get("/").content.decode()
