@@ -34,16 +34,26 @@ _SENSITIVE_TAGS = "registry.view_sensitive_tags"
 _IMPORT = "registry.import_registry"
 _EXPORT = "registry.export_registry"
 _CALL_BACK = "hotline.reveal_caller_phone"  # the 12345 seats call callers back: the full number, each reveal audited
-_LEADER = [*_VIEW_AREAS, *_VIEW_REGISTRY, "areas.check_partition", _SENSITIVE_TAGS, _EXPORT]
+#: Another person's GPS track and daily field metrics, within the viewer's scope (each track view audited).
+_FIELD_WORK = ["fieldwork.view_trackpoint", "fieldwork.view_dailymetric", "fieldwork.view_patrol"]
+_LEADER = [*_VIEW_AREAS, *_VIEW_REGISTRY, "areas.check_partition", _SENSITIVE_TAGS, _EXPORT, *_FIELD_WORK]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.GRID_WORKER: [*_VIEW_AREAS, *_VIEW_REGISTRY, *_EDIT_REGISTRY],
-    Role.GRID_LEADER: [*_VIEW_AREAS, *_VIEW_REGISTRY, *_EDIT_REGISTRY, _FULL_IDENTITY, _SENSITIVE_TAGS, _EXPORT],
+    Role.GRID_LEADER: [
+        *_VIEW_AREAS,
+        *_VIEW_REGISTRY,
+        *_EDIT_REGISTRY,
+        _FULL_IDENTITY,
+        _SENSITIVE_TAGS,
+        _EXPORT,
+        *_FIELD_WORK,
+    ],
     Role.SUPERVISOR: [*_VIEW_AREAS, "registry.view_component", "registry.view_place"],
     Role.BUILDING_HEAD: [*_VIEW_AREAS],
     Role.INTAKE_CLERK: [*_VIEW_AREAS, _CALL_BACK],
-    Role.SHIFT_LEADER: [*_VIEW_AREAS, _CALL_BACK],
-    Role.DISPATCHER: [*_VIEW_AREAS],
+    Role.SHIFT_LEADER: [*_VIEW_AREAS, _CALL_BACK, *_FIELD_WORK],
+    Role.DISPATCHER: [*_VIEW_AREAS, *_FIELD_WORK],
     Role.DEPARTMENT_HANDLER: [*_VIEW_AREAS],
     Role.COMMUNITY_STAFF: [
         *_VIEW_AREAS,
@@ -53,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         _SENSITIVE_TAGS,
         _IMPORT,
         _EXPORT,
+        *_FIELD_WORK,
     ],
     Role.STREET_LEADER: _LEADER,
     Role.DISTRICT_LEADER: _LEADER,
@@ -85,6 +96,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditentry",
         "audit.view_securityalert",
         "audit.change_securityalert",
+        *[
+            f"fieldwork.{verb}_{model}"
+            for model in ("checkpoint", "roster", "roletarget")
+            for verb in ("view", "add", "change")
+        ],
     ],
 }
 

@@ -1,6 +1,7 @@
 """What the command centre and the leaders see of field work: who may look (``may_monitor``), the workers in a
 user's scope with their last fix (在岗监控), a worker's day for the playback (轨迹回放), and the day's metrics per
-grid (巡查统计). Every list is within the viewer's scope; a worker outside it answers 404 (``access_worker``)."""
+grid (巡查统计). Every list is within the viewer's scope; a worker outside it answers 404
+(``fieldwork.selectors.access_worker``)."""
 
 from __future__ import annotations
 
@@ -22,21 +23,9 @@ from accounts.roles import Role
 from areas.choices import AreaLevel
 from areas.models import Area, AreaBoundary
 from fieldwork.models import DailyMetric, Patrol, Roster, TrackPoint
+from fieldwork.selectors import VIEW_TRACKS, day_bounds, workers_visible
 from gridgov.errors import NotFound, ValidationFailed
 
-#: Who watches field work: the command centre, street and district leaders, community staff and grid leaders.
-MONITOR_ROLES = frozenset(
-    {
-        Role.INTAKE_CLERK,
-        Role.SHIFT_LEADER,
-        Role.DISPATCHER,
-        Role.STREET_LEADER,
-        Role.DISTRICT_LEADER,
-        Role.COMMUNITY_STAFF,
-        Role.GRID_LEADER,
-        Role.ADMINISTRATOR,
-    }
-)
 #: The people whose fixes are watched.
 FIELD_WORKER_ROLES = (Role.GRID_WORKER, Role.GRID_LEADER, Role.SUPERVISOR)
 #: A last fix older than this is stale (shown grey): the phone stopped sending.
@@ -48,41 +37,19 @@ LIVE_LIMIT = 2000
 
 
 def may_monitor(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or any(role in MONITOR_ROLES for role in user.roles)
-    )
+    """Whether the user watches others' field work (the permission the selectors check for others' tracks)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(VIEW_TRACKS)
 
 
 def monitor_required(user: Any) -> None:
-    """The monitoring pages do not exist for other roles (404, like the 12345 desk for non-seats)."""
+    """The watching pages do not exist for other roles (404, like the 12345 desk for non-seats)."""
     if not may_monitor(user):
         raise NotFound(_("页面不存在"), code="not_found")
 
 
 def field_workers(user: Any) -> QuerySet[User]:
-    """The active field workers whose areas lie in the user's scope."""
-    scope = user_scope(user)
-    return (
-        User.objects.filter(scope.q("areas__code"), is_active=True, groups__name__in=FIELD_WORKER_ROLES)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def access_worker(user: Any, worker_id: int) -> User:
-    """A worker whose track ``user`` may see: their own, or (for a watching role) a field worker in their scope."""
-    if getattr(user, "pk", None) == worker_id:
-        return User.objects.get(pk=worker_id)
-    if may_monitor(user):
-        found = field_workers(user).filter(pk=worker_id).first()
-        if found is not None:
-            return found
-    raise NotFound(_("人员不存在"), code="worker_not_found")
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
-    return start, start + dt.timedelta(days=1)
+    """The active field workers the user may watch (``workers_visible``: with an area in the user's scope)."""
+    return workers_visible(user).filter(is_active=True, groups__name__in=FIELD_WORKER_ROLES).distinct().order_by("pk")
 
 
 def day_param(value: str | None, *, field: str = "date") -> dt.date:

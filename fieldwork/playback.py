@@ -5,146 +5,56 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+import math
 from typing import Any
 
+import numpy as np
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from areas.geometry import distance_m
-from audit.models import AuditAction
-from audit.services import Origin, audit_record
+from audit.services import Origin
 from cases.models import Case, Report
-from fieldwork.models import CheckIn, Patrol, TrackPoint
-from fieldwork.monitoring import day_bounds, grid_of, grid_shapes
+from fieldwork.models import CheckIn, Patrol
+from fieldwork.monitoring import grid_of, grid_shapes
+from fieldwork.selectors import day_bounds, fixes_of, track_filters, track_of_day
+from fieldwork.tracks import DUPLICATE, FUTURE, INACCURATE, INVALID, MOCK, TOO_FAST, Fixes, filter_fixes
 
-#: The read-time filters and the stop rule (a stop: within ``STOP_RADIUS_M`` for at least ``STOP_MIN_S``).
-MAX_ACCURACY_M = 50.0
-MAX_WALKING_SPEED = 15 / 3.6
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-STOP_RADIUS_M = 200.0
-STOP_MIN_S = 180
+#: Why a fix was left out, as the page says it (fieldwork.tracks.REASONS).
 REASONS = {
-    "mock": _("模拟定位"),
-    "future": _("定位时间晚于接收时间"),
-    "accuracy": _("精度差（>50 米）"),
-    "speed": _("速度异常（>15 公里/小时）"),
-    "duplicate": _("重复定位"),
+    INVALID: _("坐标无效"),
+    MOCK: _("模拟定位"),
+    FUTURE: _("定位时间晚于接收时间"),
+    INACCURATE: _("精度差"),
+    DUPLICATE: _("重复定位"),
+    TOO_FAST: _("速度异常"),
 }
-
-
-@dataclass
-class TrackFix:
-    time: dt.datetime
-    lon: float
-    lat: float
-    accuracy: float | None
-    speed: float | None
-    reason: str = ""
-
-    @property
-    def reason_label(self) -> Any:
-        return REASONS.get(self.reason, self.reason)
-
-
-@dataclass
-class Stop:
-    lon: float
-    lat: float
-    start: dt.datetime
-    end: dt.datetime
-
-
-@dataclass
-class TrackDay:
-    kept: list[TrackFix] = field(default_factory=list)
-    rejected: list[TrackFix] = field(default_factory=list)
-    stops: list[Stop] = field(default_factory=list)
-    distance_m: float = 0.0
-
-
-def track_day(worker: User, day: dt.date) -> TrackDay:
-    """The worker's fixes of the day, filtered when read, with the stops found on the kept ones."""
-    start, end = day_bounds(day)
-    found = TrackDay()
-    previous: TrackFix | None = None
-    for device_time, server_time, lon, lat, accuracy, speed, mock in (
-        TrackPoint.objects.filter(worker=worker, device_time__gte=start, device_time__lt=end)
-        .order_by("device_time")
-        .values_list("device_time", "server_time", "lon", "lat", "accuracy", "speed", "mock")
-        .iterator(chunk_size=2000)
-    ):
-        fix = TrackFix(device_time, lon, lat, accuracy, speed)
-        if mock:
-            fix.reason = "mock"
-        elif device_time > server_time + FUTURE_TOLERANCE:
-            fix.reason = "future"
-        elif accuracy is not None and accuracy > MAX_ACCURACY_M:
-            fix.reason = "accuracy"
-        elif previous is not None and (previous.lon, previous.lat) == (lon, lat):
-            fix.reason = "duplicate"
-        elif previous is not None:
-            seconds = max((device_time - previous.time).total_seconds(), 1.0)
-            step = distance_m(previous.lon, previous.lat, lon, lat)
-            if step / seconds > MAX_WALKING_SPEED and step > MAX_ACCURACY_M:
-                fix.reason = "speed"
-            else:
-                found.distance_m += step if seconds <= 300 else 0.0
-        if fix.reason:
-            found.rejected.append(fix)
-        else:
-            found.kept.append(fix)
-            previous = fix
-    found.stops = stops_of(found.kept)
-    return found
-
-
-def stops_of(fixes: list[TrackFix]) -> list[Stop]:
-    """Where the worker stayed within ``STOP_RADIUS_M`` of a place for at least ``STOP_MIN_S`` seconds."""
-    stops = []
-    first = 0
-    while first < len(fixes):
-        last = first
-        while last + 1 < len(fixes) and (
-            distance_m(fixes[first].lon, fixes[first].lat, fixes[last + 1].lon, fixes[last + 1].lat) <= STOP_RADIUS_M
-        ):
-            last += 1
-        if (fixes[last].time - fixes[first].time).total_seconds() >= STOP_MIN_S:
-            group = fixes[first : last + 1]
-            stops.append(
-                Stop(
-                    sum(f.lon for f in group) / len(group),
-                    sum(f.lat for f in group) / len(group),
-                    fixes[first].time,
-                    fixes[last].time,
-                )
-            )
-            first = last + 1
-        else:
-            first += 1
-    return stops
 
 
 def _ms(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def playback_data(origin: Origin, worker: User, day: dt.date) -> dict[str, Any]:
-    """Everything the playback page draws of ``worker``'s ``day``; a view by anyone but the worker is audited."""
+def _fix(fixes: Fixes, index: int) -> list[Any]:
+    accuracy = fixes.accuracy[index]
+    return [
+        int(fixes.times[index] * 1000),
+        round(float(fixes.lons[index]), 6),
+        round(float(fixes.lats[index]), 6),
+        None if math.isnan(accuracy) else round(float(accuracy)),
+    ]
+
+
+def playback_data(origin: Origin, worker_id: int, day: dt.date) -> dict[str, Any]:
+    """Everything the playback page draws of a worker's day (the selectors' filtered track: a worker outside the
+    viewer's reach answers 404, a view of another person's day is audited), with the fixes the filters dropped."""
     viewer = origin.actor
+    track = track_of_day(origin, worker_id, day)
     start, end = day_bounds(day)
-    track = track_day(worker, day)
-    if viewer.pk != worker.pk:
-        audit_record(
-            origin,
-            AuditAction.VIEW,
-            worker,
-            fields=["track"],
-            detail={"day": day.isoformat(), "fixes": len(track.kept) + len(track.rejected)},
-        )
-    worker = User.objects.prefetch_related("areas").get(pk=worker.pk)
+    raw = fixes_of(worker_id, start, end)
+    keep, reasons = filter_fixes(raw, track_filters())
+    worker = User.objects.prefetch_related("areas").get(pk=worker_id)
     grid = grid_of(worker)
     shape = grid_shapes([grid.pk]).get(grid.pk) if grid else None
     checkins = (
@@ -164,9 +74,6 @@ def playback_data(origin: Origin, worker: User, day: dt.date) -> dict[str, Any]:
     )
     patrols = Patrol.objects.filter(worker=worker, started_at__gte=start, started_at__lt=end).order_by("started_at")
 
-    def fix(row: TrackFix) -> list[Any]:
-        return [_ms(row.time), round(row.lon, 6), round(row.lat, 6), row.accuracy, row.speed]
-
     return {
         "worker": {"id": worker.pk, "name": worker.full_name or worker.username},
         "day": day.isoformat(),
@@ -177,15 +84,18 @@ def playback_data(origin: Origin, worker: User, day: dt.date) -> dict[str, Any]:
         }
         if grid and shape
         else None,
-        "points": [fix(row) for row in track.kept],
-        "rejected": [[*fix(row), str(row.reason_label)] for row in track.rejected],
+        "points": [_fix(track.kept, index) for index in range(len(track.kept))],
+        "rejected": [
+            [*_fix(raw, index), str(REASONS.get(reasons[index], reasons[index]))]
+            for index in np.flatnonzero(~keep).tolist()
+        ],
         "stops": [
             {
                 "lon": round(stop.lon, 6),
                 "lat": round(stop.lat, 6),
-                "start": _ms(stop.start),
-                "end": _ms(stop.end),
-                "duration_s": int((stop.end - stop.start).total_seconds()),
+                "start": int(stop.started * 1000),
+                "end": int(stop.ended * 1000),
+                "duration_s": int(stop.seconds),
             }
             for stop in track.stops
         ],
@@ -216,9 +126,9 @@ def playback_data(origin: Origin, worker: User, day: dt.date) -> dict[str, Any]:
             {"start": _ms(row.started_at), "end": _ms(row.ended_at) if row.ended_at else None} for row in patrols
         ],
         "summary": {
-            "fixes": len(track.kept) + len(track.rejected),
+            "fixes": len(raw),
             "kept": len(track.kept),
-            "rejected": len(track.rejected),
+            "rejected": int((~keep).sum()),
             "distance_m": round(track.distance_m),
             "stops": len(track.stops),
         },

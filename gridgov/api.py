@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 from accounts.models import ApiToken
 from areas.api import router as areas_router
 from cases.api import router as cases_router
+from fieldwork.api import router as fieldwork_router
 from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, ValidationFailed
 from registry.api import router as registry_router
@@ -117,3 +118,4 @@ def _unreadable_body(request: HttpRequest, error: Exception) -> HttpResponse:
 api.add_router("/", areas_router)
 api.add_router("/", registry_router)
 api.add_router("/", cases_router)
+api.add_router("/", fieldwork_router)

@@ -264,6 +264,7 @@ PERIODIC_JOBS = env_list(
         "cases.deadlines.deadlines_sweep",
         "notifications.tasks.outbox_sweep",
         "registry.tasks.import_uploads_sweep",
+        "fieldwork.tasks.metrics_sweep",
     ],
 )
 
@@ -332,6 +333,35 @@ CASE_RED_CARD_AFTER = env_int("GRIDGOV_CASE_RED_CARD_AFTER", 3, minimum=1)
 CASE_SUMMONS_MINUTES = env_int("GRIDGOV_CASE_SUMMONS_MINUTES", 30, minimum=1)
 # An unsatisfied rating sends the case back to its department (不满意重办).
 CASE_REOPEN_ON_UNSATISFIED = env_bool("GRIDGOV_CASE_REOPEN_ON_UNSATISFIED", True)
+
+
+# Field work (fieldwork/, docs/field-app.md). GPS fixes are stored as sent and filtered when read: fixes less
+# accurate than max_accuracy_m, implying more than max_speed_kmh since the last kept fix (on foot), closer than
+# min_period_s to it (duplicates), more than future_s ahead of their arrival, or from a mock location provider.
+TRACK_FILTERS = {
+    "max_accuracy_m": env_int("GRIDGOV_TRACK_MAX_ACCURACY_M", 50, minimum=1),
+    "max_speed_kmh": env_int("GRIDGOV_TRACK_MAX_SPEED_KMH", 15, minimum=1),
+    "min_period_s": env_int("GRIDGOV_TRACK_MIN_PERIOD_S", 5, minimum=0),
+    "future_s": env_int("GRIDGOV_TRACK_FUTURE_S", 600, minimum=0),
+    "drop_mock": env_bool("GRIDGOV_TRACK_DROP_MOCK", True),
+}
+# Daily metrics: the app's sampling interval (gaps up to twice it count as on duty), the longest gap a distance is
+# counted over, the buffer around the grid, minutes outside it that make a 脱岗, the reach of a building's
+# coverage, and the stops of a track played back (within 200 m for 180 s).
+FIELD_SAMPLING_SECONDS = env_int("GRIDGOV_FIELD_SAMPLING_SECONDS", 30, minimum=1)
+FIELD_SEGMENT_MAX_GAP_SECONDS = env_int("GRIDGOV_FIELD_SEGMENT_MAX_GAP_SECONDS", 300, minimum=1)
+FIELD_GRID_BUFFER_M = env_int("GRIDGOV_FIELD_GRID_BUFFER_M", 50, minimum=0)
+FIELD_OFF_GRID_MINUTES = env_int("GRIDGOV_FIELD_OFF_GRID_MINUTES", 15, minimum=1)
+FIELD_COVERAGE_RADIUS_M = env_int("GRIDGOV_FIELD_COVERAGE_RADIUS_M", 30, minimum=1)
+FIELD_STOP_RADIUS_M = env_int("GRIDGOV_FIELD_STOP_RADIUS_M", 200, minimum=1)
+FIELD_STOP_SECONDS = env_int("GRIDGOV_FIELD_STOP_SECONDS", 180, minimum=1)
+# The shift of a field worker on a working day without roster rows (排班), "HH:MM-HH:MM" local time.
+FIELD_DEFAULT_SHIFT = env_str("GRIDGOV_FIELD_DEFAULT_SHIFT", "08:30-17:30")
+# 签到: the worst accuracy accepted, and the device clock's difference from the server's that flags the check-in.
+CHECKIN_MAX_ACCURACY_M = env_int("GRIDGOV_CHECKIN_MAX_ACCURACY_M", 50, minimum=1)
+CHECKIN_CLOCK_SKEW_SECONDS = env_int("GRIDGOV_CHECKIN_CLOCK_SKEW_SECONDS", 300, minimum=1)
+# The periodic job recomputes today's metrics at most this often (and yesterday's once after midnight).
+FIELD_METRICS_EVERY_MINUTES = env_int("GRIDGOV_FIELD_METRICS_EVERY_MINUTES", 15, minimum=1)
 
 
 # Notifications (notifications/channels.py): one adapter per channel. With no gateway configured a channel keeps

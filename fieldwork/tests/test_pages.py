@@ -130,7 +130,7 @@ def test_the_playback_shows_the_filtered_track_with_stops_checkins_and_the_fixes
     assert response.status_code == 200
     data = response.context["data"]
     assert len(data["points"]) == 30 and len(data["rejected"]) == 1
-    assert data["rejected"][0][-1] == "精度差（>50 米）"
+    assert data["rejected"][0][-1] == "精度差" and data["rejected"][0][3] == 120
     assert 1495 < data["summary"]["distance_m"] < 1515
     assert [stop["duration_s"] for stop in data["stops"]] == [270]  # the ten slow fixes, 4.5 minutes
     assert [checkin["kind"] for checkin in data["checkins"]] == ["上班签到"]
@@ -144,7 +144,7 @@ def test_viewing_another_workers_day_is_audited(world: World, day: dt.date) -> N
     assert response.status_code == 200
     entry = AuditEntry.objects.get(object_type="accounts.user", object_id=str(worker.pk))
     assert entry.action == AuditAction.VIEW and entry.actor_id == world.user("street_leader").pk
-    assert entry.detail == {"day": day.isoformat(), "fixes": 5} and entry.fields == ["track"]
+    assert entry.detail == {"track_day": day.isoformat(), "fixes": 5} and entry.fields == ["track"]
     # A refused look writes nothing.
     assert world.client("grid_worker_b").get(f"/fieldwork/workers/{worker.pk}/track/").status_code == 404
     assert AuditEntry.objects.filter(object_type="accounts.user").count() == 1

@@ -18,8 +18,11 @@ EDITS_REGISTRY = {"grid_worker_a", "grid_worker_b", "community_staff", "administ
 EDITS_A = {"grid_worker_a", "community_staff", "administrator"}
 SEATS = {"intake_clerk", "shift_leader"}
 LEADERS = {"street_leader"}
-#: Who watches field work (fieldwork.monitoring.MONITOR_ROLES among the personas).
+FIELD = {"grid_worker_a", "grid_worker_b"}
+#: Who watches field work (the permission fieldwork.view_trackpoint): the command centre, leaders, community staff.
 WATCHERS = {"community_staff", "street_leader", "dispatcher", "administrator"}
+#: Who opens grid A's worker's track: the worker, and those watching whose scope covers grid A.
+TRACKS_A = {"grid_worker_a", *WATCHERS}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -96,6 +99,16 @@ RULES: dict[str, Rule] = {
     "api-v1:case_expedite": transition("expedite", {"dispatcher", "shift_leader", *LEADERS}),
     "api-v1:case_request_decide": rule("/api/v1/cases/{case_a}/requests/999999/decide", {"dispatcher", "shift_leader"}, method="post", data={"approve": True}, outside="/api/v1/cases/{case_c}/requests/999999/decide", refused=TRANSITION_REFUSED),
     "api-v1:case_photos": rule("/api/v1/cases/{case_a}/photos", SEES_A | SEATS | {"department_handler"}, method="post", form=True, data={"stage": "before", "photos": "{photo}"}, outside="/api/v1/cases/{case_c}/photos", refused=TRANSITION_REFUSED),
+    # field work (fieldwork/api.py): the field roles act for themselves; leaders read their area's tracks and metrics
+    "api-v1:patrol_start": rule("/api/v1/patrols", FIELD, method="post", data={}),
+    "api-v1:patrol_list": rule("/api/v1/patrols?mine=false", STAFF),
+    "api-v1:patrol_end": rule("/api/v1/patrols/{patrol_a}/end", {"grid_worker_a"}, method="post", data={}, outside="/api/v1/patrols/{patrol_c}/end"),
+    "api-v1:track_upload": rule("/api/v1/tracks", FIELD, method="post", data={"points": [{"time": "2026-01-05T09:00:00+08:00", "lon": 116.405, "lat": 39.91}]}),
+    "api-v1:track_osmand": public("/api/v1/tracks/osmand?id=unknowntracker01&lat=39.91&lon=116.405&timestamp=1767574800", ok={403}),
+    "api-v1:worker_track": rule("/api/v1/workers/{worker_a}/track?date=2026-01-05", TRACKS_A, outside="/api/v1/workers/{worker_c}/track?date=2026-01-05"),
+    "api-v1:checkin_create": rule("/api/v1/checkins", FIELD, method="post", data={"kind": "shift_start", "lon": 116.405, "lat": 39.91, "accuracy": 10, "device_time": "2026-01-05T09:00:00+08:00"}),
+    "api-v1:checkpoint_list": rule("/api/v1/checkpoints", STAFF),
+    "api-v1:daily_metric_list": rule("/api/v1/daily-metrics?date=2026-01-05", STAFF),
     # --- sign-in and language: for everyone
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
@@ -196,7 +209,7 @@ RULES: dict[str, Rule] = {
     # --- field work watched: the command centre and leaders (a worker opens only their own day; others 404)
     "fieldwork:live": rule("/fieldwork/live/", WATCHERS),
     "fieldwork:live-data": rule("/fieldwork/live.json", WATCHERS),
-    "fieldwork:playback": rule("/fieldwork/workers/{worker_a}/track/", {"grid_worker_a", *WATCHERS}),
+    "fieldwork:playback": rule("/fieldwork/workers/{worker_a}/track/", TRACKS_A, outside="/fieldwork/workers/{worker_c}/track/"),
     "fieldwork:stats": rule("/fieldwork/stats/", WATCHERS),
     "fieldwork:stats-export": rule("/fieldwork/stats.xlsx", WATCHERS),
 }

@@ -5,6 +5,7 @@ inside a transaction rolled back at the end; each test runs in a savepoint of it
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,12 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
+from accounts.roles import Role
 from audit.services import Origin
 from cases.models import Category, SavedFilter
 from cases.photos import photo_check
 from cases.seed import categories_ensure
 from cases.services import ReportData, report_submit
-from gridgov.testing import IN_A, IN_C, World, jpeg, world_build
+from fieldwork.models import Patrol
+from gridgov.testing import IN_A, IN_C, World, jpeg, make_user, world_build
 from hotline import services as hotline
 from hotline.models import KnowledgeArticle
 from notifications.models import Notification
@@ -117,6 +120,11 @@ def scene_build() -> Scene:
         user=world.user("dispatcher"), name="红灯", query="queue=overdue"
     ).pk
     names["article"] = KnowledgeArticle.objects.create(title="居住证办理", keywords="居住证", answer="到社区办理").pk
+    worker_c = make_user("worker_c", Role.GRID_WORKER, [world.grid_c])
+    names["worker_c"] = worker_c.pk
+    started = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+    for side, worker, grid in (("a", world.user("grid_worker_a"), world.grid_a), ("c", worker_c, world.grid_c)):
+        names[f"patrol_{side}"] = Patrol.objects.create(worker=worker, grid=grid, started_at=started).pk
     return scene
 
 
