@@ -133,4 +133,5 @@ def playback_data(origin: Origin, worker_id: int, day: dt.date) -> dict[str, Any
             "stops": len(track.stops),
         },
         "now": _ms(timezone.now()),
+        "time_zone": timezone.get_current_timezone_name(),
     }

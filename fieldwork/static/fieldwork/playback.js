@@ -24,9 +24,12 @@
     if (className) item.className = className;
     return item;
   }
+  // Times in the site's time zone (the page's data names it), whatever the browser's.
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: data.time_zone || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  });
   function hhmmss(ms) {
-    const local = new Date(ms);
-    return [local.getHours(), local.getMinutes(), local.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+    return format.format(new Date(ms));
   }
   if (data.grid) {
     const grid = L.geoJSON(data.grid, { style: { color: "#1b3a57", weight: 2, fillOpacity: 0.05 }, interactive: false }).addTo(map);
