@@ -55,7 +55,9 @@ def office(live_server, transactional_db, monkeypatch, settings, tmp_path):
     now = timezone.now().replace(microsecond=0)
     yesterday = timezone.localdate(now) - dt.timedelta(days=1)
     morning = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(9)))
-    Patrol.objects.create(worker=worker_a, grid=world.grid_a, started_at=morning, ended_at=morning + dt.timedelta(hours=1))
+    Patrol.objects.create(
+        worker=worker_a, grid=world.grid_a, started_at=morning, ended_at=morning + dt.timedelta(hours=1)
+    )
     walk(worker_a, morning, 60, IN_A)
     CheckIn.objects.create(
         worker=worker_a, kind="shift_start", grid=world.grid_a, lon=IN_A[0] - 0.002, lat=IN_A[1] - 0.002,
