@@ -211,7 +211,7 @@ def walk_plan(
                     walk.visits.append((t + rng.uniform(10, 40), index))
                     t += rng.uniform(60, 150)
                     walk.key(t, beat.at(along)[0])
-            t += (end_along - along) / speed
+            t = max(t + (end_along - along) / speed, until)  # never short of it by a rounding
             along = end_along
             walk.key(t, beat.at(along)[0])
         if t >= duration:
@@ -494,10 +494,12 @@ def _write(month: Month, progress: Callable[[int], None] | None) -> int:
     return written + len(rows)
 
 
-def patrols_populate(seed: int, progress: Callable[[int], None] | None = None, days: int = DAYS) -> dict[str, int]:
+def patrols_populate(
+    seed: int, progress: Callable[[int], None] | None = None, days: int = DAYS, now: dt.datetime | None = None
+) -> dict[str, int]:
     """A month of patrols ending now for every grid worker with a grid, then the daily metrics of every day."""
     rng = np.random.default_rng(seed)
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     today = timezone.localdate(now)
     first = today - dt.timedelta(days=days - 1)
     with transaction.atomic():
