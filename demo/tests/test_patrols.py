@@ -53,7 +53,7 @@ def test_a_week_of_patrols_is_believable_and_the_same_for_a_seed(world: World) -
     day = timezone.localdate(NOW) - dt.timedelta(days=1)
     start = timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
     fixes = fixes_of(worker_a.pk, start, start + dt.timedelta(days=1))
-    keep, reasons = filter_fixes(fixes, track_filters())
+    keep, _reasons = filter_fixes(fixes, track_filters())
     gaps = np.diff(fixes.times)
     assert 8 <= np.median(gaps) <= 32
     kept = [shapely.Point(lon, lat) for lon, lat in zip(fixes.lons[keep], fixes.lats[keep], strict=True)]
