@@ -52,8 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: [*_VIEW_AREAS, "registry.view_component", "registry.view_place"],
     Role.BUILDING_HEAD: [*_VIEW_AREAS],
     Role.INTAKE_CLERK: [*_VIEW_AREAS, _CALL_BACK],
-    Role.SHIFT_LEADER: [*_VIEW_AREAS, _CALL_BACK],
-    Role.DISPATCHER: [*_VIEW_AREAS],
+    Role.SHIFT_LEADER: [*_VIEW_AREAS, _CALL_BACK, *_FIELD_WORK],
+    Role.DISPATCHER: [*_VIEW_AREAS, *_FIELD_WORK],
     Role.DEPARTMENT_HANDLER: [*_VIEW_AREAS],
     Role.COMMUNITY_STAFF: [
         *_VIEW_AREAS,

@@ -1,5 +1,6 @@
 """Building the whole demo district in an empty database: areas and users (``demo.district``), the registry
-(``demo.residents``), a month of cases (``demo.cases``) and the hotline (``demo.hotline``), in that order."""
+(``demo.residents``), a month of cases (``demo.cases``), a month of patrols (``demo.patrols``) and the hotline
+(``demo.hotline``), in that order."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from areas.services import areas_import
 from demo.cases import cases_populate
 from demo.district import departments_create, departments_place, district_collection, users_create
 from demo.hotline import hotline_populate, open311_client_demo
+from demo.patrols import patrols_populate
 from demo.residents import populate
 from hotline.gazetteer import gazetteer_rebuild
 
@@ -43,6 +45,7 @@ def demo_build(
     totals["gazetteer_entries"] = gazetteer_rebuild()  # the bulk-created registry bypassed the signals
     filed = max(20, round(1000 * scale))
     totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
+    totals.update(patrols_populate(seed, progress_factory("一个月的巡查轨迹（定位点）", 400 * 22 * grid_count)))
     totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
     open311_client_demo()
     return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}

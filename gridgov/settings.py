@@ -94,6 +94,7 @@ TEMPLATES = [
                 "web.context_processors.site",
                 "web.context_processors.unread",
                 "maps.context_processors.basemap",
+                "fieldwork.context_processors.watching",
             ],
         },
     },

@@ -21,6 +21,7 @@ urlpatterns = [
     path("messages/", include("notifications.urls")),
     path("maps/", include("maps.urls")),
     path("m/", include("fieldapp.urls")),
+    path("fieldwork/", include("fieldwork.urls")),
     # Stored files, each through an access check (gridgov/files.py); MEDIA_ROOT itself is never served.
     path("files/", include("gridgov.files")),
     path("", include("web.urls")),

@@ -19,8 +19,10 @@ EDITS_A = {"grid_worker_a", "community_staff", "administrator"}
 SEATS = {"intake_clerk", "shift_leader"}
 LEADERS = {"street_leader"}
 FIELD = {"grid_worker_a", "grid_worker_b"}
-#: Who opens grid A's worker's track: the worker, and leaders with the permission whose scope covers grid A.
-TRACKS_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
+#: Who watches field work (the permission fieldwork.view_trackpoint): the command centre, leaders, community staff.
+WATCHERS = {"community_staff", "street_leader", "dispatcher", "administrator"}
+#: Who opens grid A's worker's track: the worker, and those watching whose scope covers grid A.
+TRACKS_A = {"grid_worker_a", *WATCHERS}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -217,5 +219,11 @@ RULES: dict[str, Rule] = {
     "fieldapp:shell": public("/m/"),
     "fieldapp:manifest": public("/m/manifest.webmanifest"),
     "fieldapp:service-worker": public("/m/sw.js"),
+    # --- field work watched: the command centre and leaders (a worker opens only their own day; others 404)
+    "fieldwork:live": rule("/fieldwork/live/", WATCHERS),
+    "fieldwork:live-data": rule("/fieldwork/live.json", WATCHERS),
+    "fieldwork:playback": rule("/fieldwork/workers/{worker_a}/track/", TRACKS_A, outside="/fieldwork/workers/{worker_c}/track/"),
+    "fieldwork:stats": rule("/fieldwork/stats/", WATCHERS),
+    "fieldwork:stats-export": rule("/fieldwork/stats.xlsx", WATCHERS),
 }
 # fmt: on
