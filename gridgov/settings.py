@@ -360,13 +360,14 @@ TRACK_FILTERS = {
 }
 # Daily metrics: the app's sampling interval (gaps up to twice it count as on duty), the longest gap a distance is
 # counted over, the buffer around the grid, minutes outside it that make a 脱岗, the reach of a building's
-# coverage, and the stops of a track played back (within 200 m for 180 s).
+# coverage, and the stops of a track played back (within 50 m for 180 s: on foot, Traccar's 200 m for vehicles
+# would make a stop of every three minutes of walking).
 FIELD_SAMPLING_SECONDS = env_int("GRIDGOV_FIELD_SAMPLING_SECONDS", 30, minimum=1)
 FIELD_SEGMENT_MAX_GAP_SECONDS = env_int("GRIDGOV_FIELD_SEGMENT_MAX_GAP_SECONDS", 300, minimum=1)
 FIELD_GRID_BUFFER_M = env_int("GRIDGOV_FIELD_GRID_BUFFER_M", 50, minimum=0)
 FIELD_OFF_GRID_MINUTES = env_int("GRIDGOV_FIELD_OFF_GRID_MINUTES", 15, minimum=1)
 FIELD_COVERAGE_RADIUS_M = env_int("GRIDGOV_FIELD_COVERAGE_RADIUS_M", 30, minimum=1)
-FIELD_STOP_RADIUS_M = env_int("GRIDGOV_FIELD_STOP_RADIUS_M", 200, minimum=1)
+FIELD_STOP_RADIUS_M = env_int("GRIDGOV_FIELD_STOP_RADIUS_M", 50, minimum=1)
 FIELD_STOP_SECONDS = env_int("GRIDGOV_FIELD_STOP_SECONDS", 180, minimum=1)
 # The shift of a field worker on a working day without roster rows (排班), "HH:MM-HH:MM" local time.
 FIELD_DEFAULT_SHIFT = env_str("GRIDGOV_FIELD_DEFAULT_SHIFT", "08:30-17:30")

@@ -275,3 +275,28 @@ def test_app_batches_record_the_device_token(world: World, worker_a: Any) -> Non
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert send(client, walk_north(100)).status_code == 200
     assert set(TrackPoint.objects.values_list("token_id", flat=True)) == {token.pk}
+
+
+def test_walking_is_no_stop_and_lingering_three_minutes_is_one() -> None:
+    import numpy as np
+    from django.conf import settings
+
+    from fieldwork.tracks import Fixes, stops
+
+    def track(steps_m: list[float]) -> Fixes:  # a fix every 30 s, eastwards by each step, along 39.91° N
+        east = np.cumsum([0.0, *steps_m])
+        count = len(east)
+        return Fixes(
+            times=np.arange(count) * 30.0,
+            lons=116.40 + east / (METRES_PER_DEGREE * np.cos(np.radians(39.91))),
+            lats=np.full(count, 39.91),
+            accuracy=np.full(count, 10.0),
+            mock=np.zeros(count, dtype=bool),
+            arrived=np.arange(count) * 30.0,
+        )
+
+    radius, seconds = settings.FIELD_STOP_RADIUS_M, settings.FIELD_STOP_SECONDS
+    assert (radius, seconds) == (50, 180)
+    assert stops(track([30.0] * 40), radius, seconds) == []  # 1 m/s for 20 minutes
+    lingering = stops(track([30.0] * 10 + [3.0] * 8 + [30.0] * 10), radius, seconds)
+    assert len(lingering) == 1 and lingering[0].ended - lingering[0].started == 240  # 8 short steps: 4 minutes
