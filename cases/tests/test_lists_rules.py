@@ -31,7 +31,7 @@ def test_a_filter_name_is_one_to_forty_characters_after_trimming(desk):
               "details": [{"field": "name", "message": "请填写名称（不超过 40 字）"}]}  # fmt: skip
     assert refusal(lambda: saved_filter_save(origin, "", QueryDict("queue=intake"))) == wanted
     assert refusal(lambda: saved_filter_save(origin, "   ", QueryDict("queue=intake"))) == wanted
-    assert refusal(lambda: saved_filter_save(origin, None, QueryDict("queue=intake"))) == wanted  # type: ignore[arg-type]
+    assert refusal(lambda: saved_filter_save(origin, None, QueryDict("queue=intake"))) == wanted
     assert refusal(lambda: saved_filter_save(origin, "名" * 41, QueryDict("queue=intake"))) == wanted
     kept = saved_filter_save(origin, " " + "名" * 40 + " ", QueryDict("queue=intake"))
     assert kept.name == "名" * 40 and kept.query == "queue=intake"

@@ -1,3 +1,6 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import pytest
 import shapely
@@ -10,7 +13,8 @@ from areas.choices import AreaLevel
 from areas.locate import grid_locate_many
 from areas.models import Area
 from areas.partition import partition_check_area
-from demo import district, residents
+from demo import build, district, residents
+from fieldwork.models import DailyMetric, TrackPoint
 from registry.choices import SENSITIVE_TAGS, ResidencyType, TagCategory
 from registry.idnumber import id_number_problem
 from registry.models import Building, Component, FloatingRegistration, House, Person, PersonTag, Place, Tenancy
@@ -26,7 +30,9 @@ def test_the_tree_is_deterministic():
 @pytest.mark.slow
 def test_demo_district_is_believable(db, monkeypatch):
     monkeypatch.setattr(residents, "populate", _small_populate(residents.populate))
+    monkeypatch.setattr(build, "patrols_populate", _short_patrols(build.patrols_populate))
     call_command("demo_seed")
+    assert TrackPoint.objects.exists() and DailyMetric.objects.filter(distance_m__gt=0).exists()
     outline = Area.objects.get(code=district.DISTRICT_CODE)
     assert outline.name == "东城区" and 41e6 < outline.boundaries.get().area_m2 < 42.5e6  # the real 41.8 km²
     assert Area.objects.filter(level=AreaLevel.STREET).count() == 17
@@ -69,3 +75,13 @@ def _small_populate(populate):
         return populate((20, 30), seed, progress)
 
     return small
+
+
+def _short_patrols(populate):
+    """Two working days of patrols (Tuesday 24 and Wednesday 25 November 2026) instead of a month."""
+
+    def short(seed, progress=None):
+        evening = dt.datetime(2026, 11, 25, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        return populate(seed, progress, days=2, now=evening)
+
+    return short

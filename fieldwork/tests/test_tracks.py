@@ -287,12 +287,12 @@ def test_walking_is_no_stop_and_lingering_three_minutes_is_one() -> None:
         east = np.cumsum([0.0, *steps_m])
         count = len(east)
         return Fixes(
-            times=np.arange(count) * 30.0,
+            times=np.arange(count, dtype=np.float64) * 30.0,
             lons=116.40 + east / (METRES_PER_DEGREE * np.cos(np.radians(39.91))),
             lats=np.full(count, 39.91),
             accuracy=np.full(count, 10.0),
             mock=np.zeros(count, dtype=bool),
-            arrived=np.arange(count) * 30.0,
+            arrived=np.arange(count, dtype=np.float64) * 30.0,
         )
 
     radius, seconds = settings.FIELD_STOP_RADIUS_M, settings.FIELD_STOP_SECONDS
