@@ -14,6 +14,7 @@ from django.db import transaction
 from areas.choices import AreaLevel
 from areas.models import Area
 from areas.services import areas_import
+from cases.seed import categories_ensure
 from demo.cases import cases_populate
 from demo.district import departments_create, departments_place, district_collection, users_create
 from demo.hotline import hotline_populate, open311_client_demo
@@ -28,6 +29,7 @@ def demo_build(
     """Build the whole demo district in an empty database; returns counts and the demo users."""
     rng = np.random.default_rng(seed)
     with transaction.atomic():
+        categories_ensure()  # the migrations seed them; a flushed database (a test's) has none
         departments_create()
         collection = district_collection(scale, rng)
         summary = areas_import(

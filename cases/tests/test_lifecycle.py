@@ -19,7 +19,7 @@ from cases.services import ReportData, report_submit
 from cases.tests.conftest import Desk, photo
 from cases.workflow import case_replay, case_state
 from cases.worktime import minutes_between
-from gridgov.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from gridgov.errors import Conflict, DomainError, PermissionDenied, Unprocessable, ValidationFailed
 from gridgov.testing import IN_C, make_user
 from notifications.models import Notification
 
@@ -185,10 +185,13 @@ def test_two_people_acting_at_once_cannot_both_succeed(world):
 
 def test_a_retried_report_returns_the_first_result(desk):
     first = desk.report(idempotency_key="app-123")
-    again = desk.report(idempotency_key="app-123", description="另一个描述")
+    again = desk.report(idempotency_key="app-123")
     assert again.pk == first.pk
     assert Report.objects.filter(idempotency_key="app-123").count() == 1
     assert Case.objects.count() == 1
+    with pytest.raises(Unprocessable) as changed:  # the same key with another submission
+        desk.report(idempotency_key="app-123", description="另一个描述")
+    assert changed.value.code == "idempotency_key_reused" and Case.objects.count() == 1
     with pytest.raises(Conflict) as refused:  # someone else's key
         desk.report("grid_leader", idempotency_key="app-123")
     assert refused.value.code == "idempotency_key_reused"

@@ -8,14 +8,15 @@ from django.core.management import call_command
 from cases.choices import CaseStatus
 from cases.models import Case, CaseEvent
 from cases.workflow import case_replay, case_state
-from demo import residents
-from demo.tests.test_demo import _small_populate
+from demo import build, residents
+from demo.tests.test_demo import _short_patrols, _small_populate
 from hotline.models import Ticket
 
 
 @pytest.mark.slow
 def test_demo_month_of_cases(db, monkeypatch):
     monkeypatch.setattr(residents, "populate", _small_populate(residents.populate))
+    monkeypatch.setattr(build, "patrols_populate", _short_patrols(build.patrols_populate))
     call_command("demo_seed", "--scale", "0.25")
     cases = list(Case.objects.select_related("category"))
     filed = [case for case in cases if case.filed_at]
