@@ -47,7 +47,7 @@ def demo_build(
     totals["gazetteer_entries"] = gazetteer_rebuild()  # the bulk-created registry bypassed the signals
     filed = max(20, round(1000 * scale))
     totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
-    totals.update(patrols_populate(seed, progress_factory("一个月的巡查轨迹（定位点）", 400 * 22 * grid_count)))
+    totals.update(patrols_populate(seed, progress_factory("一个月的巡查轨迹（定位点）", 650 * 22 * grid_count)))
     totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
     open311_client_demo()
     return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}

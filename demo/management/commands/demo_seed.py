@@ -51,7 +51,8 @@ class Command(BaseCommand):
                 f"东城区演示数据：{result['areas']} 个区域（{result['grids']} 个网格），{result['buildings']} 栋楼，"
                 f"{result['houses']} 套房屋，{result['households']} 户，{result['persons']} 名居民，"
                 f"{result['tags']} 个人员标签，{result['places']} 个单位场所，{result['components']} 个部件，"
-                f"近一个月立案 {result['cases']} 件。"
+                f"近一个月立案 {result['cases']} 件，巡查 {result['patrols']} 次"
+                f"（{result['track_points']} 个定位点，{result['checkins']} 次签到）。"
             )
         )
         self._basemap(only_if_missing=False)
