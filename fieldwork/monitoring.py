@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,8 +208,17 @@ class StatsFilter:
         return {key: value for key, value in values.items() if value}
 
 
+def last_worked_day(user: Any) -> dt.date:
+    """The latest day up to today with a rostered or tracked worker in the user's scope (today when none): a
+    leader opening the statistics early in the morning or on a weekend sees the last working day, not an empty
+    table."""
+    today = timezone.localdate()
+    worked = DailyMetric.objects.visible_to(user).filter(Q(fixes__gt=0) | Q(scheduled_s__gt=0), day__lte=today)
+    return worked.aggregate(last=Max("day"))["last"] or today
+
+
 def stats_filter(user: Any, params: Any) -> StatsFilter:
-    day = day_param(params.get("date"))
+    day = day_param(params.get("date")) if params.get("date") else last_worked_day(user)
     area = params.get("area", "")
     if area and not (area.isdigit() and len(area) <= 12 and user_scope(user).covers(area)):
         area = ""  # not one of the user's streets or communities: the whole scope

@@ -194,6 +194,8 @@ def test_a_patrol_and_a_checkin_go_out_through_the_outbox(browser, live_server):
     expect(page.locator("#m-outbox [data-kind='checkin'] [data-state-label]")).to_have_text("已发送", timeout=WAIT_MS)
     assert CheckIn.objects.get().point == point
     phone.screen("patrol")
+    expect(page.locator("#m-patrol-status")).to_contain_text("未在巡查", timeout=WAIT_MS)
+    assert "null" not in page.locator("#m-patrol-status").inner_text()
     page.click("#m-patrol-status button")
     expect(page.locator("#m-patrol-status")).to_contain_text("待发送 1 个点", timeout=WAIT_MS)
     phone.context.set_geolocation({"longitude": IN_A[0] + 0.0005, "latitude": IN_A[1], "accuracy": 8})

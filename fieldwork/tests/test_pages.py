@@ -225,3 +225,20 @@ def test_the_navigation_and_the_workbench_link_the_pages_for_those_who_watch(wor
         assert "/fieldwork/live/" not in home and "/fieldwork/stats/" not in home, persona
     worker = world.user("grid_worker_a")
     assert f'href="/fieldwork/workers/{worker.pk}/track/"' in world.client("grid_worker_a").get("/").content.decode()
+
+
+def test_the_statistics_open_on_the_last_worked_day_of_the_scope(world: World, day: dt.date) -> None:
+    leader = world.client("street_leader")
+    assert leader.get("/fieldwork/stats/").context["selection"].day == day  # nothing yet: today
+    metric(world, "grid_worker_a", world.grid_a, day - dt.timedelta(days=3))
+    DailyMetric.objects.create(
+        worker=world.user("grid_worker_a"), grid=world.grid_a, day=day, computed_at=timezone.now()
+    )
+    worker_c = make_user("worker_c", Role.GRID_WORKER, [world.grid_c])  # another street: not the leader's
+    DailyMetric.objects.create(
+        worker=worker_c, grid=world.grid_c, day=day - dt.timedelta(days=1), computed_at=timezone.now(), fixes=40
+    )
+    response = leader.get("/fieldwork/stats/")
+    assert response.context["selection"].day == day - dt.timedelta(days=3)  # today's row is empty (not rostered)
+    assert [row.worker.username for row in response.context["rows"]] == ["worker_a"]
+    assert leader.get(f"/fieldwork/stats/?date={day}").context["selection"].day == day

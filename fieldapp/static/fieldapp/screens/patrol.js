@@ -108,14 +108,14 @@ export async function patrolScreen(view) {
   const status = h("div", { id: "m-patrol-status", "aria-live": "polite" });
   const draw = () => {
     const on = Boolean(recorder.patrol);
-    status.replaceChildren(
+    status.replaceChildren(...[
       h("p", { class: `fs-5 ${on ? "text-success" : ""}` }, on ? t("patrol_on", { since: when(recorder.patrol.started_at) }) : t("patrol_off")),
       on ? h("p", {}, recorder.last ? t("patrol_last_fix", { accuracy: Math.round(recorder.last.accuracy), count: recorder.points.length }) : t("gps_locating")) : null,
       on ? h("p", { class: "text-body-secondary" }, recorder.lock ? t("wake_lock_on") : t("wake_lock_off")) : null,
       on
         ? h("button", { class: "btn btn-danger btn-lg w-100", type: "button", onclick: () => patrolStop().then(() => toast(t("patrol_stopped"), "success")) }, t("patrol_stop"))
         : h("button", { class: "btn btn-primary btn-lg w-100", type: "button", onclick: patrolStart }, t("patrol_start")),
-    );
+    ].filter(Boolean));
   };
   recorder.listeners.add(draw);
   draw();

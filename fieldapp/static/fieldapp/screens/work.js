@@ -13,7 +13,7 @@ function caseRow(item, link) {
       h("strong", {}, item.category_name || t("no_category")),
       h("span", { class: `badge m-light-${item.light || "none"}` }, TASK_LABELS[item.status] ? t(TASK_LABELS[item.status]) : item.status_label)),
     h("div", { class: "m-row-text" }, item.description),
-    h("small", { class: "text-body-secondary" }, `${item.number} · ${item.address || ""} · ${when(item.created_at)}`),
+    h("small", { class: "text-body-secondary" }, [item.number, item.address, when(item.created_at)].filter(Boolean).join(" · ")),
   );
 }
 
