@@ -36,10 +36,47 @@ _EXPORT = "registry.export_registry"
 _CALL_BACK = "hotline.reveal_caller_phone"  # the 12345 seats call callers back: the full number, each reveal audited
 #: Another person's GPS track and daily field metrics, within the viewer's scope (each track view audited).
 _FIELD_WORK = ["fieldwork.view_trackpoint", "fieldwork.view_dailymetric", "fieldwork.view_patrol"]
-_LEADER = [*_VIEW_AREAS, *_VIEW_REGISTRY, "areas.check_partition", _SENSITIVE_TAGS, _EXPORT, *_FIELD_WORK]
+#: 走访, 民情日志, 八必报 and registry changes from the field (docs/visits.md).
+_VISIT_WORK = [
+    "visits.view_visit",
+    "visits.add_visit",
+    "visits.change_visit",
+    "visits.view_duevisit",
+    "visits.view_mustreport",
+    "visits.add_mustreport",
+    "diary.view_diaryentry",
+    "diary.add_diaryentry",
+    "diary.change_diaryentry",
+    "registry.view_registrychange",
+    "registry.add_registrychange",
+    "registry.confirm_registrychange",
+    "registry.view_buildingreport",
+]
+#: Those who oversee visits: compliance, plans' due visits reassigned, diary comments (点评).
+_VISIT_OVERSIGHT = [
+    "visits.view_visit",
+    "visits.view_duevisit",
+    "visits.change_duevisit",
+    "visits.view_visitcompliance",
+    "visits.view_visitplan",
+    "visits.view_mustreport",
+    "diary.view_diaryentry",
+    "diary.comment_diaryentry",
+    "registry.view_registrychange",
+    "registry.view_buildingreport",
+]
+_LEADER = [
+    *_VIEW_AREAS,
+    *_VIEW_REGISTRY,
+    "areas.check_partition",
+    _SENSITIVE_TAGS,
+    _EXPORT,
+    *_FIELD_WORK,
+    *_VISIT_OVERSIGHT,
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.GRID_WORKER: [*_VIEW_AREAS, *_VIEW_REGISTRY, *_EDIT_REGISTRY],
+    Role.GRID_WORKER: [*_VIEW_AREAS, *_VIEW_REGISTRY, *_EDIT_REGISTRY, *_VISIT_WORK],
     Role.GRID_LEADER: [
         *_VIEW_AREAS,
         *_VIEW_REGISTRY,
@@ -48,9 +85,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         _SENSITIVE_TAGS,
         _EXPORT,
         *_FIELD_WORK,
+        *_VISIT_WORK,
+        *_VISIT_OVERSIGHT,
     ],
     Role.SUPERVISOR: [*_VIEW_AREAS, "registry.view_component", "registry.view_place"],
-    Role.BUILDING_HEAD: [*_VIEW_AREAS],
+    Role.BUILDING_HEAD: [*_VIEW_AREAS, "registry.add_buildingreport", "registry.view_buildingreport"],
     Role.INTAKE_CLERK: [*_VIEW_AREAS, _CALL_BACK],
     Role.SHIFT_LEADER: [*_VIEW_AREAS, _CALL_BACK, *_FIELD_WORK],
     Role.DISPATCHER: [*_VIEW_AREAS, *_FIELD_WORK],
@@ -64,6 +103,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         _IMPORT,
         _EXPORT,
         *_FIELD_WORK,
+        *_VISIT_WORK,
+        *_VISIT_OVERSIGHT,
+        "visits.add_visitplan",
+        "visits.change_visitplan",
     ],
     Role.STREET_LEADER: _LEADER,
     Role.DISTRICT_LEADER: _LEADER,
@@ -103,6 +146,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for model in ("checkpoint", "roster", "roletarget")
             for verb in ("view", "add", "change")
         ],
+        *[f"visits.{verb}_visitplan" for verb in ("add", "change")],
+        *[f"registry.{verb}_buildingfact" for verb in ("view", "add", "change")],
     ],
 }
 

@@ -22,6 +22,7 @@ from accounts.selectors import token_of_tracker
 from areas.geometry import distance_m
 from audit.models import AuditAction
 from audit.services import Origin, audit_record
+from diary.services import entry_for_patrol
 from fieldwork.choices import CheckInKind, TrackSource
 from fieldwork.models import CheckIn, CheckPoint, Patrol, TrackPoint
 from fieldwork.selectors import access_checkpoint, access_own_patrol, grid_of_worker, worker_fences
@@ -96,6 +97,7 @@ def patrol_end(origin: Origin, patrol_id: int, *, ended_at: dt.datetime | None =
             area_code=patrol.grid.code,
             changes={"ended_at": [None, ended_at.isoformat()]},
         )
+        entry_for_patrol(origin, patrol)
     return patrol
 
 

@@ -17,12 +17,14 @@ from accounts.api import router as accounts_router
 from accounts.selectors import token_authenticate, token_on_request
 from areas.api import router as areas_router
 from cases.api import router as cases_router
+from diary.api import router as diary_router
 from fieldwork.api import router as fieldwork_router
 from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, RateLimited, ValidationFailed
 from gridgov.idempotency import answer_keep, replay_or_claim
 from notifications.api import router as notifications_router
 from registry.api import router as registry_router
+from visits.api import router as visits_router
 
 
 class TokenAuth(HttpBearer):
@@ -121,3 +123,5 @@ api.add_router("/", registry_router)
 api.add_router("/", cases_router)
 api.add_router("/", notifications_router)
 api.add_router("/", fieldwork_router)
+api.add_router("/", visits_router)
+api.add_router("/", diary_router)

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "notifications",
     "registry",
     "fieldwork",
+    "visits",
+    "diary",
     "open311",
     "portal",
     "hotline",

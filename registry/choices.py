@@ -202,3 +202,60 @@ class ComponentState(models.TextChoices):
     DAMAGED = "damaged", _("破损")
     MISSING = "missing", _("丢失")
     OCCUPIED = "occupied", _("占用")
+
+
+class ChangeKind(models.TextChoices):
+    """A change to the registry proposed from the field (八必报, 10+X, a visit) and confirmed before it is made."""
+
+    PREGNANCY = "pregnancy", _("新增孕妇")
+    FLOATING_ARRIVAL = "floating_arrival", _("外来人员流入")
+    HOSPITALIZED = "hospitalized", _("居民病重住院")
+    RENTED_OUT = "rented_out", _("房屋出租")
+    MOVED_IN = "moved_in", _("迁入")
+    MOVED_OUT = "moved_out", _("迁出")
+    BORN = "born", _("出生")
+    DIED = "died", _("死亡")
+    PERSON_UPDATE = "person_update", _("人员信息变更")
+
+
+class ChangeSource(models.TextChoices):
+    MUST_REPORT = "must_report", _("八必报")
+    BUILDING_REPORT = "building_report", _("楼栋长10+X")
+    VISIT = "visit", _("走访")
+    OTHER = "other", _("其他")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    APPLIED = "applied", _("已确认")
+    REJECTED = "rejected", _("已驳回")
+
+
+class MustReportItem(models.TextChoices):
+    """八必报: the eight things a grid worker must report."""
+
+    FACILITY_DAMAGE = "facility_damage", _("公共设施损坏")
+    ALLEY_UNCLEAN = "alley_unclean", _("背街小巷不洁")
+    PREGNANCY = "pregnancy", _("发现新增孕妇")
+    FLOATING_ARRIVAL = "floating_arrival", _("外来人员流入")
+    HOSPITALIZED = "hospitalized", _("居民病重住院")
+    RENTED_OUT = "rented_out", _("居民房屋出租")
+    SAFETY_HAZARD = "safety_hazard", _("安全隐患")
+    INSTABILITY = "instability", _("不稳定因素")
+
+
+#: 八必报 items that are events (they enter the case loop); the others are registry changes.
+MUST_REPORT_EVENTS = frozenset(
+    {
+        MustReportItem.FACILITY_DAMAGE,
+        MustReportItem.ALLEY_UNCLEAN,
+        MustReportItem.SAFETY_HAZARD,
+        MustReportItem.INSTABILITY,
+    }
+)
+
+
+class XItemKind(models.TextChoices):
+    REQUEST = "request", _("居民诉求")
+    HAZARD = "hazard", _("安全隐患")
+    OTHER = "other", _("其他")

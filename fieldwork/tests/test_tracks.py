@@ -216,14 +216,19 @@ def test_a_worker_sees_only_their_own_track_leaders_their_areas(world: World, wo
     url = f"/api/v1/workers/{worker_a.pk}/track?date={DAY.isoformat()}"
     assert world.client("grid_worker_a").get(url).status_code == 200
     assert not AuditEntry.objects.filter(action=AuditAction.VIEW, object_type="accounts.user").exists()
-    for persona in ("grid_worker_b", "dispatcher", "department_handler"):
+    for persona in ("grid_worker_b", "department_handler"):
         response = world.client(persona).get(url)
         assert response.status_code == 404 and response.json()["code"] == "worker_not_found", persona
-    for persona in ("community_staff", "street_leader", "administrator"):
+    for persona in ("community_staff", "street_leader", "dispatcher", "administrator"):
         body = world.client(persona).get(url).json()
         assert len(body["fixes"]) == 9, persona
     views = AuditEntry.objects.filter(action=AuditAction.VIEW, object_type="accounts.user", object_id=str(worker_a.pk))
-    assert sorted(views.values_list("actor__username", flat=True)) == ["administrator", "community", "street"]
+    assert sorted(views.values_list("actor__username", flat=True)) == [
+        "administrator",
+        "community",
+        "dispatcher",
+        "street",
+    ]
     assert {entry.detail["track_day"] for entry in views} == {DAY.isoformat()}
     assert {entry.area_code for entry in views} == {world.grid_a.code}
 
@@ -237,7 +242,7 @@ def test_daily_metrics_read_by_scope(world: World, worker_a: Any) -> None:
     assert [row["worker_id"] for row in own] == [worker_a.pk]
     street = {row["worker_id"] for row in world.client("street_leader").get(url).json()}
     assert {worker_a.pk, world.user("grid_worker_b").pk} <= street
-    assert world.client("dispatcher").get(url).json() == []
+    assert world.client("department_handler").get(url).json() == []
 
 
 def test_osmand_fixes_are_stored_for_the_device_tokens_worker(world: World, worker_a: Any) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,14 @@ class Building(models.Model):
     floors = models.PositiveSmallIntegerField(_("层数"), default=1)
     lon = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("楼栋长"),
+        null=True,
+        blank=True,
+        related_name="headed_buildings",
+        on_delete=models.SET_NULL,
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = RegistryQuerySet.as_manager()
