@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -270,12 +270,12 @@ def _check_kind_facts(kind: str, facts: Mapping[str, Any], person: Person | None
         problems.add("person_id", "请指明人员")
     if kind in (ChangeKind.PREGNANCY, ChangeKind.HOSPITALIZED) and person is None and not facts.get("name"):
         problems.add("name", "请指明人员或填写姓名")
-    if kind in (ChangeKind.BORN, ChangeKind.MOVED_IN, ChangeKind.FLOATING_ARRIVAL) and person is None:
-        if not str(facts.get("name") or "").strip():
-            problems.add("name", "缺少姓名")
-    if kind in (ChangeKind.BORN, ChangeKind.MOVED_IN, ChangeKind.FLOATING_ARRIVAL, ChangeKind.RENTED_OUT):
-        if house is None:
-            problems.add("house_id", "请指明房屋")
+    new_person = kind in (ChangeKind.BORN, ChangeKind.MOVED_IN, ChangeKind.FLOATING_ARRIVAL) and person is None
+    if new_person and not str(facts.get("name") or "").strip():
+        problems.add("name", "缺少姓名")
+    housed = (ChangeKind.BORN, ChangeKind.MOVED_IN, ChangeKind.FLOATING_ARRIVAL, ChangeKind.RENTED_OUT)
+    if kind in housed and house is None:
+        problems.add("house_id", "请指明房屋")
     if kind == ChangeKind.PERSON_UPDATE and not (UPDATE_KEYS & set(facts)):
         problems.add("facts", "没有要变更的内容")
     if kind == ChangeKind.PERSON_UPDATE and set(facts) & {"house", "household"}:
@@ -339,7 +339,9 @@ def _conflict_error(conflicts: list[FieldState]) -> Conflict:
     details = [
         {
             "field": row.name,
-            "message": f"{row.label}：提出时“{row.base or '—'}”，现为“{row.current or '—'}”，提议“{row.proposed or '—'}”",
+            "message": (
+                f"{row.label}：提出时“{row.base or '—'}”，现为“{row.current or '—'}”，提议“{row.proposed or '—'}”"
+            ),
         }
         for row in conflicts
     ]
@@ -518,9 +520,7 @@ def _apply(origin: Origin, change: RegistryChange, person: Person | None, keep: 
         if person is None:
             values = _new_person_values(facts, secrets, problems)
             problems.raise_if_any()
-            person = services.person_save(
-                origin, {**values, "house": house, "residency_type": ResidencyType.FLOATING}
-            )
+            person = services.person_save(origin, {**values, "house": house, "residency_type": ResidencyType.FLOATING})
             result["created"] = True
         problems.raise_if_any()
         assert house is not None
@@ -541,7 +541,8 @@ def _apply(origin: Origin, change: RegistryChange, person: Person | None, keep: 
         assert house is not None
         start = _date(facts.get("contract_start") or facts.get("day"), "contract_start", problems) or today()
         end = _date(facts.get("contract_end"), "contract_end", problems, required=True)
-        landlord = Person.objects.filter(pk=_int(facts.get("landlord_id"))).first() if facts.get("landlord_id") else None
+        landlord_id = _int(facts.get("landlord_id"))
+        landlord = Person.objects.visible_to(origin.actor).filter(pk=landlord_id).first() if landlord_id else None
         tenant = person
         if tenant is None:
             values = _new_person_values(facts, secrets, problems)
@@ -597,8 +598,6 @@ def change_list(user: Any, status: str = "", grid_code: str = "", kind: str = ""
     if kind:
         changes = changes.filter(kind=kind)
     pending_first = Q(status=ChangeStatus.PENDING)
-    from django.db.models import Case, IntegerField, Value, When
-
     return changes.annotate(
         pending=Case(When(pending_first, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("pending", "-proposed_at", "-id")
@@ -637,9 +636,7 @@ def building_measures(building: Building) -> dict[str, int]:
     )
     houses = House.objects.filter(building=building).aggregate(
         rental_houses=Count("pk", filter=Q(is_rental=True), distinct=True),
-        vacant_houses=Count(
-            "pk", filter=~Q(pk__in=living.exclude(house=None).values("house_id")), distinct=True
-        ),
+        vacant_houses=Count("pk", filter=~Q(pk__in=living.exclude(house=None).values("house_id")), distinct=True),
     )
     tags = PersonTag.objects.filter(person__in=living.values("pk"), until__isnull=True)
     tag_counts = tags.aggregate(
@@ -741,7 +738,9 @@ def building_report_submit(origin: Origin, building: Building, data: BuildingRep
             x_items=[{"kind": item["kind"], "text": str(item["text"]).strip()[:500]} for item in data.x_items],
             note=data.note[:500],
         )
-        audit_record(origin, AuditAction.CREATE, report, area_code=building.grid.code, changes={"facts": [None, data.facts]})
+        audit_record(
+            origin, AuditAction.CREATE, report, area_code=building.grid.code, changes={"facts": [None, data.facts]}
+        )
         for entry in data.changes:
             person = people.get(entry.person_id) if entry.person_id else None
             if person is None and entry.kind in (ChangeKind.MOVED_OUT, ChangeKind.DIED):
@@ -789,7 +788,12 @@ def building_report_differences(report: BuildingReport) -> list[dict[str, Any]]:
 
 
 def access_building_report(user: Any, report_id: int) -> BuildingReport:
-    found = BuildingReport.objects.visible_to(user).select_related("building", "grid", "reporter").filter(pk=report_id).first()
+    found = (
+        BuildingReport.objects.visible_to(user)
+        .select_related("building", "grid", "reporter")
+        .filter(pk=report_id)
+        .first()
+    )
     if found is None:
         raise NotFound("报告不存在或不在您的管辖范围内", code="building_report_not_found")
     return found
