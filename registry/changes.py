@@ -806,3 +806,42 @@ def building_report_reviewed(origin: Origin, report: BuildingReport) -> Building
     report.save(update_fields=["reviewed_by", "reviewed_at"])
     audit_record(origin, AuditAction.UPDATE, report, area_code=report.grid.code, changes={"reviewed": [None, True]})
     return report
+
+
+#: The case category an X hazard becomes: 安全隐患 / 消防隐患 (the dispatcher may recategorise).
+HAZARD_CATEGORY = ("governance", "G301")
+
+
+@transaction.atomic
+def building_report_hazard_case(origin: Origin, report: BuildingReport, index: Any) -> Any:
+    """Turn an X item into a case report in one step (at the building), keeping the case number on the item."""
+    from cases.models import Category
+    from cases.services import ReportData, report_submit
+
+    position = _int(index)
+    locked = BuildingReport.objects.select_for_update().select_related("building", "grid").get(pk=report.pk)
+    if position is None or not 0 <= position < len(locked.x_items):
+        raise ValidationFailed("X项不存在", code="x_item_not_found", details=[{"field": "index"}])
+    item = dict(locked.x_items[position])
+    if item.get("case_number"):
+        raise Conflict("该X项已转为案件", code="x_item_reported")
+    kind, code = HAZARD_CATEGORY
+    category = Category.objects.filter(kind=kind, code=code).first()
+    intake = report_submit(
+        origin,
+        ReportData(
+            source="grid_worker",
+            description=f"【楼栋长10+X】{locked.building.address}：{item.get('text', '')}",
+            longitude=locked.building.lon,
+            latitude=locked.building.lat,
+            category_id=category.pk if category else None,
+        ),
+    )
+    item["case_number"] = intake.case.number
+    items = list(locked.x_items)
+    items[position] = item
+    locked.x_items = items
+    locked.save(update_fields=["x_items"])
+    audit_record(origin, AuditAction.UPDATE, locked, area_code=locked.grid.code, changes={"x_items": [None, item]})
+    report.x_items = items
+    return intake.case

@@ -380,10 +380,10 @@ def floating_register(origin: Origin, person: Person, values: Mapping[str, Any])
     registration = FloatingRegistration(person=person)
     changes = _assign(registration, values, {})
     _finish(origin, registration, changes, True, house.grid.code)
-    values: dict[str, Any] = {"house": house, "residency_type": ResidencyType.FLOATING}
+    moved: dict[str, Any] = {"house": house, "residency_type": ResidencyType.FLOATING}
     if person.household_id and person.house_id != house.pk:
-        values["household"] = None  # a household stays in its house
-    person_save(origin, values, person)
+        moved["household"] = None  # a household stays in its house
+    person_save(origin, moved, person)
     return registration
 
 
