@@ -365,12 +365,16 @@ class BuildingReportForm(forms.Form):
         kinds = [("", "—"), *((kind.value, kind.label) for kind in POPULATION_CHANGE_KINDS)]
         for index in range(self.ROWS):
             self.fields[f"c_{index}_kind"] = forms.ChoiceField(label=_("人口变动"), choices=kinds, required=False)
-            self.fields[f"c_{index}_name"] = forms.CharField(label=_("姓名"), max_length=64, required=False)
+            self.fields[f"c_{index}_name"] = forms.CharField(
+                label=_("姓名"), max_length=64, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+            )
             self.fields[f"c_{index}_house"] = forms.ChoiceField(label=_("房屋"), choices=house_choices, required=False)
             self.fields[f"c_{index}_day"] = forms.DateField(
                 label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
             )
-            self.fields[f"c_{index}_note"] = forms.CharField(label=_("备注"), max_length=200, required=False)
+            self.fields[f"c_{index}_note"] = forms.CharField(
+                label=_("备注"), max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+            )
 
     def fact_fields(self) -> list[Any]:
         return [self[f"fact_{key}"] for key in self.fact_keys]
