@@ -28,7 +28,7 @@ from hotline import services as hotline
 from hotline.models import KnowledgeArticle
 from notifications.models import Notification
 from registry.changes import change_propose
-from registry.models import BuildingReport, ImportJob, Person
+from registry.models import Building, BuildingReport, ImportJob, Person
 from registry.services import component_photo_add, component_save
 from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
 
@@ -133,9 +133,12 @@ def scene_build() -> Scene:
     administrator = Origin(world.user("administrator"), "api")
     for side, grid in (("a", world.grid_a), ("c", world.grid_c)):
         report = BuildingReport.objects.create(
-            building_id=names[f"building_{side}"], grid=grid, reporter=administrator.actor, reported_on=started.date()
+            building=Building.objects.get(pk=str(names[f"building_{side}"])),
+            grid=grid,
+            reporter=administrator.actor,
+            reported_on=started.date(),
         )
-        person = Person.objects.get(pk=names[f"person_{side}"])
+        person = Person.objects.get(pk=str(names[f"person_{side}"]))
         change = change_propose(
             administrator,
             "person_update",
