@@ -30,7 +30,8 @@ from visits.models import MustReport
 
 #: The case category of each event item: (kind, subclass code) of ``cases/data/categories.csv``.
 EVENT_CATEGORIES: dict[str, tuple[str, str]] = {
-    MustReportItem.FACILITY_DAMAGE: ("event", "0499"),  # 突发事件 / 其他 (a facility broken, not a known part)
+    # 市容环境 / 其他: a broken facility that is not a known part (a known part is reported as that component)
+    MustReportItem.FACILITY_DAMAGE: ("event", "0199"),
     MustReportItem.ALLEY_UNCLEAN: ("event", "0104"),  # 市容环境 / 道路不洁
     MustReportItem.SAFETY_HAZARD: ("governance", "G301"),  # 安全隐患 / 消防隐患
     MustReportItem.INSTABILITY: ("governance", "G199"),  # 矛盾纠纷 / 其他纠纷
