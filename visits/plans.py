@@ -26,7 +26,7 @@ from areas.models import Area
 from audit.models import AuditAction
 from audit.services import Origin, audit_record
 from cases.worktime import WorkCalendar, calendar_for
-from gridgov.errors import NotFound, PermissionDenied, Problems
+from gridgov.errors import Conflict, NotFound, PermissionDenied, Problems, ValidationFailed
 from registry.choices import SENSITIVE_TAGS, ResidencyType, TagCategory
 from registry.models import FloatingRegistration, Person, PersonTag
 from visits.choices import DueLight, DueStatus, IntervalUnit, PlanSubject, VisitPurpose
@@ -489,3 +489,111 @@ def _create_due(
     for batch in _chunks(rows):
         DueVisit.objects.bulk_create(batch, ignore_conflicts=True)
     return len(rows)
+
+
+# ── Reading and assigning due visits ────────────────────────────────────────────────────────────────────────
+
+
+def due_visits_visible(user: Any) -> QuerySet[DueVisit]:
+    """Due visits in the user's scope (sensitive ones only with permission), with what a row shows."""
+    return DueVisit.objects.visible_to(user).select_related(
+        "plan", "grid", "worker", "person", "person__house", "person__house__building"
+    )
+
+
+def due_visits_filtered(
+    user: Any,
+    today: dt.date,
+    *,
+    mine: bool = True,
+    status: str = DueStatus.OPEN,
+    day: dt.date | None = None,
+    until: dt.date | None = None,
+    grid_code: str = "",
+    lights: Iterable[str] = (),
+) -> QuerySet[DueVisit]:
+    rows = due_visits_visible(user).filter(status=status)
+    if mine:
+        rows = rows.filter(worker=user)
+    if day is not None:
+        rows = rows.filter(due_on=day)
+    if until is not None:
+        rows = rows.filter(due_on__lte=until)
+    if grid_code:
+        rows = rows.filter(grid__code__startswith=grid_code)
+    lights = list(lights)
+    if lights and status == DueStatus.OPEN:
+        rows = rows.filter(light_q(lights, today, plan_intervals()))
+    return rows.order_by("due_on", "id")
+
+
+def access_due_visit(user: Any, due_id: int) -> DueVisit:
+    try:
+        return due_visits_visible(user).get(pk=due_id)
+    except DueVisit.DoesNotExist as missing:
+        raise NotFound("没有找到该应走访记录", code="due_visit_not_found") from missing
+
+
+def due_location(due: DueVisit) -> tuple[float, float] | None:
+    """Where the visit is made: the person's house's building."""
+    house = due.person.house
+    if house is None:
+        return None
+    return house.building.lon, house.building.lat
+
+
+def due_row(due: DueVisit, today: dt.date) -> dict[str, Any]:
+    """A due visit as lists, the agenda and the API show it (DueOut)."""
+    location = due_location(due)
+    house = due.person.house
+    return {
+        "id": due.pk,
+        "plan_id": due.plan_id,
+        "plan_name": due.plan.name,
+        "person_id": due.person_id,
+        "person_name": due.person.name,
+        "grid_code": due.grid.code,
+        "grid_name": due.grid.name,
+        "worker_id": due.worker_id,
+        "worker_name": str(due.worker) if due.worker else "",
+        "due_on": due.due_on,
+        "window_start": due.window_start,
+        "status": due.status,
+        "light": due_light(due.due_on, today, due.plan.interval) if due.status == DueStatus.OPEN else DueLight.GREEN,
+        "days_left": (due.due_on - today).days,
+        "address": house.address if house else "",
+        "lon": location[0] if location else None,
+        "lat": location[1] if location else None,
+        "sensitive": due.sensitive,
+    }
+
+
+def due_visit_assign(origin: Origin, due: DueVisit, worker_id: int) -> DueVisit:
+    """A leader gives an open due visit to another grid worker covering its grid; kept for the next windows."""
+    if not origin.actor.has_perm("visits.change_duevisit"):
+        raise PermissionDenied("您的角色不能改派走访", code="not_permitted")
+    if due.status != DueStatus.OPEN:
+        raise Conflict("该走访已完成或已取消，不能改派", code="due_visit_closed")
+    covering = users_covering(due.grid.code, [Role.GRID_WORKER, Role.GRID_LEADER], through_department=False)
+    worker = covering.filter(pk=worker_id).first()
+    if worker is None:
+        raise ValidationFailed(
+            "该人员不是本网格的网格员",
+            code="worker_not_covering",
+            details=[{"field": "worker_id", "message": "该人员不是本网格的网格员"}],
+        )
+    with transaction.atomic():
+        locked = DueVisit.objects.select_for_update().get(pk=due.pk)
+        if locked.status != DueStatus.OPEN:
+            raise Conflict("该走访已完成或已取消，不能改派", code="due_visit_closed")
+        old = locked.worker_id
+        DueVisit.objects.filter(pk=due.pk).update(worker=worker, assigned=True)
+        audit_record(origin, AuditAction.UPDATE, locked, area_code=due.grid.code, changes={"worker": [old, worker.pk]})
+    due.worker, due.assigned = worker, True
+    return due
+
+
+def grid_workers(grid_code: str) -> list[User]:
+    return list(
+        users_covering(grid_code, [Role.GRID_WORKER, Role.GRID_LEADER], through_department=False).order_by("pk")
+    )
