@@ -22,6 +22,8 @@ from visits.plans import due_location, due_row, due_visits_visible, light_q, pla
 
 EARTH_RADIUS_M = 6_371_008.8
 TWO_OPT_ROUNDS = 50
+#: Beyond this many stops the nearest-neighbour walk is kept as it is (2-opt grows with the square of the stops).
+TWO_OPT_MAX_STOPS = 150
 
 Point = tuple[float, float]
 
@@ -59,7 +61,7 @@ def route_order(start: Point, stops: Sequence[Point]) -> list[int]:
     def at(position: int) -> tuple[float, float]:
         return xy[0] if position < 0 else xy[order[position] + 1]
 
-    for _round in range(TWO_OPT_ROUNDS):
+    for _round in range(TWO_OPT_ROUNDS if len(order) <= TWO_OPT_MAX_STOPS else 0):
         improved = False
         for i in range(len(order) - 1):
             for j in range(i + 1, len(order)):
