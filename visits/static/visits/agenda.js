@@ -10,6 +10,7 @@
   const map = L.map(element, { zoomSnap: 0.5, maxZoom: 19 }).setView([39.915, 116.41], 15);
   if (window.gridgovBasemap) window.gridgovBasemap(map);
   const bounds = L.latLngBounds([]);
+  let markers = 0;
   if (data.start) {
     const start = [data.start.lat, data.start.lon];
     L.circleMarker(start, { radius: 6, color: "#1b3a57", fillOpacity: 1 }).bindTooltip(label.labelStart).addTo(map);
@@ -35,10 +36,13 @@
     link.textContent = label.labelGo;
     box.append(name, plan, link);
     marker.bindPopup(box).addTo(map);
+    markers += 1;
     bounds.extend([stop.lat, stop.lon]);
   });
   if (data.route.coordinates.length > 1) {
     L.polyline(data.route.coordinates.map((point) => [point[1], point[0]]), { color: "#0d6efd", weight: 3, dashArray: "6 6" }).addTo(map);
   }
   if (bounds.isValid()) map.fitBounds(bounds.pad(0.2), { maxZoom: 18 });
+  element.dataset.markers = String(markers);
+  element.classList.add("map-ready");
 })();
