@@ -59,9 +59,7 @@ def main() -> None:
     print(f"open due visits: {opened:,}; stops per agenda: median {statistics.median(stops):.0f}, max {max(stops)}")
     print(f"agenda: p50 {statistics.median(agenda_ms):.1f} ms, p95 {p95(agenda_ms):.1f} ms (target p95 ≤ 100 ms)")
     ratio = statistics.median(agenda_ms) / statistics.median(query_ms)
-    print(
-        f"bare query of the week's due visits: p50 {statistics.median(query_ms):.1f} ms; ratio {ratio:.1f}×"
-    )
+    print(f"bare query of the week's due visits: p50 {statistics.median(query_ms):.1f} ms; ratio {ratio:.1f}×")
 
 
 if __name__ == "__main__":

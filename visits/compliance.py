@@ -43,7 +43,9 @@ def visit_compliance_compute(month: dt.date, *, today: dt.date | None = None) ->
         )
         .order_by()
     )
-    fresh = {(row["worker_id"], row["grid_id"], row["plan_id"]): row for row in counted}
+    fresh: dict[tuple[int | None, int, int], dict[str, Any]] = {
+        (row["worker_id"], row["grid_id"], row["plan_id"]): dict(row) for row in counted
+    }
     with transaction.atomic():
         stored = {
             (row.worker_id, row.grid_id, row.plan_id): row

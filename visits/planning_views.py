@@ -108,7 +108,7 @@ def _plan_page(request: AuthenticatedHttpRequest, plan: VisitPlan | None) -> Htt
             try:
                 saved = visit_plan_save(Origin.of_request(request), form.cleaned_data, plan)
             except DomainError as error:
-                for problem in error.details or [{"field": None, "message": error.message}]:
+                for problem in error.details or [{"field": "", "message": error.message}]:
                     form.add_error(problem.get("field") or None, problem["message"])
             else:
                 messages.success(request, _("走访计划已保存，明日生成的应走访将按新规则计算"))

@@ -432,10 +432,10 @@ def _create_due(
     assigned: dict[int, int] = {}
     taken: set[tuple[int, dt.date]] = set()
     for chunk in _chunks(people):
-        rows = DueVisit.objects.filter(plan=plan, person_id__in=chunk).values_list(
+        earlier = DueVisit.objects.filter(plan=plan, person_id__in=chunk).values_list(
             "person_id", "status", "done_on", "window_start", "worker_id", "assigned", "id"
         )
-        for person_id, status, done_on, window_start, worker_id, is_assigned, _id in rows.order_by("id"):
+        for person_id, status, done_on, window_start, earlier_worker, earlier_assigned, _id in earlier.order_by("id"):
             taken.add((person_id, window_start))
             if (
                 status == DueStatus.DONE
@@ -443,8 +443,8 @@ def _create_due(
                 and (person_id not in last_done or done_on >= last_done[person_id][0])
             ):
                 last_done[person_id] = (done_on, window_start)
-            if is_assigned and worker_id:
-                assigned[person_id] = worker_id  # the latest explicit assignment wins (rows in id order)
+            if earlier_assigned and earlier_worker:
+                assigned[person_id] = earlier_worker  # the latest explicit assignment wins (rows in id order)
     unknown = {covered.grid_id for covered in candidates} - codes.keys()
     if unknown:
         codes.update(Area.objects.filter(pk__in=unknown).values_list("pk", "code"))
@@ -467,7 +467,8 @@ def _create_due(
             due_on = due_date(start, days, plan.interval_unit, calendar)
         if (covered.person_id, start) in taken:
             continue  # this window was already done or cancelled
-        worker_id, is_assigned = covered.responsible_id, False
+        worker_id: int | None = covered.responsible_id
+        is_assigned = False
         if worker_id is None and assigned.get(covered.person_id) in active_assigned:
             worker_id, is_assigned = assigned[covered.person_id], True
         if worker_id is None:

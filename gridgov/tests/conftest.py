@@ -137,7 +137,7 @@ def scene_build() -> Scene:
         names[f"plan_{side}"], names[f"community_{side}_id"] = plan.pk, grid.parent_id
         names[f"due_{side}"] = DueVisit.objects.create(
             plan=plan,
-            person_id=names[f"person_{side}"],
+            person_id=int(str(names[f"person_{side}"])),
             grid=grid,
             worker=worker,
             window_start=dt.date(2026, 1, 1),
