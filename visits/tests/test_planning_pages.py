@@ -19,6 +19,7 @@ from visits.choices import DueStatus
 from visits.compliance import visit_compliance_compute
 from visits.models import DueVisit, VisitCompliance, VisitPlan
 from visits.plans import due_visits_generate
+from visits.tasks import due_visits_sweep
 from visits.tests.conftest import plan_make, tagged_person
 
 D = dt.date
@@ -223,3 +224,34 @@ def test_world_builds_without_the_plans_fixture_too(db):
     # the default plans are seeded by a migration, so every site has them
     world_build()
     assert VisitPlan.objects.filter(tag_category="elderly_alone").exists()
+
+
+def test_a_plan_saved_in_the_admin_follows_its_tag_category_and_is_audited(plans_world):
+    client = plans_world.client("administrator")
+    answer = client.post(
+        "/admin/visits/visitplan/add/",
+        {
+            "name": "吸毒人员走访",
+            "subject": "tag",
+            "tag_category": "drug_user",
+            "interval": 30,
+            "interval_unit": "natural",
+            "first_within": 7,
+            "purpose": "key_person",
+            "active": "on",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    plan = VisitPlan.objects.get(name="吸毒人员走访")
+    assert plan.sensitive
+    assert AuditEntry.objects.filter(object_type="visits.visitplan", object_id=str(plan.pk), action="create").exists()
+
+
+def test_the_daily_sweep_generates_once_a_day(plans_world):
+    plan_make("elderly_alone", interval=7)
+    tagged_person(plans_world.grid_a, since=D(2026, 9, 24))
+    morning = dt.datetime(2026, 10, 8, 1, tzinfo=dt.UTC)
+    first = due_visits_sweep(morning)
+    assert first["created"] == 1 and first["compliance_rows"] == 1
+    assert due_visits_sweep(morning + dt.timedelta(minutes=1)) == {"skipped": True}
+    assert due_visits_sweep(morning + dt.timedelta(days=1))["created"] == 0
