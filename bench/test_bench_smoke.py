@@ -28,6 +28,8 @@ HERE = Path(__file__).resolve().parent
         ["app_shell_offline.py", "--loads", "2"],
         ["track_ingest.py", "--fixes", "1000", "--clients", "2", "--raw", "200"],
         ["patrol_metrics.py", "--workers", "20", "--hours", "1"],
+        ["due_visits.py", "--persons", "5000", "--in-groups", "500"],
+        ["visit_agenda.py", "--persons", "5000", "--in-groups", "500", "--agendas", "20"],
     ],
 )
 def test_benchmark_runs(arguments):

@@ -25,6 +25,7 @@ from gridgov.idempotency import answer_keep, replay_or_claim
 from notifications.api import router as notifications_router
 from registry.api import router as registry_router
 from visits.api import router as visits_router
+from visits.planning_api import router as visits_planning_router
 
 
 class TokenAuth(HttpBearer):
@@ -123,5 +124,6 @@ api.add_router("/", registry_router)
 api.add_router("/", cases_router)
 api.add_router("/", notifications_router)
 api.add_router("/", fieldwork_router)
+api.add_router("/", visits_planning_router)
 api.add_router("/", visits_router)
 api.add_router("/", diary_router)

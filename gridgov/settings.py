@@ -278,6 +278,7 @@ PERIODIC_JOBS = env_list(
         "gridgov.idempotency.idempotent_requests_sweep",
         "cases.uploads.photo_uploads_sweep",
         "fieldwork.tasks.metrics_sweep",
+        "visits.tasks.due_visits_sweep",
     ],
 )
 

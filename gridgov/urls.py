@@ -22,6 +22,7 @@ urlpatterns = [
     path("maps/", include("maps.urls")),
     path("m/", include("fieldapp.urls")),
     path("fieldwork/", include("fieldwork.urls")),
+    path("visits/", include("visits.planning_urls")),
     path("visits/", include("visits.urls")),
     path("diary/", include("diary.urls")),
     # Stored files, each through an access check (gridgov/files.py); MEDIA_ROOT itself is never served.

@@ -23,6 +23,9 @@ FIELD = {"grid_worker_a", "grid_worker_b"}
 WATCHERS = {"community_staff", "street_leader", "dispatcher", "administrator"}
 #: Who opens grid A's worker's track: the worker, and those watching whose scope covers grid A.
 TRACKS_A = {"grid_worker_a", *WATCHERS}
+#: Who sees due visits (visits.view_duevisit) and who oversees them (reassigns, plans, compliance).
+SEES_DUE = {"grid_worker_a", "grid_worker_b", "community_staff", "street_leader", "administrator"}
+LEADS_DUE = {"community_staff", "street_leader", "administrator"}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -130,6 +133,12 @@ RULES: dict[str, Rule] = {
     "api-v1:checkin_create": rule("/api/v1/checkins", FIELD, method="post", data={"kind": "shift_start", "lon": 116.405, "lat": 39.91, "accuracy": 10, "device_time": "2026-01-05T09:00:00+08:00"}),
     "api-v1:checkpoint_list": rule("/api/v1/checkpoints", STAFF),
     "api-v1:daily_metric_list": rule("/api/v1/daily-metrics?date=2026-01-05", STAFF),
+    # --- visit plans, due visits, the agenda and compliance (visits/planning_api.py)
+    "api-v1:visit_due_list": rule("/api/v1/visits/due?worker=all", SEES_DUE),
+    "api-v1:visit_due_assign": rule("/api/v1/visits/due/{due_a}/assign", LEADS_DUE, method="post", data={"worker_id": "{worker_a}"}, outside="/api/v1/visits/due/{due_c}/assign"),
+    "api-v1:visit_agenda": rule("/api/v1/visits/agenda?date=2026-01-08", SEES_DUE),
+    "api-v1:visit_plan_list": rule("/api/v1/visits/plans", LEADS_DUE),
+    "api-v1:visit_compliance": rule("/api/v1/visits/compliance?month=2026-01", LEADS_DUE),
     # --- sign-in and language: for everyone
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
@@ -250,5 +259,14 @@ RULES: dict[str, Rule] = {
     "fieldwork:playback": rule("/fieldwork/workers/{worker_a}/track/", TRACKS_A, outside="/fieldwork/workers/{worker_c}/track/"),
     "fieldwork:stats": rule("/fieldwork/stats/", WATCHERS),
     "fieldwork:stats-export": rule("/fieldwork/stats.xlsx", WATCHERS),
+    # --- visit plans, due visits, the agenda and compliance (visits/planning_urls.py)
+    "planning:plan-list": rule("/visits/plan/", LEADS_DUE),
+    "planning:plan-new": rule("/visits/plan/new/", {"community_staff", "administrator"}, method="post", data={"name": "残疾人走访", "subject": "tag", "tag_category": "disabled", "area": "{community_a_id}", "interval": 30, "interval_unit": "natural", "first_within": 7, "active": "on"}),
+    "planning:plan-edit": rule("/visits/plan/{plan_a}/edit/", {"community_staff", "administrator"}, outside="/visits/plan/{plan_c}/edit/"),
+    "planning:due-list": rule("/visits/due/", SEES_DUE),
+    "planning:due-calendar": rule("/visits/due/calendar/?month=2026-01", SEES_DUE),
+    "planning:due-assign": rule("/visits/due/{due_a}/assign/", LEADS_DUE, method="post", data={"worker_id": "{worker_a}"}, outside="/visits/due/{due_c}/assign/"),
+    "planning:agenda": rule("/visits/agenda/?date=2026-01-08", SEES_DUE),
+    "planning:compliance": rule("/visits/compliance/?month=2026-01", LEADS_DUE),
 }
 # fmt: on

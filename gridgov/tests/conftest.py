@@ -31,6 +31,7 @@ from registry.changes import change_propose
 from registry.models import Building, BuildingReport, ImportJob, Person
 from registry.services import component_photo_add, component_save
 from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
+from visits.models import DueVisit, VisitPlan
 
 POINTS = {"a": IN_A, "c": IN_C}
 
@@ -149,6 +150,20 @@ def scene_build() -> Scene:
             building_report=report,
         )
         names[f"building_report_{side}"], names[f"change_{side}"] = report.pk, change.pk
+    # Visit plans: a plan of each community and a due visit of each side's person.
+    for side, worker, grid in (("a", world.user("grid_worker_a"), world.grid_a), ("c", worker_c, world.grid_c)):
+        plan = VisitPlan.objects.create(
+            name=f"独居老人走访{side}", tag_category="elderly_alone", interval=7, area=grid.parent
+        )
+        names[f"plan_{side}"], names[f"community_{side}_id"] = plan.pk, grid.parent_id
+        names[f"due_{side}"] = DueVisit.objects.create(
+            plan=plan,
+            person_id=int(str(names[f"person_{side}"])),
+            grid=grid,
+            worker=worker,
+            window_start=dt.date(2026, 1, 1),
+            due_on=dt.date(2026, 1, 8),
+        ).pk
     return scene
 
 
