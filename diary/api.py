@@ -15,7 +15,7 @@ from audit.services import Origin
 from diary import services
 from diary.choices import EntryKind
 from diary.models import DiaryEntry
-from diary.selectors import EntryFilter, access_entry, diary_reader, entries_list
+from diary.selectors import EntryFilter, access_entry, diary_reader, entries_list, entry_as_written
 from gridgov.apikit import ERRORS, BodyIn, PathId, RecordId, Window, absent
 
 router = Router(tags=["diary"])
@@ -141,7 +141,7 @@ def entry_list(request: HttpRequest, query: Query[EntryQuery], window: Query[Win
 
 
 class EntryIn(BodyIn):
-    day: dt.date | None = absent()
+    day: dt.date = absent()
     kind: EntryKind = EntryKind.OTHER
     title: str = Field(min_length=1, max_length=120)
     content: str = Field("", max_length=20_000)
@@ -151,21 +151,21 @@ class EntryIn(BodyIn):
     place_ids: Ids = []
     case_ids: Ids = []
     visit_ids: Ids = []
-    grid_code: GridCode | None = absent()
+    grid_code: GridCode = absent()
 
 
 class EntryPatchIn(BodyIn):
-    day: dt.date | None = absent()
-    kind: EntryKind | None = absent()
-    title: str | None = absent(min_length=1, max_length=120)
-    content: str | None = absent(max_length=20_000)
-    summary: str | None = absent(max_length=500)
-    person_ids: Ids | None = absent()
-    household_ids: Ids | None = absent()
-    place_ids: Ids | None = absent()
-    case_ids: Ids | None = absent()
-    visit_ids: Ids | None = absent()
-    grid_code: GridCode | None = absent()
+    day: dt.date = absent()
+    kind: EntryKind = absent()
+    title: str = absent(min_length=1, max_length=120)
+    content: str = absent(max_length=20_000)
+    summary: str = absent(max_length=500)
+    person_ids: Ids = absent()
+    household_ids: Ids = absent()
+    place_ids: Ids = absent()
+    case_ids: Ids = absent()
+    visit_ids: Ids = absent()
+    grid_code: GridCode = absent()
 
 
 def _data(payload: EntryIn | EntryPatchIn) -> services.EntryData:
@@ -185,7 +185,7 @@ def _data(payload: EntryIn | EntryPatchIn) -> services.EntryData:
 @router.post("/diary/entries", response={201: EntryOut, **ERRORS}, summary="Write a diary entry")
 def entry_create(request: HttpRequest, payload: EntryIn) -> tuple[int, dict[str, Any]]:
     entry = services.entry_create(_origin(request), _data(payload))
-    return 201, EntryOut.of(access_entry(request.user, entry.pk))
+    return 201, EntryOut.of(entry_as_written(entry.pk))
 
 
 @router.get("/diary/entries/{entry_id}", response={200: EntryOut, **ERRORS}, summary="One diary entry")
@@ -199,7 +199,7 @@ def entry_detail(request: HttpRequest, entry_id: PathId) -> dict[str, Any]:
 def entry_update(request: HttpRequest, entry_id: PathId, payload: EntryPatchIn) -> dict[str, Any]:
     entry = access_entry(request.user, entry_id)
     services.entry_update(_origin(request), entry, _data(payload))
-    return EntryOut.of(access_entry(request.user, entry_id))
+    return EntryOut.of(entry_as_written(entry_id))
 
 
 class CommentIn(BodyIn):

@@ -63,6 +63,12 @@ def access_entry(user: Any, entry_id: int) -> DiaryEntry:
     return entry
 
 
+def entry_as_written(entry_id: int) -> DiaryEntry:
+    """An entry its author has just written or changed, with its details, as the answer to that change (an entry
+    about a sensitive group then leaves their lists: it answers this once)."""
+    return _with_details(DiaryEntry.objects.filter(pk=entry_id)).get()
+
+
 @dataclass(frozen=True)
 class EntryFilter:
     """The filters of a diary list; empty values filter nothing."""
