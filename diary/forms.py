@@ -44,10 +44,12 @@ LINK_FIELDS = (
 
 
 class EntryForm(StyledForm):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("类型"), choices=EntryKind.choices)
     title = forms.CharField(label=_("标题"), max_length=120)
-    content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=20_000)
+    content = forms.CharField(
+        label=_("内容"), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=20_000
+    )
     summary = forms.CharField(label=_("小结"), max_length=500, required=False)
     grid_code = forms.ChoiceField(label=_("网格"), required=False)
     person_ids = IdsField(label=_("相关人员"), required=False)
@@ -113,10 +115,16 @@ class SearchForm(StyledForm):
     author = forms.TypedChoiceField(label=_("记录人"), required=False, coerce=int, empty_value=None)
     grid = forms.ChoiceField(label=_("网格"), required=False)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *EntryKind.choices])
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
-    def __init__(self, *args: Any, user: Any, authors: list[tuple[int, str]], persons: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, authors: list[tuple[int, str]], persons: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         author = self.fields["author"]
         assert isinstance(author, forms.ChoiceField)

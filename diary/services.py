@@ -197,7 +197,7 @@ def _linkable(user: Any, relation: str) -> QuerySet[Any]:
         "cases": Case,
         "visits": Visit,
     }[relation]
-    return model.objects.visible_to(user)  # type: ignore[attr-defined, no-any-return]
+    return model.objects.visible_to(user)  # type: ignore[attr-defined]
 
 
 def _links_checked(user: Any, links: Mapping[str, list[int]], problems: Problems) -> dict[str, list[Any]]:
@@ -213,9 +213,8 @@ def _links_checked(user: Any, links: Mapping[str, list[int]], problems: Problems
 
 
 def _text_checked(data: EntryData, problems: Problems, *, creating: bool) -> None:
-    if creating or data.title is not None:
-        if not (data.title or "").strip():
-            problems.add("title", _("请填写标题"))
+    if (creating or data.title is not None) and not (data.title or "").strip():
+        problems.add("title", _("请填写标题"))
     if data.kind is not None and data.kind not in EntryKind.values:
         problems.add("kind", _("类型无效"))
     for name, limit in (("title", 120), ("summary", 500), ("content", 20_000)):
@@ -251,7 +250,7 @@ def entry_create(origin: Origin, data: EntryData) -> DiaryEntry:
             getattr(entry, relation).set(rows)
         entry.sensitive = entry_sensitive(entry)
         entry.save(update_fields=["sensitive"])
-        changes = {name: [None, str(getattr(entry, name))] for name in ("day", "kind", *TEXT_FIELDS)}
+        changes: dict[str, Any] = {name: [None, str(getattr(entry, name))] for name in ("day", "kind", *TEXT_FIELDS)}
         changes.update({relation: [None, sorted(row.pk for row in rows)] for relation, rows in links.items()})
         _audit_change(origin, entry, AuditAction.CREATE, changes)
     return entry
@@ -330,7 +329,8 @@ def entry_comment(origin: Origin, entry: DiaryEntry, text: str) -> DiaryComment:
 def _comment_notify(comment: DiaryComment, entry: DiaryEntry, commenter: Any) -> None:
     notify(
         [entry.author_id],
-        title=_("%(name)s点评了您的日志：%(title)s") % {"name": commenter.full_name or commenter.username, "title": entry.title},
+        title=_("%(name)s点评了您的日志：%(title)s")
+        % {"name": commenter.full_name or commenter.username, "title": entry.title},
         body=comment.text[:200],
         link=reverse("diary:detail", args=[entry.pk]),
         cause=f"diary_comment:{comment.pk}",

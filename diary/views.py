@@ -207,7 +207,9 @@ def _month(value: str) -> dt.date:
     try:
         return dt.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
-        raise ValidationFailed(_("月份无效（应为 YYYY-MM）"), code="month_invalid", details={"field": "month"}) from None
+        raise ValidationFailed(
+            _("月份无效（应为 YYYY-MM）"), code="month_invalid", details={"field": "month"}
+        ) from None
 
 
 @login_required
@@ -222,9 +224,10 @@ def month_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         if grid is None:
             raise NotFound(_("网格不存在或不在您的管辖范围内"), code="area_not_found")
     else:
-        author_id = request.GET.get("author") or str(request.user.pk)
-        if not author_id.isdigit() or not (
-            int(author_id) == request.user.pk or entries_visible(request.user).filter(author_id=author_id).exists()
+        author_text = request.GET.get("author") or str(request.user.pk)
+        author_id = int(author_text) if author_text.isascii() and author_text.isdigit() and len(author_text) < 10 else 0
+        if not author_id or not (
+            author_id == request.user.pk or entries_visible(request.user).filter(author_id=author_id).exists()
         ):
             raise NotFound(_("记录人不存在"), code="author_not_found")
         author = User.objects.get(pk=author_id)
@@ -256,14 +259,12 @@ def link_search(request: AuthenticatedHttpRequest) -> JsonResponse:
     if kind == "person":
         persons = Person.objects.visible_to(request.user).select_related("grid").filter(name__icontains=text)
         rows = list(persons.order_by("name", "pk")[:LINK_RESULTS])
-        audit_list_read(
-            Origin.of_request(request), AuditAction.SEARCH, Person, count=len(rows), query={"name": text}
-        )
+        audit_list_read(Origin.of_request(request), AuditAction.SEARCH, Person, count=len(rows), query={"name": text})
         results = [{"value": row.pk, "text": f"{row.name}（{row.grid.name}）"} for row in rows]
     elif kind == "household":
         households = Household.objects.visible_to(request.user).select_related("house")
-        rows = list(households.filter(house__address__icontains=text).order_by("pk")[:LINK_RESULTS])
-        results = [{"value": row.pk, "text": str(row)} for row in rows]
+        found = households.filter(house__address__icontains=text).order_by("pk")[:LINK_RESULTS]
+        results = [{"value": row.pk, "text": str(row)} for row in found]
     elif kind == "place":
         places = Place.objects.visible_to(request.user).filter(Q(name__icontains=text) | Q(address__icontains=text))
         results = [{"value": row.pk, "text": row.name} for row in places.order_by("name", "pk")[:LINK_RESULTS]]

@@ -155,7 +155,7 @@ def diary_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
         access_entry(request.user, attachment.entry_id)
     except NotFound:
         raise NotFound(_("附件不存在"), code="attachment_not_found") from None
-    extension = attachment.file.name.rsplit(".", 1)[-1].lower()
+    extension = (attachment.file.name or "").rsplit(".", 1)[-1].lower()
     response = sendfile(
         request,
         attachment.file.path,

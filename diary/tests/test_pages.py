@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from docx import Document
@@ -48,6 +49,8 @@ def test_my_diary_empty_tells_what_to_do(world):
 
 def test_writing_an_entry_through_the_page(world, entries):
     client = world.client("grid_worker_a")
+    blank = client.get("/diary/new/").content.decode()
+    assert re.search(r'type="date" name="day" value="\d{4}-\d{2}-\d{2}"', blank), "the date input needs ISO"
     response = client.post(
         "/diary/new/",
         {"day": "2026-03-09", "kind": "service", "title": "代办居住证", "content": "帮助外来人员代办", "summary": "",

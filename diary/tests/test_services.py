@@ -16,7 +16,6 @@ from diary.models import DiaryAttachment, DiaryEntry
 from diary.selectors import EntryFilter, access_entry, entries_list
 from diary.services import EntryData
 from diary.tests.conftest import docx_bytes, origin, pdf_bytes
-from diary.tests.factories import DiaryEntryFactory
 from fieldwork.models import Patrol
 from gridgov.errors import NotFound, PermissionDenied, RecordInvalid, ValidationFailed
 from gridgov.testing import jpeg_bytes
@@ -183,8 +182,8 @@ def test_a_comment_must_have_text(world):
 
 
 def test_a_leader_of_another_street_cannot_reach_the_entry(world):
-    from gridgov.testing import make_user
     from accounts.roles import Role
+    from gridgov.testing import make_user
 
     other = make_user("street_c", Role.STREET_LEADER, [world.areas["110101002"]])
     entry = _create(world)
