@@ -30,6 +30,8 @@ from cases.models import CasePhoto
 from cases.photos import content_type_of, photo_original_allowed
 from cases.public import photo_is_public, public_photos, report_by_follow_token
 from cases.selectors import access_case
+from diary.models import DiaryAttachment
+from diary.selectors import access_entry
 from gridgov.errors import NotFound
 from registry.models import ComponentPhoto
 from registry.selectors import access_component
@@ -142,9 +144,35 @@ def component_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
     return _send(request, photo.image, name=f"component-photo-{photo.pk}", cache=PRIVATE_CACHE)
 
 
+@require_GET
+def diary_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """A diary entry's attachment to those who may read the entry (404 otherwise), as a download under a neutral
+    name; the type is the one sniffed on upload."""
+    attachment = DiaryAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None or not request.user.is_authenticated:
+        raise NotFound(_("附件不存在"), code="attachment_not_found")
+    try:
+        access_entry(request.user, attachment.entry_id)
+    except NotFound:
+        raise NotFound(_("附件不存在"), code="attachment_not_found") from None
+    extension = (attachment.file.name or "").rsplit(".", 1)[-1].lower()
+    response = sendfile(
+        request,
+        attachment.file.path,
+        attachment=True,
+        attachment_filename=f"diary-attachment-{attachment.pk}.{extension}",
+        mimetype=attachment.content_type,
+    )
+    response["Content-Type"] = attachment.content_type
+    response["Cache-Control"] = PRIVATE_CACHE
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 app_name = "files"
 urlpatterns = [
     path("cases/photo/<int:photo_id>/<str:variant>/", case_photo, name="case-photo"),
     path("follow/<str:token>/photo/<int:photo_id>/", follow_photo, name="follow-photo"),
     path("components/photo/<int:photo_id>/", component_photo, name="component-photo"),
+    path("diary/attachment/<int:attachment_id>/", diary_attachment, name="diary-attachment"),
 ]

@@ -209,6 +209,7 @@ PROJECT_APPS = (
     "hotline",
     "fieldwork",
     "visits",
+    "diary",
 )
 #: Personas whose areas cover the whole test district: objects of grid C are theirs too.
 DISTRICT_WIDE = frozenset({"dispatcher", "administrator", "intake_clerk", "shift_leader"})

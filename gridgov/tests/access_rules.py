@@ -26,6 +26,11 @@ TRACKS_A = {"grid_worker_a", *WATCHERS}
 #: Who sees due visits (visits.view_duevisit) and who oversees them (reassigns, plans, compliance).
 SEES_DUE = {"grid_worker_a", "grid_worker_b", "community_staff", "street_leader", "administrator"}
 LEADS_DUE = {"community_staff", "street_leader", "administrator"}
+#: 民情日志: who reads the diary (diary.view_diaryentry), who writes, who reads grid A's entries, who comments on them.
+DIARY = {"grid_worker_a", "grid_worker_b", "community_staff", "street_leader", "administrator"}
+DIARY_WRITERS = {"grid_worker_a", "grid_worker_b", "community_staff"}
+DIARY_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
+DIARY_COMMENTERS_A = {"community_staff", "street_leader", "administrator"}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -139,6 +144,13 @@ RULES: dict[str, Rule] = {
     "api-v1:visit_agenda": rule("/api/v1/visits/agenda?date=2026-01-08", SEES_DUE),
     "api-v1:visit_plan_list": rule("/api/v1/visits/plans", LEADS_DUE),
     "api-v1:visit_compliance": rule("/api/v1/visits/compliance?month=2026-01", LEADS_DUE),
+    # 民情日志 (diary/api.py): workers write and edit their own entries; leaders read their area's and comment (点评)
+    "api-v1:entry_list": rule("/api/v1/diary/entries", DIARY),
+    "api-v1:entry_create": rule("/api/v1/diary/entries", DIARY_WRITERS, method="post", data={"title": "周例会", "grid_code": "{code_a}"}, ok={201}, refused={400, 403, 404}),
+    "api-v1:entry_detail": rule("/api/v1/diary/entries/{entry_a}", DIARY_A, outside="/api/v1/diary/entries/{entry_c}"),
+    "api-v1:entry_update": rule("/api/v1/diary/entries/{entry_a}", {"grid_worker_a"}, method="patch", data={"summary": "已回访"}, outside="/api/v1/diary/entries/{entry_c}", outside_allowed=set()),
+    "api-v1:entry_comment": rule("/api/v1/diary/entries/{entry_a}/comments", DIARY_COMMENTERS_A, method="post", data={"text": "继续跟进"}, ok={201}, outside="/api/v1/diary/entries/{entry_c}/comments", outside_allowed={"administrator"}),
+    "api-v1:attachment_add": rule("/api/v1/diary/entries/{entry_a}/attachments", {"grid_worker_a"}, method="post", form=True, data={"file": "{photo}"}, ok={201}, outside="/api/v1/diary/entries/{entry_c}/attachments", outside_allowed=set()),
     # --- sign-in and language: for everyone
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
@@ -148,6 +160,7 @@ RULES: dict[str, Rule] = {
     # --- stored files: "not yours" is 404 for everyone, anonymous included (a public copy of a public case excepted)
     "files:case-photo": rule("/files/cases/photo/{case_photo_a}/thumbnail/", SEES_A | SEATS, outside="/files/cases/photo/{case_photo_c}/thumbnail/", anonymous=404),
     "files:follow-photo": rule("/files/follow/not-a-token/photo/{case_photo_a}/", set(), anonymous=404, refused={404}),
+    "files:diary-attachment": rule("/files/diary/attachment/{attachment_a}/", DIARY_A, outside="/files/diary/attachment/{attachment_c}/", outside_allowed={"administrator"}, anonymous=404),
     "files:component-photo": rule("/files/components/photo/{photo_a}/", REGISTRY_A, outside="/files/components/photo/{photo_c}/", anonymous=404),
     # --- pages: anonymous is sent to log in
     "home": rule("/", STAFF),
@@ -268,5 +281,15 @@ RULES: dict[str, Rule] = {
     "planning:due-assign": rule("/visits/due/{due_a}/assign/", LEADS_DUE, method="post", data={"worker_id": "{worker_a}"}, outside="/visits/due/{due_c}/assign/"),
     "planning:agenda": rule("/visits/agenda/?date=2026-01-08", SEES_DUE),
     "planning:compliance": rule("/visits/compliance/?month=2026-01", LEADS_DUE),
+    # --- 民情日志 pages (diary/views.py): one's own diary, the grid's diary and its export; leaders comment
+    "diary:mine": rule("/diary/", DIARY),
+    "diary:new": rule("/diary/new/", DIARY_WRITERS),
+    "diary:grid": rule("/diary/grid/?q=走访", DIARY),
+    "diary:export": rule("/diary/export/?month=2026-01&grid={code_a}&format=docx", DIARY_A, outside="/diary/export/?month=2026-01&grid={code_c}&format=docx", outside_allowed={"administrator"}),
+    "diary:links": rule("/diary/links.json?kind=person&q=张", DIARY),
+    "diary:detail": rule("/diary/{entry_a}/", DIARY_A, outside="/diary/{entry_c}/", outside_allowed={"administrator"}),
+    "diary:edit": rule("/diary/{entry_a}/edit/", {"grid_worker_a"}, outside="/diary/{entry_c}/edit/", outside_allowed=set()),
+    "diary:comment": rule("/diary/{entry_a}/comments/", DIARY_COMMENTERS_A, method="post", data={"text": "继续跟进"}, ok={302}, outside="/diary/{entry_c}/comments/", outside_allowed={"administrator"}),
+    "diary:attach": rule("/diary/{entry_a}/attachments/", {"grid_worker_a"}, method="post", data={"file": "{photo}"}, ok={302}, outside="/diary/{entry_c}/attachments/", outside_allowed=set()),
 }
 # fmt: on

@@ -22,6 +22,7 @@ from cases.models import Category, SavedFilter
 from cases.photos import photo_check
 from cases.seed import categories_ensure
 from cases.services import ReportData, report_submit
+from diary.models import DiaryAttachment, DiaryEntry
 from fieldwork.models import Patrol
 from gridgov.testing import IN_A, IN_C, World, jpeg, make_user, world_build
 from hotline import services as hotline
@@ -164,6 +165,12 @@ def scene_build() -> Scene:
             window_start=dt.date(2026, 1, 1),
             due_on=dt.date(2026, 1, 8),
         ).pk
+    # 民情日志: an entry of each side's worker, with an attachment
+    for side, worker, grid in (("a", world.user("grid_worker_a"), world.grid_a), ("c", worker_c, world.grid_c)):
+        entry = DiaryEntry.objects.create(author=worker, grid=grid, day=started.date(), title="入户走访")
+        attachment = DiaryAttachment(entry=entry, name="a.jpg", content_type="image/jpeg", size=1, sha256="0" * 64)
+        attachment.file.save("scene.jpg", _jpeg(), save=True)
+        names[f"entry_{side}"], names[f"attachment_{side}"] = entry.pk, attachment.pk
     return scene
 
 

@@ -24,6 +24,7 @@ from accounts.models import ApiToken
 from audit.services import Origin
 from cases.models import Case, CaseRequest, Category
 from cases.services import ReportData, report_submit
+from diary.models import DiaryEntry
 from fieldwork.models import Patrol
 from gridgov.testing import World
 from gridgov.wsgi import application
@@ -77,6 +78,12 @@ def _records(world: World) -> dict[str, list[Any]]:
             for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
         ],
         "worker_id": [world.user(persona).pk for persona in ("grid_worker_a", "grid_worker_b", "street_leader")],
+        "entry_id": [
+            DiaryEntry.objects.create(
+                author=world.user(persona), grid=grid, day=timezone.localdate(), title="周例会"
+            ).pk
+            for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
+        ],
     }
 
 
