@@ -208,6 +208,8 @@ PROJECT_APPS = (
     "portal",
     "hotline",
     "fieldwork",
+    "visits",
+    "diary",
 )
 #: Personas whose areas cover the whole test district: objects of grid C are theirs too.
 DISTRICT_WIDE = frozenset({"dispatcher", "administrator", "intake_clerk", "shift_leader"})

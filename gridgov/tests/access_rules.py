@@ -23,6 +23,9 @@ FIELD = {"grid_worker_a", "grid_worker_b"}
 WATCHERS = {"community_staff", "street_leader", "dispatcher", "administrator"}
 #: Who opens grid A's worker's track: the worker, and those watching whose scope covers grid A.
 TRACKS_A = {"grid_worker_a", *WATCHERS}
+#: Who records visits (visits.add_visit) and who sees grid A's visits (visits.view_visit and the scope).
+VISITORS = {"grid_worker_a", "community_staff"}
+VISITS_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -130,6 +133,12 @@ RULES: dict[str, Rule] = {
     "api-v1:checkin_create": rule("/api/v1/checkins", FIELD, method="post", data={"kind": "shift_start", "lon": 116.405, "lat": 39.91, "accuracy": 10, "device_time": "2026-01-05T09:00:00+08:00"}),
     "api-v1:checkpoint_list": rule("/api/v1/checkpoints", STAFF),
     "api-v1:daily_metric_list": rule("/api/v1/daily-metrics?date=2026-01-05", STAFF),
+    # visits (visits/api.py): recorded by those who do visit work in their grids; seen by them and those overseeing
+    "api-v1:visit_create": rule("/api/v1/visits", VISITORS, method="post", data={"purposes": ["policy"], "person_id": "{person_a}"}),
+    "api-v1:visit_list": rule("/api/v1/visits", STAFF),
+    "api-v1:visit_detail": rule("/api/v1/visits/{visit_a}", VISITS_A, outside="/api/v1/visits/{visit_c}"),
+    "api-v1:visit_patch": rule("/api/v1/visits/{visit_a}", {"grid_worker_a"}, method="patch", data={"findings": "改"}, outside="/api/v1/visits/{visit_c}"),  # its worker's alone
+    "api-v1:visit_follow_up": rule("/api/v1/visits/{visit_a}/follow-ups", {"grid_worker_a"}, method="post", data={"description": "楼道堆物"}, outside="/api/v1/visits/{visit_c}/follow-ups"),
     # --- sign-in and language: for everyone
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
@@ -140,6 +149,7 @@ RULES: dict[str, Rule] = {
     "files:case-photo": rule("/files/cases/photo/{case_photo_a}/thumbnail/", SEES_A | SEATS, outside="/files/cases/photo/{case_photo_c}/thumbnail/", anonymous=404),
     "files:follow-photo": rule("/files/follow/not-a-token/photo/{case_photo_a}/", set(), anonymous=404, refused={404}),
     "files:component-photo": rule("/files/components/photo/{photo_a}/", REGISTRY_A, outside="/files/components/photo/{photo_c}/", anonymous=404),
+    "files:visit-photo": rule("/files/visits/photo/{visit_photo_a}/", VISITS_A, outside="/files/visits/photo/{visit_photo_c}/", anonymous=404),
     # --- pages: anonymous is sent to log in
     "home": rule("/", STAFF),
     "area-browser": rule("/areas/", STAFF),
