@@ -117,7 +117,7 @@ def subject_activity(
         raise ValueError(name)
     visits = visits_visible(user).filter(**{name: record})
     shown_visits = list(_rows(visits).order_by("-visited_at", "-id")[:limit_visits])
-    count = len(shown_visits) if len(shown_visits) < limit_visits else visits.count()
+    count = visits.count()
     entries = DiaryEntry.objects.none()
     if user.has_perm("diary.view_diaryentry"):
         mentioned = DiaryEntry.objects.filter(_diary_of(name, record)).values("pk")

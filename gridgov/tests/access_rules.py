@@ -26,6 +26,7 @@ TRACKS_A = {"grid_worker_a", *WATCHERS}
 #: Who records visits (visits.add_visit) and who sees grid A's visits (visits.view_visit and the scope).
 VISITORS = {"grid_worker_a", "community_staff"}
 VISITS_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
+VISIT_VIEWERS = {*VISITS_A, "grid_worker_b"}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -260,5 +261,11 @@ RULES: dict[str, Rule] = {
     "fieldwork:playback": rule("/fieldwork/workers/{worker_a}/track/", TRACKS_A, outside="/fieldwork/workers/{worker_c}/track/"),
     "fieldwork:stats": rule("/fieldwork/stats/", WATCHERS),
     "fieldwork:stats-export": rule("/fieldwork/stats.xlsx", WATCHERS),
+    # --- visits (走访): recorded by those doing visit work in their grids, corrected and turned into reports by the visit's worker
+    "visits:list": rule("/visits/", VISIT_VIEWERS),
+    "visits:new": rule("/visits/new/?person={person_a}", VISITORS, outside="/visits/new/?person={person_c}"),
+    "visits:detail": rule("/visits/{visit_a}/", VISITS_A, outside="/visits/{visit_c}/"),
+    "visits:edit": rule("/visits/{visit_a}/edit/", {"grid_worker_a"}, outside="/visits/{visit_c}/edit/"),
+    "visits:follow-up": rule("/visits/{visit_a}/follow-ups/", {"grid_worker_a"}, method="post", data={"description": "楼道堆物"}, outside="/visits/{visit_c}/follow-ups/"),
 }
 # fmt: on
