@@ -17,6 +17,11 @@ from web.tests.test_browser_surface import SIDEWAYS, Visitor
 
 browser = surface.browser  # the fixture: the live world and Chromium
 PHONE = (390, 844)
+#: Visible purposes, answers and buttons of the form lower than 44 px (a check box or radio counts by its label).
+SMALL_OPTIONS = """() => Array.from(document.querySelectorAll("main .visit-option, main button, main textarea"))
+  .filter((element) => element.offsetParent !== null)
+  .map((element) => [element.textContent.trim().slice(0, 20), Math.round(element.getBoundingClientRect().height)])
+  .filter(([, height]) => height < 44)"""
 
 
 def test_a_grid_worker_records_a_visit_from_the_person_page(browser, live_server):
@@ -46,6 +51,7 @@ def test_a_grid_worker_records_a_visit_from_the_person_page(browser, live_server
     page.click("[data-locate]")
     expect(page.locator("[data-located]")).to_contain_text("±12 m")
     assert page.evaluate(SIDEWAYS) == []
+    assert page.evaluate(SMALL_OPTIONS) == []
     page.click("[data-action=visit-save]")
     page.wait_for_url("**/visits/*/")
     worker.check("visit detail")
