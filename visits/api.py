@@ -187,7 +187,9 @@ def visit_list(request: HttpRequest, filters: Query[VisitQuery], window: Query[W
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **ERRORS}, summary="One visit")
 def visit_detail(request: HttpRequest, visit_id: PathId) -> dict[str, Any]:
-    return VisitOut.of(access_visit(request.user, visit_id))
+    visit = access_visit(request.user, visit_id)
+    services.visit_view(_origin(request), visit)
+    return VisitOut.of(visit)
 
 
 class VisitPatchIn(BodyIn):

@@ -372,6 +372,11 @@ def visit_update(origin: Origin, visit: Visit, data: VisitEdit) -> Visit:
     return visit
 
 
+def visit_view(origin: Origin, visit: Visit) -> None:
+    """Record that ``origin`` read the visit (notes about a resident, like a read of their record)."""
+    audit_record(origin, AuditAction.VIEW, visit, area_code=visit.grid.code)
+
+
 def _subject_address(visit: Visit) -> str:
     addresses = [record.address for record in (visit.place, visit.house, visit.building) if record is not None]
     return next((str(address)[:200] for address in addresses if address), "")

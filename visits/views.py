@@ -147,7 +147,9 @@ def _detail(request: HttpRequest, visit: Visit, form: FollowUpForm | None = None
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
-    return _detail(request, access_visit(request.user, visit_id))
+    visit = access_visit(request.user, visit_id)
+    services.visit_view(Origin.of_request(request), visit)
+    return _detail(request, visit)
 
 
 def _own_visit(request: HttpRequest, visit_id: int) -> Visit:

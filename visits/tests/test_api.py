@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from audit.models import AuditEntry
 from cases.models import Case
 from gridgov.testing import IN_A, jpeg, jpeg_bytes
 from visits.choices import DueStatus
@@ -128,6 +129,9 @@ def test_read_and_correct_ones_own_visit(field):
     created = post(client, "/api/v1/visits", {**BODY, "person_id": field.elderly.pk}).json()
     url = f"/api/v1/visits/{created['id']}"
     assert client.get(url).json() == created
+    assert (
+        AuditEntry.objects.filter(object_type="visits.visit", object_id=str(created["id"]), action="view").count() == 1
+    )
     assert field.client("grid_worker_b").get(url).status_code == 404
     assert field.client("community_staff").get(url).status_code == 200
     changed = patch(client, url, {"findings": "需要送餐", "answers": {"elderly_alone": {"health": "poor"}}})
