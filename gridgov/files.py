@@ -9,9 +9,10 @@ Case photos come in three variants (DESIGN §3 "Security"):
 * ``public`` — a larger re-encoded copy without metadata: to whoever may open the case, and to anyone (no login)
   when the photo is public (:func:`cases.public.photo_is_public`).
 
-Component photos (re-encoded on upload) go to those who may see the component. "Not yours" answers 404 like
-"does not exist". The bytes go out through django-sendfile2: streamed by Django, or by the front server through
-``X-Accel-Redirect``/``X-Sendfile`` (``GRIDGOV_SENDFILE_BACKEND``, docs/configuration.md).
+Component photos (re-encoded on upload) go to those who may see the component; visit photos (re-encoded on upload)
+to those who may see the visit (a sensitive visit's only with the permission for sensitive groups). "Not yours"
+answers 404 like "does not exist". The bytes go out through django-sendfile2: streamed by Django, or by the front
+server through ``X-Accel-Redirect``/``X-Sendfile`` (``GRIDGOV_SENDFILE_BACKEND``, docs/configuration.md).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from diary.selectors import access_entry
 from gridgov.errors import NotFound
 from registry.models import ComponentPhoto
 from registry.selectors import access_component
+from visits.models import VisitPhoto
+from visits.selectors import access_visit
 
 ORIGINAL, THUMBNAIL, PUBLIC = "original", "thumbnail", "public"
 VARIANTS = (ORIGINAL, THUMBNAIL, PUBLIC)
@@ -58,6 +61,10 @@ def follow_photo_url(token: str, photo: CasePhoto) -> str:
 
 def component_photo_url(photo: ComponentPhoto) -> str:
     return reverse("files:component-photo", args=[photo.pk])
+
+
+def visit_photo_url(photo: VisitPhoto) -> str:
+    return reverse("files:visit-photo", args=[photo.pk])
 
 
 # --- Sending ----------------------------------------------------------------------------------------------------
@@ -169,10 +176,22 @@ def diary_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
     return response
 
 
+def visit_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """A visit's photo to those who may see the visit (the same rule as its page; 404 otherwise)."""
+    if not request.user.is_authenticated:
+        raise NotFound(_("照片不存在"), code="photo_not_found")
+    photo = VisitPhoto.objects.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound(_("照片不存在"), code="photo_not_found")
+    access_visit(request.user, photo.visit_id)
+    return _send(request, photo.file, name=f"visit-photo-{photo.pk}", cache=PRIVATE_CACHE)
+
+
 app_name = "files"
 urlpatterns = [
     path("cases/photo/<int:photo_id>/<str:variant>/", case_photo, name="case-photo"),
     path("follow/<str:token>/photo/<int:photo_id>/", follow_photo, name="follow-photo"),
     path("components/photo/<int:photo_id>/", component_photo, name="component-photo"),
     path("diary/attachment/<int:attachment_id>/", diary_attachment, name="diary-attachment"),
+    path("visits/photo/<int:photo_id>/", visit_photo, name="visit-photo"),
 ]

@@ -54,6 +54,7 @@ from registry.selectors import (
 from registry.tabular import workbook_bytes
 from registry.tasks import import_job_start, import_job_write
 from visits.must_reports import MustReportData, must_report_counts, must_report_submit, must_reports_of
+from visits.selectors import subject_activity
 
 PAGE_SIZE = 50
 
@@ -117,6 +118,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             Q(expected_until__isnull=True) | Q(expected_until__gte=changes.today())
         ).exists()
         else None,
+        "activity": subject_activity(request.user, person=person),
     }
     return render(request, "registry/person_detail.html", context)
 
@@ -260,6 +262,7 @@ def house_detail(request: HttpRequest, house_id: int) -> HttpResponse:
         "tenancies": house.tenancies.select_related("tenant", "landlord"),
         "places": house.places.all(),
         "history": history_of(house)[:20],
+        "activity": subject_activity(request.user, house=house),
     }
     return render(request, "registry/house_detail.html", context)
 
@@ -295,7 +298,12 @@ def house_edit(request: HttpRequest, house_id: int) -> HttpResponse:
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = access_household(request.user, household_id)
     members = person_rows(household.members.order_by("pk"), request.user)
-    return render(request, "registry/household_detail.html", {"household": household, "members": members})
+    context = {
+        "household": household,
+        "members": members,
+        "activity": subject_activity(request.user, household=household),
+    }
+    return render(request, "registry/household_detail.html", context)
 
 
 # ── Places and components ───────────────────────────────────────────────────────────────────────────────────
@@ -318,7 +326,12 @@ def place_list(request: HttpRequest) -> HttpResponse:
 @permission_required("registry.view_place", raise_exception=True)
 def place_detail(request: HttpRequest, place_id: int) -> HttpResponse:
     place = access_place(request.user, place_id)
-    return render(request, "registry/place_detail.html", {"place": place, "history": history_of(place)[:20]})
+    context = {
+        "place": place,
+        "history": history_of(place)[:20],
+        "activity": subject_activity(request.user, place=place),
+    }
+    return render(request, "registry/place_detail.html", context)
 
 
 @login_required

@@ -31,6 +31,10 @@ DIARY = {"grid_worker_a", "grid_worker_b", "community_staff", "street_leader", "
 DIARY_WRITERS = {"grid_worker_a", "grid_worker_b", "community_staff"}
 DIARY_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
 DIARY_COMMENTERS_A = {"community_staff", "street_leader", "administrator"}
+#: Who records visits (visits.add_visit) and who sees grid A's visits (visits.view_visit and the scope).
+VISITORS = {"grid_worker_a", "community_staff"}
+VISITS_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
+VISIT_VIEWERS = {*VISITS_A, "grid_worker_b"}
 #: A refused form post on a case page answers the case page again with the refusal on the form (400, 403, 409), or
 #: 404 for a case that is not the user's.
 CASE_PAGE_REFUSED = {400, 403, 404, 409}
@@ -151,6 +155,12 @@ RULES: dict[str, Rule] = {
     "api-v1:entry_update": rule("/api/v1/diary/entries/{entry_a}", {"grid_worker_a"}, method="patch", data={"summary": "已回访"}, outside="/api/v1/diary/entries/{entry_c}", outside_allowed=set()),
     "api-v1:entry_comment": rule("/api/v1/diary/entries/{entry_a}/comments", DIARY_COMMENTERS_A, method="post", data={"text": "继续跟进"}, ok={201}, outside="/api/v1/diary/entries/{entry_c}/comments", outside_allowed={"administrator"}),
     "api-v1:attachment_add": rule("/api/v1/diary/entries/{entry_a}/attachments", {"grid_worker_a"}, method="post", form=True, data={"file": "{photo}"}, ok={201}, outside="/api/v1/diary/entries/{entry_c}/attachments", outside_allowed=set()),
+    # visits (visits/api.py): recorded by those who do visit work in their grids; seen by them and those overseeing
+    "api-v1:visit_create": rule("/api/v1/visits", VISITORS, method="post", data={"purposes": ["policy"], "person_id": "{person_a}"}),
+    "api-v1:visit_list": rule("/api/v1/visits", STAFF),
+    "api-v1:visit_detail": rule("/api/v1/visits/{visit_a}", VISITS_A, outside="/api/v1/visits/{visit_c}"),
+    "api-v1:visit_patch": rule("/api/v1/visits/{visit_a}", {"grid_worker_a"}, method="patch", data={"findings": "改"}, outside="/api/v1/visits/{visit_c}"),  # its worker's alone
+    "api-v1:visit_follow_up": rule("/api/v1/visits/{visit_a}/follow-ups", {"grid_worker_a"}, method="post", data={"description": "楼道堆物"}, outside="/api/v1/visits/{visit_c}/follow-ups"),
     # --- sign-in and language: for everyone
     "set_language": public("/i18n/setlang/", method="post", data={"language": "en"}, ok={302}),
     "login": public("/accounts/login/"),
@@ -162,6 +172,7 @@ RULES: dict[str, Rule] = {
     "files:follow-photo": rule("/files/follow/not-a-token/photo/{case_photo_a}/", set(), anonymous=404, refused={404}),
     "files:diary-attachment": rule("/files/diary/attachment/{attachment_a}/", DIARY_A, outside="/files/diary/attachment/{attachment_c}/", outside_allowed={"administrator"}, anonymous=404),
     "files:component-photo": rule("/files/components/photo/{photo_a}/", REGISTRY_A, outside="/files/components/photo/{photo_c}/", anonymous=404),
+    "files:visit-photo": rule("/files/visits/photo/{visit_photo_a}/", VISITS_A, outside="/files/visits/photo/{visit_photo_c}/", anonymous=404),
     # --- pages: anonymous is sent to log in
     "home": rule("/", STAFF),
     "area-browser": rule("/areas/", STAFF),
@@ -291,5 +302,11 @@ RULES: dict[str, Rule] = {
     "diary:edit": rule("/diary/{entry_a}/edit/", {"grid_worker_a"}, outside="/diary/{entry_c}/edit/", outside_allowed=set()),
     "diary:comment": rule("/diary/{entry_a}/comments/", DIARY_COMMENTERS_A, method="post", data={"text": "继续跟进"}, ok={302}, outside="/diary/{entry_c}/comments/", outside_allowed={"administrator"}),
     "diary:attach": rule("/diary/{entry_a}/attachments/", {"grid_worker_a"}, method="post", data={"file": "{photo}"}, ok={302}, outside="/diary/{entry_c}/attachments/", outside_allowed=set()),
+    # --- visits (走访): recorded by those doing visit work in their grids, corrected and turned into reports by the visit's worker
+    "visits:list": rule("/visits/", VISIT_VIEWERS),
+    "visits:new": rule("/visits/new/?person={person_a}", VISITORS, outside="/visits/new/?person={person_c}"),
+    "visits:detail": rule("/visits/{visit_a}/", VISITS_A, outside="/visits/{visit_c}/"),
+    "visits:edit": rule("/visits/{visit_a}/edit/", {"grid_worker_a"}, outside="/visits/{visit_c}/edit/"),
+    "visits:follow-up": rule("/visits/{visit_a}/follow-ups/", {"grid_worker_a"}, method="post", data={"description": "楼道堆物"}, outside="/visits/{visit_c}/follow-ups/"),
 }
 # fmt: on

@@ -32,7 +32,7 @@ from registry.changes import change_propose
 from registry.models import Building, BuildingReport, ImportJob, Person
 from registry.services import component_photo_add, component_save
 from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
-from visits.models import DueVisit, VisitPlan
+from visits.models import DueVisit, Visit, VisitPhoto, VisitPlan
 
 POINTS = {"a": IN_A, "c": IN_C}
 
@@ -171,6 +171,13 @@ def scene_build() -> Scene:
         attachment = DiaryAttachment(entry=entry, name="a.jpg", content_type="image/jpeg", size=1, sha256="0" * 64)
         attachment.file.save("scene.jpg", _jpeg(), save=True)
         names[f"entry_{side}"], names[f"attachment_{side}"] = entry.pk, attachment.pk
+    # Visits (走访) in grid A and in grid C, each with a photo.
+    for side, worker, grid in (("a", world.user("grid_worker_a"), world.grid_a), ("c", worker_c, world.grid_c)):
+        person = Person.objects.get(pk=int(str(names[f"person_{side}"])))
+        visit = Visit.objects.create(worker=worker, grid=grid, visited_at=started, purposes=["policy"], person=person)
+        names[f"visit_{side}"] = visit.pk
+        visit_photo = VisitPhoto.objects.create(visit=visit, file=_jpeg(), content_type="image/jpeg")
+        names[f"visit_photo_{side}"] = visit_photo.pk
     return scene
 
 

@@ -30,6 +30,7 @@ from gridgov.testing import World
 from gridgov.wsgi import application
 from registry.models import Building, Component, House, Household, Person, Place
 from registry.tests.factories import HouseholdFactory, PersonFactory
+from visits.models import Visit
 
 EXAMPLES_PER_OPERATION = 10
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -81,6 +82,12 @@ def _records(world: World) -> dict[str, list[Any]]:
         "entry_id": [
             DiaryEntry.objects.create(
                 author=world.user(persona), grid=grid, day=timezone.localdate(), title="周例会"
+            ).pk
+            for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
+        ],
+        "visit_id": [
+            Visit.objects.create(
+                worker=world.user(persona), grid=grid, visited_at=timezone.now(), purposes=["policy"]
             ).pk
             for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
         ],
