@@ -17,6 +17,7 @@ from diary.choices import EntryKind
 from diary.models import DiaryEntry
 from diary.selectors import EntryFilter, access_entry, diary_reader, entries_list, entry_as_written
 from gridgov.apikit import ERRORS, BodyIn, PathId, RecordId, Window, absent
+from visits.models import may_see_sensitive
 
 router = Router(tags=["diary"])
 
@@ -73,7 +74,7 @@ class EntryOut(Schema):
     sensitive: bool
 
     @staticmethod
-    def of(entry: DiaryEntry) -> dict[str, Any]:
+    def of(entry: DiaryEntry, viewer: Any = None) -> dict[str, Any]:
         author = entry.author
         return {
             "id": entry.pk,
@@ -109,7 +110,7 @@ class EntryOut(Schema):
                 }
                 for attachment in entry.attachments.all()
             ],
-            "sensitive": entry.sensitive,
+            "sensitive": entry.sensitive and may_see_sensitive(viewer),
         }
 
 
@@ -137,7 +138,7 @@ def entry_list(request: HttpRequest, query: Query[EntryQuery], window: Query[Win
         kind=query.kind or "",
         mine=query.mine,
     )
-    return [EntryOut.of(entry) for entry in window.of(entries_list(request.user, filters))]
+    return [EntryOut.of(entry, request.user) for entry in window.of(entries_list(request.user, filters))]
 
 
 class EntryIn(BodyIn):
@@ -185,21 +186,21 @@ def _data(payload: EntryIn | EntryPatchIn) -> services.EntryData:
 @router.post("/diary/entries", response={201: EntryOut, **ERRORS}, summary="Write a diary entry")
 def entry_create(request: HttpRequest, payload: EntryIn) -> tuple[int, dict[str, Any]]:
     entry = services.entry_create(_origin(request), _data(payload))
-    return 201, EntryOut.of(entry_as_written(entry.pk))
+    return 201, EntryOut.of(entry_as_written(entry.pk), request.user)
 
 
 @router.get("/diary/entries/{entry_id}", response={200: EntryOut, **ERRORS}, summary="One diary entry")
 def entry_detail(request: HttpRequest, entry_id: PathId) -> dict[str, Any]:
     entry = access_entry(request.user, entry_id)
     services.entry_open(_origin(request), entry)
-    return EntryOut.of(entry)
+    return EntryOut.of(entry, request.user)
 
 
 @router.patch("/diary/entries/{entry_id}", response={200: EntryOut, **ERRORS}, summary="Edit one's own entry")
 def entry_update(request: HttpRequest, entry_id: PathId, payload: EntryPatchIn) -> dict[str, Any]:
     entry = access_entry(request.user, entry_id)
     services.entry_update(_origin(request), entry, _data(payload))
-    return EntryOut.of(entry_as_written(entry_id))
+    return EntryOut.of(entry_as_written(entry_id), request.user)
 
 
 class CommentIn(BodyIn):

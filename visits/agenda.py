@@ -147,7 +147,7 @@ def agenda_of(user: Any, day: dt.date) -> Agenda:
         leg = _distance(*project([here, location], here))
         total += leg
         here = location
-        stops.append({**due_row(due, day), "order": len(stops) + 1, "leg_m": round(leg, 1)})
+        stops.append({**due_row(due, day, user), "order": len(stops) + 1, "leg_m": round(leg, 1)})
     for due in unlocated:
-        stops.append({**due_row(due, day), "order": len(stops) + 1, "leg_m": None})
+        stops.append({**due_row(due, day, user), "order": len(stops) + 1, "leg_m": None})
     return Agenda(date=day, start=start, stops=stops, total_m=round(total, 1))

@@ -16,7 +16,7 @@ from gridgov.apikit import ERRORS, BodyIn, PathId, RecordId, Window, absent
 from gridgov.files import visit_photo_url
 from visits import services
 from visits.choices import VisitKind, VisitPurpose
-from visits.models import Visit
+from visits.models import Visit, may_see_sensitive
 from visits.selectors import VisitFilter, access_visit, visits_list
 
 router = Router(tags=["visits"])
@@ -62,7 +62,7 @@ class VisitOut(Schema):
     sensitive: bool
 
     @staticmethod
-    def of(visit: Visit) -> dict[str, Any]:
+    def of(visit: Visit, viewer: Any = None) -> dict[str, Any]:
         return {
             "id": visit.pk,
             "worker_id": visit.worker_id,
@@ -89,7 +89,7 @@ class VisitOut(Schema):
             "follow_ups": [
                 {"case_id": link.case_id, "case_number": link.case.number} for link in visit.follow_ups.all()
             ],
-            "sensitive": visit.sensitive,
+            "sensitive": visit.sensitive and may_see_sensitive(viewer),
         }
 
 
@@ -158,7 +158,7 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> tuple[int, dict[str,
     visit = services.visit_record(origin, data)
     if digests:
         uploads_used(request.user, digests)  # type: ignore[arg-type]
-    return 201, VisitOut.of(_loaded(visit))
+    return 201, VisitOut.of(_loaded(visit), request.user)
 
 
 def _loaded(visit: Visit) -> Visit:
@@ -182,14 +182,14 @@ class VisitQuery(Schema):
 @router.get("/visits", response={200: list[VisitOut], **ERRORS}, summary="Visits in sight, the latest first")
 def visit_list(request: HttpRequest, filters: Query[VisitQuery], window: Query[Window]) -> list[dict[str, Any]]:
     rows = visits_list(request.user, VisitFilter(**filters.dict())).prefetch_related("photos", "follow_ups__case")
-    return [VisitOut.of(visit) for visit in window.of(rows)]
+    return [VisitOut.of(visit, request.user) for visit in window.of(rows)]
 
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **ERRORS}, summary="One visit")
 def visit_detail(request: HttpRequest, visit_id: PathId) -> dict[str, Any]:
     visit = access_visit(request.user, visit_id)
     services.visit_view(_origin(request), visit)
-    return VisitOut.of(visit)
+    return VisitOut.of(visit, request.user)
 
 
 class VisitPatchIn(BodyIn):
@@ -208,7 +208,7 @@ def visit_patch(request: HttpRequest, visit_id: PathId, payload: VisitPatchIn) -
         kind=payload.kind, purposes=payload.purposes, findings=payload.findings, answers=payload.answers
     )
     services.visit_update(_origin(request), visit, edit)
-    return VisitOut.of(_loaded(visit))
+    return VisitOut.of(_loaded(visit), request.user)
 
 
 class FollowUpIn(BodyIn):

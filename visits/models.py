@@ -24,14 +24,29 @@ def may_see_sensitive(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm(SENSITIVE_PERMISSION))
 
 
+#: The person a row belongs to (who made the visit, wrote the entry…): they keep seeing their own sensitive rows.
+OWNER_FIELDS = {
+    "visits.visit": "worker",
+    "visits.duevisit": "worker",
+    "visits.mustreport": "worker",
+    "diary.diaryentry": "author",
+}
+
+
 class SensitiveGridQuerySet(ScopedQuerySet):
-    """Rows in a grid that may be about a sensitive group: scoped by grid, sensitive rows only with permission."""
+    """Rows in a grid that may be about a sensitive group: scoped by grid; sensitive rows only with permission, or
+    to the person the row belongs to (a worker responsible for a 重点人员 sees the visits they made and are due)."""
 
     scope_code_field = "grid__code"
 
     def visible_to(self, user: Any) -> Self:
         rows = super().visible_to(user)
-        return rows if may_see_sensitive(user) else rows.filter(sensitive=False)
+        if may_see_sensitive(user):
+            return rows
+        owner = OWNER_FIELDS.get(self.model._meta.label_lower)
+        if owner is None or not getattr(user, "is_authenticated", False):
+            return rows.filter(sensitive=False)
+        return rows.filter(Q(sensitive=False) | Q(**{owner: user.pk}))
 
 
 VisitQuerySet = SensitiveGridQuerySet

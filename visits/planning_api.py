@@ -80,7 +80,7 @@ def visit_due_list(request: HttpRequest, query: Query[DueQuery]) -> list[dict[st
         grid_code=query.grid_code or "",
         lights=[query.light] if query.light else [],
     )
-    return [due_row(due, today) for due in rows[query.offset : query.offset + query.limit]]
+    return [due_row(due, today, request.user) for due in rows[query.offset : query.offset + query.limit]]
 
 
 class AssignIn(BodyIn):
@@ -92,7 +92,7 @@ def visit_due_assign(request: HttpRequest, due_id: PathId, payload: AssignIn) ->
     _require(request, "visits.change_duevisit")
     due = access_due_visit(request.user, due_id)
     due = due_visit_assign(Origin.of_request(request, Channel.API), due, payload.worker_id)
-    return due_row(due, _today())
+    return due_row(due, _today(), request.user)
 
 
 class StopOut(DueOut):

@@ -180,7 +180,7 @@ def due_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         rows = due_visits_filtered(request.user, today, mine=True, lights=[DueLight.RED])
     else:
         rows = due_visits_filtered(request.user, today, mine=False, grid_code=grid_code)
-    shown = [due_row(due, today) for due in rows[:LIST_LIMIT]]
+    shown = [due_row(due, today, request.user) for due in rows[:LIST_LIMIT]]
     workers: dict[str, list[Any]] = {}
     if tab == "grid":
         for row in shown:

@@ -361,9 +361,11 @@ class GenerateCounts:
 
 class _Workers:
     """The grid workers covering each grid, with their open due visits, to give a new due visit to the least
-    loaded one (stable tie-break by id)."""
+    loaded one (stable tie-break by id). A sensitive plan's visits (重点人员) go to those who may see sensitive
+    groups: the grid leaders and community staff covering the grid, never a grid worker without that permission."""
 
-    def __init__(self) -> None:
+    def __init__(self, sensitive: bool = False) -> None:
+        self.roles = [Role.GRID_LEADER, Role.COMMUNITY_STAFF] if sensitive else [Role.GRID_WORKER]
         self.by_grid: dict[int, list[int]] = {}
         self.load: dict[int, int] = defaultdict(int)
         self.loaded = False
@@ -382,9 +384,7 @@ class _Workers:
             self._load()
         if grid_id not in self.by_grid:
             self.by_grid[grid_id] = sorted(
-                users_covering(codes[grid_id], [Role.GRID_WORKER], through_department=False).values_list(
-                    "pk", flat=True
-                )
+                users_covering(codes[grid_id], self.roles, through_department=False).values_list("pk", flat=True)
             )
         candidates = self.by_grid[grid_id]
         if not candidates:
@@ -404,7 +404,7 @@ def due_visits_generate(today: dt.date) -> GenerateCounts:
     plan, and the open ones of people who left the group cancelled. Idempotent and safe in parallel."""
     counts = GenerateCounts()
     calendar = calendar_for()
-    workers = _Workers()
+    workers = {False: _Workers(), True: _Workers(sensitive=True)}
     codes: dict[int, str] = {}
     for plan in VisitPlan.objects.active().select_related("area").order_by("id"):
         counts.plans += 1
@@ -420,7 +420,7 @@ def due_visits_generate(today: dt.date) -> GenerateCounts:
         )
         candidates = [covered for covered in plan_covered(plan, today) if covered.person_id not in open_people]
         if candidates:
-            counts.created += _create_due(plan, candidates, calendar, workers, codes)
+            counts.created += _create_due(plan, candidates, calendar, workers[plan.sensitive], codes)
     return counts
 
 
@@ -543,7 +543,7 @@ def due_location(due: DueVisit) -> tuple[float, float] | None:
     return house.building.lon, house.building.lat
 
 
-def due_row(due: DueVisit, today: dt.date) -> dict[str, Any]:
+def due_row(due: DueVisit, today: dt.date, viewer: Any = None) -> dict[str, Any]:
     """A due visit as lists, the agenda and the API show it (DueOut)."""
     location = due_location(due)
     house = due.person.house
@@ -565,7 +565,7 @@ def due_row(due: DueVisit, today: dt.date) -> dict[str, Any]:
         "address": house.address if house else "",
         "lon": location[0] if location else None,
         "lat": location[1] if location else None,
-        "sensitive": due.sensitive,
+        "sensitive": due.sensitive and may_see_sensitive(viewer),
     }
 
 

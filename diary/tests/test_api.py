@@ -7,10 +7,13 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from accounts.roles import Role
 from diary.models import DiaryComment, DiaryEntry
 from diary.tests.conftest import docx_bytes, pdf_bytes
 from diary.tests.factories import DiaryCommentFactory, DiaryEntryFactory
+from gridgov.testing import make_user
 from registry.choices import TagCategory
 from registry.tests.factories import PersonFactory, PersonTagFactory
 
@@ -113,10 +116,14 @@ def test_sensitive_entries_only_with_the_permission(world, person):
     PersonTagFactory.create(person=person, category=TagCategory.PETITIONER)
     response = _post(world.client("grid_worker_a"), URL, {"title": "走访信访人", "person_ids": [person.pk]})
     entry = response.json()
-    assert entry["sensitive"] is True
-    # the worker may not see sensitive rows: not even their own once written
-    assert world.client("grid_worker_a").get(URL, {"q": "信访"}).json() == []
-    assert world.client("grid_worker_a").get(f"{URL}/{entry['id']}").status_code == 404
+    assert entry["sensitive"] is False  # never flagged to a worker without the permission
+    assert DiaryEntry.objects.get(pk=entry["id"]).sensitive
+    # the author keeps seeing their own entry; another worker of the grid does not see it
+    assert [row["id"] for row in world.client("grid_worker_a").get(URL, {"q": "信访"}).json()] == [entry["id"]]
+    colleague = Client()
+    colleague.force_login(make_user("worker_a2", Role.GRID_WORKER, [world.grid_a]))
+    assert colleague.get(URL, {"q": "信访"}).json() == []
+    assert colleague.get(f"{URL}/{entry['id']}").status_code == 404
     assert [row["id"] for row in world.client("street_leader").get(URL, {"q": "信访"}).json()] == [entry["id"]]
 
 

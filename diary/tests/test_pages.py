@@ -7,13 +7,16 @@ import io
 import re
 
 import pytest
+from django.test import Client
 from docx import Document
 from pypdf import PdfReader
 
+from accounts.roles import Role
 from audit.models import AuditEntry
 from diary import exports
 from diary.models import DiaryEntry
 from diary.tests.factories import DiaryCommentFactory, DiaryEntryFactory
+from gridgov.testing import make_user
 from registry.choices import TagCategory
 from registry.tests.factories import PersonFactory, PersonTagFactory
 
@@ -133,7 +136,11 @@ def test_the_export_leaves_out_sensitive_entries_without_the_permission(world, e
     PersonTagFactory.create(person=entries["person"], category=TagCategory.SEVERE_MENTAL_ILLNESS)
     DiaryEntry.objects.filter(pk=entries["first"].pk).update(sensitive=True)
     author = world.user("grid_worker_a").pk
-    worker = world.client("grid_worker_a").get("/diary/export/", {"month": "2026-03", "author": author})
+    mine = world.client("grid_worker_a").get("/diary/export/", {"month": "2026-03", "author": author})
+    assert "走访独居老人孙七" in _docx_text(b"".join(mine.streaming_content))  # the author's own
+    colleague = Client()
+    colleague.force_login(make_user("worker_a2", Role.GRID_WORKER, [world.grid_a]))
+    worker = colleague.get("/diary/export/", {"month": "2026-03", "author": author})
     assert "走访独居老人孙七" not in _docx_text(b"".join(worker.streaming_content))
     leader = world.client("street_leader").get("/diary/export/", {"month": "2026-03", "author": author})
     assert "走访独居老人孙七" in _docx_text(b"".join(leader.streaming_content))

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.roles import Role
 from audit.models import AuditEntry
 from diary import services
 from diary.models import DiaryAttachment, DiaryEntry
@@ -18,7 +19,7 @@ from diary.services import EntryData
 from diary.tests.conftest import docx_bytes, origin, pdf_bytes
 from fieldwork.models import Patrol
 from gridgov.errors import NotFound, PermissionDenied, RecordInvalid, ValidationFailed
-from gridgov.testing import jpeg_bytes
+from gridgov.testing import jpeg_bytes, make_user
 from notifications.models import Delivery
 from registry.choices import TagCategory
 from registry.tests.factories import PersonFactory, PersonTagFactory
@@ -80,10 +81,12 @@ def test_an_entry_about_a_sensitive_person_is_hidden_from_those_without_the_perm
     plain = _create(world)
     assert entry.sensitive and not plain.sensitive
     worker, leader = world.user("grid_worker_a"), world.user("street_leader")
-    assert list(entries_list(worker, EntryFilter())) == [plain]
+    colleague = make_user("worker_a2", Role.GRID_WORKER, [world.grid_a])  # grid A too, without the permission
+    assert list(entries_list(colleague, EntryFilter())) == [plain]
+    assert {row.pk for row in entries_list(worker, EntryFilter())} == {entry.pk, plain.pk}  # the author's own
     assert {row.pk for row in entries_list(leader, EntryFilter())} == {entry.pk, plain.pk}
     with pytest.raises(NotFound):
-        access_entry(worker, entry.pk)
+        access_entry(colleague, entry.pk)
 
 
 def test_an_ended_tag_does_not_make_an_entry_sensitive(world):

@@ -28,9 +28,11 @@ from diary.models import DiaryEntry
 from fieldwork.models import Patrol
 from gridgov.testing import World
 from gridgov.wsgi import application
+from registry.changes import change_propose
+from registry.choices import ChangeKind, ChangeSource
 from registry.models import Building, Component, House, Household, Person, Place
 from registry.tests.factories import HouseholdFactory, PersonFactory
-from visits.models import Visit
+from visits.models import DueVisit, Visit
 
 EXAMPLES_PER_OPERATION = 10
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -91,6 +93,18 @@ def _records(world: World) -> dict[str, list[Any]]:
             ).pk
             for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
         ],
+        "change_id": [
+            change_propose(
+                Origin(world.user(persona), "api"),
+                ChangeKind.PERSON_UPDATE,
+                ChangeSource.OTHER,
+                grid,
+                {"work_place": "新单位"},
+                person=PersonFactory.create(grid=grid),
+            ).pk
+            for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
+        ],
+        "due_id": list(DueVisit.objects.values_list("pk", flat=True)) or [1],
     }
 
 

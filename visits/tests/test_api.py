@@ -7,10 +7,12 @@ import hashlib
 import json
 
 import pytest
+from django.test import Client
 
+from accounts.roles import Role
 from audit.models import AuditEntry
 from cases.models import Case
-from gridgov.testing import IN_A, jpeg, jpeg_bytes
+from gridgov.testing import IN_A, jpeg, jpeg_bytes, make_user
 from visits.choices import DueStatus
 from visits.models import DueVisit, Visit, VisitCase
 
@@ -112,12 +114,18 @@ def test_list_filters_and_hides_sensitive_visits(field, django_assert_max_num_qu
     assert Visit.objects.count() == 3
     with django_assert_max_num_queries(8):
         rows = client.get("/api/v1/visits").json()
-    assert len(rows) == 2 and not any(row["sensitive"] for row in rows)  # worker A may not see 重点人员
+    # their own visits, the one about a 重点人员 too, never flagged to a worker without the permission
+    assert len(rows) == 3 and not any(row["sensitive"] for row in rows)
+    colleague = make_user("worker_a2", Role.GRID_WORKER, [field.world.grid_a])
+    colleague_client = Client()
+    colleague_client.force_login(colleague)
+    assert len(colleague_client.get("/api/v1/visits").json()) == 2  # another worker of grid A: not the 重点人员's
+    assert [row["sensitive"] for row in field.client("community_staff").get("/api/v1/visits").json()].count(True) == 1
     staff = field.client("community_staff").get("/api/v1/visits").json()
     assert len(staff) == 3
     assert [row["id"] for row in client.get(f"/api/v1/visits?person_id={field.elderly.pk}").json()] == [mine["id"]]
     assert len(client.get(f"/api/v1/visits?place_id={field.place.pk}").json()) == 1
-    assert len(client.get("/api/v1/visits?mine=true&date_from=2026-01-05&date_to=2026-01-05").json()) == 2
+    assert len(client.get("/api/v1/visits?mine=true&date_from=2026-01-05&date_to=2026-01-05").json()) == 3
     assert client.get("/api/v1/visits?date_from=2026-01-06").json() == []
     assert field.client("grid_worker_b").get("/api/v1/visits").json() == []
     assert field.client("dispatcher").get("/api/v1/visits").json() == []  # no visits permission

@@ -52,7 +52,9 @@ def agenda_world(plans_world):
     plan_make("community_correction", interval=7)
     later = tagged_person(plans_world.grid_a, since=D(2026, 10, 20))  # not in the group on TODAY
     due_visits_generate(TODAY)
-    DueVisit.objects.update(worker=worker)
+    # the grid's worker does the group's visits; 重点人员 visits go to those who may see the group (generation)
+    DueVisit.objects.filter(sensitive=False).update(worker=worker)
+    assert not DueVisit.objects.filter(sensitive=True, worker=worker).exists()
     return {"plan": plan, "worker": worker, "people": people, "homeless": homeless, "watched": watched, "later": later}
 
 

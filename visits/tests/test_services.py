@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from accounts.roles import Role
 from audit.models import AuditEntry
 from cases.models import Case
 from cases.photos import photo_check
 from diary.models import DiaryEntry
 from gridgov.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from gridgov.testing import IN_A, jpeg
+from gridgov.testing import IN_A, jpeg, make_user
 from registry.choices import ChangeKind, ChangeSource, ChangeStatus
 from registry.models import RegistryChange
 from visits.choices import DueStatus, VisitPurpose
@@ -197,7 +199,10 @@ def test_photos_are_stored_without_metadata_and_served_to_who_may_see_the_visit(
         assert field.client(persona).get(url).status_code == 404, persona
     watched = visit_record(field.origin(), data(field.watched.pk, purposes=[P.INFO_CHECK], photos=[photo]))
     hidden = reverse("files:visit-photo", args=[watched.photos.get().pk])
-    assert field.client("grid_worker_a").get(hidden).status_code == 404  # sensitive: without the permission
+    assert field.client("grid_worker_a").get(hidden).status_code == 200  # the visit's own worker
+    colleague = Client()
+    colleague.force_login(make_user("worker_a2", Role.GRID_WORKER, [field.world.grid_a]))
+    assert colleague.get(hidden).status_code == 404  # sensitive: another worker without the permission
     assert field.client("community_staff").get(hidden).status_code == 200
 
 
