@@ -109,7 +109,9 @@ def test_sensitive_due_visits_are_hidden_without_permission_everywhere(agenda_wo
     assert sensitive_plan.pk in [
         row["plan_id"] for row in api_people(leader_client, "/api/v1/visits/compliance?month=2026-10")
     ]
-    # community staff without the sensitive permission see neither the plan nor its compliance
+    # community staff without the sensitive permission (and not the one the visit is due to) see neither the plan
+    # nor its compliance nor the due visit
+    DueVisit.objects.filter(pk=due.pk).update(worker=plans_world.user("grid_leader"))
     staff = plans_world.user("community_staff")
     staff.groups.get().permissions.remove(*staff.groups.get().permissions.filter(codename="view_sensitive_tags"))
     staff_client = plans_world.client("community_staff")
