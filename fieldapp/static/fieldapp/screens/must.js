@@ -1,9 +1,9 @@
 // 八必报: eight big buttons, then the item's short form. Events (公共设施损坏, 背街小巷不洁, 安全隐患, 不稳定因素)
 // go to the case loop with their location and photos; the others propose a registry change with its facts
-// (外来人员流入: the newcomer; 房屋出租: the house and the dates; 新增孕妇, 居民病重住院: the resident), which the
+// (外来人员流入: the newcomer and the house; 房屋出租: the house, the dates and the tenant; 新增孕妇, 居民病重住院: the resident), which the
 // community confirms. Saved into the outbox, so it works offline. #must, #must/<item>.
 import { alertBox, field, h, t, toast } from "../dom.js";
-import { get, gpsLine, gridPicker, loading, photoPicker, today } from "../data.js";
+import { get, gpsLine, loading, photoPicker, today } from "../data.js";
 import { outboxAdd } from "../outbox.js";
 
 export const MUST_ITEMS = ["facility_damage", "alley_unclean", "safety_hazard", "instability", "pregnancy", "floating_arrival", "hospitalized", "rented_out"];
@@ -88,27 +88,32 @@ function mustForm(view, item, session, go) {
   const facts = {};
   let resident = null;
   let house = null;
-  let grid = null;
   if (item === "floating_arrival") {
     facts.name = input("name", "text", { maxlength: 64, autocomplete: "off" });
     facts.sex = h("select", { class: "form-select form-select-lg", name: "sex" },
       h("option", { value: "" }, "—"), h("option", { value: "male" }, t("sex_male")), h("option", { value: "female" }, t("sex_female")));
     facts.phone = input("phone", "tel", { maxlength: 15, autocomplete: "off", inputmode: "tel" });
-    facts.origin = input("origin", "text", { maxlength: 200 });
+    facts.origin_place = input("origin_place", "text", { maxlength: 200 });
     facts.arrival_date = input("arrival_date", "date", { value: today(), max: today() });
     house = housePicker(session);
-    grid = gridPicker(session);
     parts.push(field(t("name"), facts.name), field(t("sex"), facts.sex), field(t("phone"), facts.phone),
-      field(t("origin"), facts.origin), field(t("arrival_date"), facts.arrival_date), house.element, field(t("visit_grid"), grid));
+      field(t("origin"), facts.origin_place), field(t("arrival_date"), facts.arrival_date), house.element);
   } else if (item === "rented_out") {
     house = housePicker(session);
-    facts.start_date = input("start_date", "date", { value: today() });
-    facts.end_date = input("end_date", "date");
-    facts.tenant_name = input("tenant_name", "text", { maxlength: 64, autocomplete: "off" });
-    parts.push(house.element, field(t("rent_start"), facts.start_date), field(t("rent_end"), facts.end_date), field(t("tenant_name"), facts.tenant_name));
+    facts.contract_start = input("contract_start", "date", { value: today() });
+    facts.contract_end = input("contract_end", "date");
+    facts.name = input("name", "text", { maxlength: 64, autocomplete: "off" });
+    facts.phone = input("phone", "tel", { maxlength: 15, autocomplete: "off", inputmode: "tel" });
+    parts.push(house.element, field(t("rent_start"), facts.contract_start), field(t("rent_end"), facts.contract_end),
+      field(t("tenant_name"), facts.name), field(t("phone"), facts.phone));
   } else if (WITH_RESIDENT.has(item)) {
     resident = residentPicker(session);
-    parts.push(resident.element);
+    facts.day = input("day", "date", { value: today() });
+    parts.push(resident.element, field(t("day"), facts.day));
+    if (item === "hospitalized") {
+      facts.hospital = input("hospital", "text", { maxlength: 100 });
+      parts.push(field(t("hospital"), facts.hospital));
+    }
   }
   const form = h("form", { novalidate: true, id: "m-must-form", dataset: { item } },
     h("h2", { class: "h5" }, t(`must_${item}`)),
@@ -125,9 +130,9 @@ function mustForm(view, item, session, go) {
     if (EVENTS.has(item) && !description.value.trim()) problems.push(t("description_required"));
     if (EVENTS.has(item) && !position) problems.push(t("gps_required"));
     if (item === "floating_arrival" && !facts.name.value.trim()) problems.push(t("must_name_required"));
-    if (item === "floating_arrival" && !house.value() && !grid.value) problems.push(t("subject_required"));
+    if (item === "floating_arrival" && !house.value()) problems.push(t("must_house_required"));
     if (item === "rented_out" && !house.value()) problems.push(t("must_house_required"));
-    if (item === "rented_out" && !facts.start_date.value) problems.push(t("must_date_required"));
+    if (item === "rented_out" && !facts.contract_start.value) problems.push(t("must_date_required"));
     if (resident && !resident.value()) problems.push(t("must_person_required"));
     if (problems.length) {
       problem.replaceChildren(alertBox(problems.join(" ")));
@@ -142,7 +147,6 @@ function mustForm(view, item, session, go) {
       ...(position ? { lon: position.lon, lat: position.lat } : {}),
       ...(house && house.value() ? { house_id: Number(house.value()) } : {}),
       ...(resident ? { person_id: Number(resident.value()) } : {}),
-      ...(grid && grid.value && !(house && house.value()) ? { grid_code: grid.value } : {}),
     };
     await outboxAdd("must_report", payload, photos.files(), { label: [t(`must_${item}`), payload.description].filter(Boolean).join(" · ") });
     toast(t("saved_to_outbox"), "success");
