@@ -1,7 +1,7 @@
 // 走访记录: the form of a visit (#visit/new?due=N for a due visit of today's list, ?person=N for a resident
 // found under 查询, or a visit in one of my grids), saved into the outbox and sent when the network allows; and a
 // visit already recorded (#visit/N) with its follow-ups and "转为案件".
-import { alertBox, field, h, t, toast, when } from "../dom.js";
+import { alertBox, config, field, h, t, toast, when } from "../dom.js";
 import { choiceSelect, get, gpsLine, gridPicker, loading, photoPicker, today } from "../data.js";
 import { outboxAdd } from "../outbox.js";
 import { categoryPicker } from "./report.js";
@@ -51,6 +51,52 @@ function purposeChecks(sensitive) {
   return h("fieldset", { class: "mb-3", id: "m-purposes" }, h("legend", { class: "form-label fs-6" }, t("visit_purposes")), groups);
 }
 
+/** The questions of each chosen purpose (走访问答, as the server asks them): answers {purpose: {question: value}}. */
+function questionBox(form) {
+  const asked = config.visitQuestions || {};
+  const box = h("div", { id: "m-questions" });
+  const control = (purpose, question) => {
+    const name = `q-${purpose}-${question.key}`;
+    if (question.kind === "yes_no") {
+      const choice = (value, label) => h("div", { class: "form-check m-choice" },
+        h("input", { class: "form-check-input", type: "radio", name, value, id: `${name}-${value}`, dataset: { purpose, question: question.key, kind: "yes_no" } }),
+        h("label", { class: "form-check-label", for: `${name}-${value}` }, label));
+      return h("fieldset", { class: "mb-2" }, h("legend", { class: "form-label fs-6 mb-0" }, question.label),
+        h("div", { class: "m-two" }, choice("true", t("answer_yes")), choice("false", t("answer_no"))));
+    }
+    const input = question.kind === "choice"
+      ? h("select", { class: "form-select form-select-lg", name }, h("option", { value: "" }, "—"), question.choices.map(([value, label]) => h("option", { value }, label)))
+      : h("input", { class: "form-control form-control-lg", type: "text", name, maxlength: 500 });
+    input.dataset.purpose = purpose;
+    input.dataset.question = question.key;
+    return field(question.label, input);
+  };
+  const draw = () => {
+    const chosen = Array.from(form.querySelectorAll("input[name=purposes]:checked"), (input) => input.value).filter((purpose) => asked[purpose]);
+    const kept = new Map(Array.from(box.querySelectorAll("[data-purpose-questions]"), (set) => [set.dataset.purposeQuestions, set]));
+    box.replaceChildren(...chosen.map((purpose) => kept.get(purpose) || h("fieldset", { class: "mb-3 border rounded p-2", dataset: { purposeQuestions: purpose } },
+      h("legend", { class: "fs-6 fw-semibold float-none w-auto px-1" }, `${t("visit_questions")} · ${t(`purpose_${purpose}`)}`),
+      asked[purpose].map((question) => control(purpose, question)))));
+  };
+  const answers = () => {
+    const found = {};
+    for (const input of box.querySelectorAll("[data-question]")) {
+      let value = input.value.trim();
+      if (input.dataset.kind === "yes_no") {
+        if (!input.checked) continue;
+        value = value === "true";
+      }
+      if (value === "") continue;
+      (found[input.dataset.purpose] ??= {})[input.dataset.question] = value;
+    }
+    return found;
+  };
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "purposes") draw();
+  });
+  return { element: box, answers, draw };
+}
+
 function visitForm(view, subject, session, go) {
   const gps = gpsLine();
   const kind = choiceSelect("kind", "visit_kind_", VISIT_KINDS, "home");
@@ -66,15 +112,19 @@ function visitForm(view, subject, session, go) {
       subject.address ? h("div", { class: "text-body-secondary" }, subject.address) : null,
       subject.plan ? h("div", { class: "text-body-secondary" }, subject.plan) : null)
     : field(t("visit_grid"), grid);
+  const findingsField = field(t("findings"), findings, t("findings_help"));
   const form = h("form", { novalidate: true, id: "m-visit-form" },
     problem,
     header,
     field(t("visit_kind"), kind),
     purposeChecks(subject && subject.sensitive),
-    field(t("findings"), findings, t("findings_help")),
+    findingsField,
     photos.element,
     gps.element,
     h("button", { class: "btn btn-primary btn-lg w-100", type: "submit" }, t("save_visit")));
+  const questions = questionBox(form);
+  form.insertBefore(questions.element, findingsField);
+  questions.draw();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const purposes = Array.from(form.querySelectorAll("input[name=purposes]:checked"), (input) => input.value);
@@ -93,7 +143,7 @@ function visitForm(view, subject, session, go) {
       kind: kind.value,
       purposes,
       findings: findings.value.trim(),
-      answers: {},
+      answers: questions.answers(),
       ...(subject ? { person_id: subject.person_id } : { grid_code: grid.value }),
       ...(subject && subject.due_id ? { due_visit_id: subject.due_id } : {}),
       ...(position ? { lon: position.lon, lat: position.lat, accuracy: position.accuracy } : {}),
