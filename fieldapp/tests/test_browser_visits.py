@@ -22,13 +22,12 @@ from web.tests.test_browser import pytestmark  # noqa: F401 - the same skip when
 
 browser = surface.browser  # the fixture: the live world and Chromium
 
-#: Put every item of the outbox back to "waiting" (photos not yet uploaded) and send them all again.
+#: Put every item of the outbox back to "waiting" and send them all again (the photos are named by their digests).
 REPLAY_ALL = """async () => {
   const outbox = await import("/static/fieldapp/outbox.js");
   const database = await outbox.db();
   for (const item of await database.getAll("outbox")) {
     item.state = outbox.WAITING;
-    item.files = item.files.map((file) => ({ ...file, uploaded: false, blob: new Blob([]) }));
     await database.put("outbox", item);
   }
   await outbox.outboxFlush({ force: true });

@@ -187,6 +187,10 @@ function followUpForm(visit, go) {
   return form;
 }
 
+function photoMissing(event) {
+  event.target.replaceWith(h("span", { class: "m-photo-missing" }, t("photo_not_here")));
+}
+
 function visitDetail(visit, go) {
   return [
     h("dl", { class: "m-facts", id: "m-visit", dataset: { visit: visit.id } },
@@ -199,7 +203,7 @@ function visitDetail(visit, go) {
         : null),
     h("p", { class: "m-description" }, visit.findings),
     visit.photos && visit.photos.length
-      ? h("div", { class: "m-previews" }, visit.photos.map((url) => h("img", { src: url, alt: t("photos"), class: "m-preview", loading: "lazy" })))
+      ? h("div", { class: "m-previews" }, visit.photos.map((url) => h("img", { src: url, alt: t("photos"), class: "m-preview", loading: "lazy", onerror: photoMissing })))
       : null,
     followUpForm(visit, go),
   ];
