@@ -34,7 +34,7 @@ function outcome(item) {
   const result = item.result;
   if (item.state !== SENT || !result) return null;
   if (item.kind === "visit" && result.id) {
-    return h("a", { class: "btn btn-outline-primary m-touch mt-2", href: `#visit/${result.id}`, dataset: { openVisit: result.id } }, t("visit_open"));
+    return h("div", {}, h("a", { class: "btn btn-outline-primary m-touch mt-2", href: `#visit/${result.id}`, dataset: { openVisit: result.id } }, t("visit_open")));
   }
   if (item.kind === "must_report" && result.case_number) return h("div", { class: "text-body-secondary" }, t("must_sent_case", { number: result.case_number }));
   if (item.kind === "must_report" && result.change_id) return h("div", { class: "text-body-secondary" }, t("must_sent_change"));
