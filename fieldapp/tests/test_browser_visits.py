@@ -63,6 +63,7 @@ def test_a_visit_a_must_report_and_a_diary_entry_made_offline_are_sent_once(brow
     phone.screen("visits")  # today's list, read once online: kept for offline use
     stop = page.locator(f"#m-agenda [data-due='{due.pk}']")
     expect(stop).to_contain_text("王奶奶", timeout=WAIT_MS)
+    expect(stop.locator("[data-away]")).to_contain_text("距您约", timeout=WAIT_MS)  # from the phone's GPS fix
     phone.shot("visits-agenda")
     phone.context.set_offline(True)
 

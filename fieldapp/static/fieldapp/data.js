@@ -114,3 +114,14 @@ export function choiceSelect(name, prefix, values, chosen = "") {
   return h("select", { class: "form-select form-select-lg", name },
     values.map((value) => h("option", { value, selected: value === chosen }, t(prefix + value))));
 }
+
+const EARTH_M = 6371008.8;
+
+/** Metres between two {lon, lat} on the ground (haversine). */
+export function distanceM(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_M * Math.asin(Math.sqrt(s));
+}

@@ -2,7 +2,7 @@
 // its light and the distance from the stop before; then the visits of the last days. Each row opens the visit
 // form. The agenda stays readable offline (the service worker keeps the last copy).
 import { h, t, when } from "../dom.js";
-import { get, loading, today } from "../data.js";
+import { distanceM, get, loading, positionOnce, today } from "../data.js";
 
 const RECENT_DAYS = 7;
 const LIGHT_RANK = { red: 0, yellow: 1, green: 2 };
@@ -20,13 +20,20 @@ function daysText(stop) {
 }
 
 function stopRow(stop) {
+  const away = h("span", { class: "m-away", dataset: { away: "" } });
+  if (here && typeof stop.lon === "number" && typeof stop.lat === "number") {
+    here.then((fix) => {
+      away.textContent = t("agenda_away", { distance: Math.round(distanceM(fix, stop)) });
+    }).catch(() => {});
+  }
   return h("a", { class: "list-group-item list-group-item-action m-row", href: `#visit/new?due=${stop.id}`, dataset: { due: stop.id, light: stop.light } },
     h("div", { class: "d-flex justify-content-between gap-2" },
       h("strong", {}, stop.person_name),
       h("span", { class: `badge m-light-${LIGHT_RANK[stop.light] === undefined ? "none" : stop.light}` }, t(`light_${stop.light}`))),
     h("div", { class: "m-row-text" }, [stop.plan_name, daysText(stop)].filter(Boolean).join(" · ")),
     h("small", { class: "text-body-secondary" },
-      [stop.address, stop.leg_m ? t("agenda_leg", { distance: Math.round(stop.leg_m) }) : ""].filter(Boolean).join(" · ")));
+      [stop.address, stop.leg_m ? t("agenda_leg", { distance: Math.round(stop.leg_m) }) : ""].filter(Boolean).join(" · ")),
+    h("div", { class: "small" }, away));
 }
 
 function visitRow(visit) {
@@ -45,7 +52,11 @@ function daysAgo(days) {
   return new Date(day.getTime() - day.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
+let here = null; // my position, asked for when the screen opens
+
 export async function visitsScreen(view) {
+  here = positionOnce(); // the distance from where I stand to each stop
+  here.catch(() => {});
   view.append(
     h("section", { class: "mb-4" },
       h("h2", { class: "h5" }, t("agenda_today")),
