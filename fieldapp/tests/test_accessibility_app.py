@@ -21,8 +21,10 @@ from web.tests.test_browser_surface import SIDEWAYS
 browser = surface.browser  # the fixture: the live world and Chromium
 SCREENS = ("work", "report", "checkin", "patrol", "lookup", "outbox", "me")
 #: The screens of 走访, 八必报 and 民情日志, with their forms.
-VISIT_SCREENS = ("visits", "visit/new", "must", "must/floating_arrival", "must/rented_out", "must/hospitalized")
-VISIT_SCREENS += ("diary", "diary/new")
+VISIT_SCREENS = (
+    *("visits", "visit/new", "must", "must/floating_arrival", "must/rented_out", "must/hospitalized"),
+    *("diary", "diary/new"),
+)
 
 
 def _scene(world) -> str:
