@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
@@ -16,12 +16,33 @@ from areas.models import Area
 from audit.models import Channel
 from audit.selectors import history_of
 from audit.services import Origin
+from cases.uploads import photos_of_uploads
 from gridgov.apikit import ERRORS, BodyIn, PathId, RecordId, Window, absent
 from gridgov.errors import PermissionDenied, ValidationFailed
-from registry import services
-from registry.choices import DocumentType, HouseholdStatus, Relation, ResidencyType
+from registry import changes, services
+from registry.choices import (
+    ChangeKind,
+    ChangeStatus,
+    DocumentType,
+    FloatingReason,
+    HouseholdStatus,
+    HouseholdType,
+    MustReportItem,
+    Relation,
+    ResidencyType,
+    XItemKind,
+)
 from registry.imports import registry_import
-from registry.models import Building, Component, Person, PersonTag, Place
+from registry.models import (
+    Building,
+    BuildingReport,
+    Component,
+    Household,
+    Person,
+    PersonTag,
+    Place,
+    RegistryChange,
+)
 from registry.selectors import (
     PersonQuery,
     access_building,
@@ -32,6 +53,8 @@ from registry.selectors import (
     access_place,
     history_shown,
 )
+from visits.models import MustReport
+from visits.must_reports import MustReportData, must_report_submit, must_reports_of
 
 router = Router(tags=["registry"])
 
@@ -406,3 +429,425 @@ def registry_import_api(
         handle.flush()
         report = registry_import(_origin(request), kind, Path(handle.name), file.name, dry_run=dry_run)
     return report.as_dict()
+
+
+# ── Registry changes from the field, 八必报, 10+X, floating registration, tenancy, households ─────────────────
+
+
+class FieldOut(Schema):
+    name: str
+    label: str
+    base: Any = None
+    current: Any = None
+    proposed: Any = None
+    conflict: bool
+
+
+class RegistryChangeOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    source: str
+    status: str
+    grid_code: str
+    person_id: int | None
+    person_name: str | None
+    house_id: int | None
+    house_address: str | None
+    household_id: int | None
+    building_report_id: int | None
+    facts: dict[str, Any]
+    note: str
+    proposer_name: str
+    proposed_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_note: str
+    result: dict[str, Any]
+    fields: list[FieldOut] | None = None
+
+    @staticmethod
+    def of(change: RegistryChange, with_fields: bool = False) -> dict[str, Any]:
+        return {
+            "id": change.pk,
+            "kind": change.kind,
+            "kind_label": str(change.get_kind_display()),
+            "source": change.source,
+            "status": change.status,
+            "grid_code": change.grid.code,
+            "person_id": change.person_id,
+            "person_name": change.person.name if change.person else None,
+            "house_id": change.house_id,
+            "house_address": change.house.address if change.house else None,
+            "household_id": change.household_id,
+            "building_report_id": change.building_report_id,
+            "facts": change.facts,
+            "note": change.note,
+            "proposer_name": str(change.proposer),
+            "proposed_at": change.proposed_at,
+            "decided_at": change.decided_at,
+            "decision_note": change.decision_note,
+            "result": change.result,
+            "fields": [row.as_dict() for row in changes.change_fields(change)] if with_fields else None,
+        }
+
+
+class ChangeFilter(Schema):
+    status: ChangeStatus | None = None
+    grid_code: str = Field("", max_length=15, pattern=r"^[0-9]*$")
+    kind: ChangeKind | None = None
+
+
+@router.get(
+    "/registry/changes",
+    response={200: list[RegistryChangeOut], **ERRORS},
+    summary="Proposed registry changes in scope, pending first",
+)
+def registry_change_list(
+    request: HttpRequest, filters: Query[ChangeFilter], window: Query[Window]
+) -> list[dict[str, Any]]:
+    _require(request, "registry.view_registrychange")
+    rows = changes.change_list(request.user, filters.status or "", filters.grid_code, filters.kind or "")
+    return [RegistryChangeOut.of(change) for change in window.of(rows.select_related("household"))]
+
+
+@router.get(
+    "/registry/changes/{change_id}",
+    response={200: RegistryChangeOut, **ERRORS},
+    summary="A change with base, current and proposed values per field",
+)
+def registry_change_detail(request: HttpRequest, change_id: PathId) -> dict[str, Any]:
+    _require(request, "registry.view_registrychange")
+    return RegistryChangeOut.of(changes.access_change(request.user, change_id), with_fields=True)
+
+
+class ConfirmIn(BodyIn):
+    choices: dict[str, Literal["proposed", "current"]] = Field(default_factory=dict)
+    facts: dict[str, str | int | None] = Field(default_factory=dict)
+    note: str = Field("", max_length=500)
+
+
+@router.post(
+    "/registry/changes/{change_id}/confirm",
+    response={200: RegistryChangeOut, **ERRORS},
+    summary="Make a change (409 change_conflict lists fields changed since)",
+)
+def registry_change_confirm(request: HttpRequest, change_id: PathId, payload: ConfirmIn) -> dict[str, Any]:
+    _require(request, "registry.confirm_registrychange")
+    change = changes.access_change(request.user, change_id)
+    changes.change_confirm(_origin(request), change, payload.choices, payload.facts, payload.note)
+    return RegistryChangeOut.of(changes.access_change(request.user, change_id), with_fields=True)
+
+
+class RejectIn(BodyIn):
+    reason: str = Field(max_length=500)
+
+
+@router.post(
+    "/registry/changes/{change_id}/reject",
+    response={200: RegistryChangeOut, **ERRORS},
+    summary="Reject a proposed change",
+)
+def registry_change_reject(request: HttpRequest, change_id: PathId, payload: RejectIn) -> dict[str, Any]:
+    _require(request, "registry.confirm_registrychange")
+    change = changes.access_change(request.user, change_id)
+    changes.change_reject(_origin(request), change, payload.reason)
+    return RegistryChangeOut.of(changes.access_change(request.user, change_id))
+
+
+class MustReportIn(BodyIn):
+    item: MustReportItem
+    description: str = Field("", max_length=2000)
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    grid_code: str = Field("", max_length=15, pattern=r"^[0-9]*$")
+    person_id: RecordId | None = None
+    house_id: RecordId | None = None
+    category_id: RecordId | None = None
+    facts: dict[str, str | int | None] = Field(default_factory=dict)
+    photo_sha256: list[str] = Field(default_factory=list, max_length=9)
+
+
+class MustReportOut(Schema):
+    id: int
+    item: str
+    item_label: str
+    reported_at: dt.datetime
+    grid_code: str
+    description: str
+    case_id: int | None
+    case_number: str | None
+    change_id: int | None
+    change_status: str | None
+
+    @staticmethod
+    def of(report: MustReport) -> dict[str, Any]:
+        return {
+            "id": report.pk,
+            "item": report.item,
+            "item_label": str(MustReportItem(report.item).label),
+            "reported_at": report.reported_at,
+            "grid_code": report.grid.code,
+            "description": report.description,
+            "case_id": report.case_id,
+            "case_number": report.case.number if report.case else None,
+            "change_id": report.change_id,
+            "change_status": report.change.status if report.change else None,
+        }
+
+
+@router.post(
+    "/must-reports",
+    response={201: MustReportOut, **ERRORS},
+    summary="八必报: an event enters the case loop, a registry item opens a change",
+)
+def must_report_create(request: HttpRequest, payload: MustReportIn) -> tuple[int, dict[str, Any]]:
+    _require(request, "visits.add_mustreport")
+    photos = (
+        photos_of_uploads(request.user, {"photo_sha256": payload.photo_sha256})["photo_sha256"]  # type: ignore[arg-type]
+        if payload.photo_sha256
+        else []
+    )
+    data = MustReportData(
+        item=payload.item,
+        description=payload.description,
+        lon=payload.lon,
+        lat=payload.lat,
+        grid_code=payload.grid_code,
+        person_id=payload.person_id,
+        house_id=payload.house_id,
+        category_id=payload.category_id,
+        facts=dict(payload.facts),
+        photos=photos,
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+    )
+    report = must_report_submit(_origin(request), data)
+    return 201, MustReportOut.of(MustReport.objects.select_related("grid", "case", "change").get(pk=report.pk))
+
+
+@router.get("/must-reports", response={200: list[MustReportOut], **ERRORS}, summary="八必报 (mine by default)")
+def must_report_list(
+    request: HttpRequest,
+    window: Query[Window],
+    mine: bool = True,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    _require(request, "visits.view_mustreport")
+    return [MustReportOut.of(row) for row in window.of(must_reports_of(request.user, mine, date_from, date_to))]
+
+
+class FactOut(Schema):
+    key: str
+    label: str
+
+
+class MyBuildingOut(Schema):
+    id: int
+    address: str
+    grid_code: str
+    facts: list[FactOut]
+    last_report: dict[str, Any] | None
+
+
+@router.get(
+    "/registry/buildings/mine",
+    response={200: list[MyBuildingOut], **ERRORS},
+    summary="The buildings the building head heads",
+)
+def building_mine(request: HttpRequest) -> list[dict[str, Any]]:
+    _require(request, "registry.add_buildingreport")
+    facts = [{"key": fact.key, "label": fact.label} for fact in changes.building_facts()]
+    buildings = list(changes.headed_buildings(request.user))
+    last: dict[int, BuildingReport] = {}
+    for report in BuildingReport.objects.filter(building__in=buildings).order_by("building_id", "-reported_on", "-id"):
+        last.setdefault(report.building_id, report)
+    return [
+        {
+            "id": building.pk,
+            "address": building.address,
+            "grid_code": building.grid.code,
+            "facts": facts,
+            "last_report": (
+                {
+                    "id": last[building.pk].pk,
+                    "reported_on": last[building.pk].reported_on.isoformat(),
+                    "facts": last[building.pk].facts,
+                }
+                if building.pk in last
+                else None
+            ),
+        }
+        for building in buildings
+    ]
+
+
+class XItemIn(Schema):
+    kind: XItemKind
+    text: str = Field(min_length=1, max_length=500)
+
+
+class PopulationChangeIn(Schema):
+    kind: Literal["moved_in", "moved_out", "born", "died", "rented_out"]
+    name: str = Field("", max_length=64)
+    house_id: RecordId | None = None
+    person_id: RecordId | None = None
+    day: dt.date | None = None
+    note: str = Field("", max_length=200)
+
+
+class BuildingReportIn(BodyIn):
+    facts: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict)
+    x_items: list[XItemIn] = Field(default_factory=list, max_length=50)
+    changes: list[PopulationChangeIn] = Field(default_factory=list, max_length=100)
+    note: str = Field("", max_length=500)
+
+
+class DifferenceOut(Schema):
+    key: str
+    label: str
+    reported: int | None
+    registered: int | None
+
+
+class BuildingReportOut(Schema):
+    id: int
+    differences: list[DifferenceOut]
+    change_ids: list[int]
+
+
+@router.post(
+    "/registry/buildings/{building_id}/reports",
+    response={201: BuildingReportOut, **ERRORS},
+    summary="10+X: the building head's report",
+)
+def building_report_create(
+    request: HttpRequest, building_id: PathId, payload: BuildingReportIn
+) -> tuple[int, dict[str, Any]]:
+    _require(request, "registry.add_buildingreport")
+    building = changes.access_headed_building(request.user, building_id)
+    data = changes.BuildingReportData(
+        facts=dict(payload.facts),
+        x_items=[item.dict() for item in payload.x_items],
+        changes=[changes.PopulationChange(**entry.dict()) for entry in payload.changes],
+        note=payload.note,
+    )
+    report = changes.building_report_submit(_origin(request), building, data)
+    differences = [row for row in changes.building_report_differences(report) if row["differs"]]
+    return 201, {
+        "id": report.pk,
+        "differences": differences,
+        "change_ids": list(report.changes.order_by("pk").values_list("pk", flat=True)),
+    }
+
+
+class FloatingIn(BodyIn):
+    house_id: RecordId
+    arrival_date: dt.date
+    expected_until: dt.date | None = None
+    reason: FloatingReason
+    origin_place: str = Field("", max_length=200)
+    landlord_id: RecordId | None = None
+
+
+class FloatingOut(Schema):
+    id: int
+    person_id: int
+    house_id: int
+    arrival_date: dt.date
+    expected_until: dt.date | None
+    reason: str
+    origin_place: str
+    landlord_id: int | None
+
+
+@router.post(
+    "/registry/persons/{person_id}/floating-registrations",
+    response={201: FloatingOut, **ERRORS},
+    summary="流动人口登记",
+)
+def floating_registration_create(request: HttpRequest, person_id: PathId, payload: FloatingIn) -> tuple[int, Any]:
+    _require(request, "registry.change_person")
+    person = access_person(request.user, person_id)
+    values = payload.dict()
+    values["house"] = access_house(request.user, values.pop("house_id"))
+    landlord_id = values.pop("landlord_id")
+    values["landlord"] = access_person(request.user, landlord_id) if landlord_id else None
+    return 201, services.floating_register(_origin(request), person, values)
+
+
+class TenancyIn(BodyIn):
+    tenant_id: RecordId
+    landlord_id: RecordId | None = None
+    contract_start: dt.date
+    contract_end: dt.date
+
+
+class TenancyOut(Schema):
+    id: int
+    house_id: int
+    tenant_id: int
+    landlord_id: int | None
+    contract_start: dt.date
+    contract_end: dt.date
+
+
+@router.post("/registry/houses/{house_id}/tenancies", response={201: TenancyOut, **ERRORS}, summary="登记租住")
+def tenancy_create(request: HttpRequest, house_id: PathId, payload: TenancyIn) -> tuple[int, Any]:
+    _require(request, "registry.change_house")
+    house = access_house(request.user, house_id)
+    values = {
+        "tenant": access_person(request.user, payload.tenant_id),
+        "landlord": access_person(request.user, payload.landlord_id) if payload.landlord_id else None,
+        "contract_start": payload.contract_start,
+        "contract_end": payload.contract_end,
+    }
+    return 201, services.tenancy_add(_origin(request), house, values)
+
+
+class HouseholdIn(BodyIn):
+    house_id: RecordId = absent()
+    household_type: HouseholdType = absent()
+    head_id: RecordId | None = None
+
+
+def _household_values(request: HttpRequest, payload: HouseholdIn) -> dict[str, Any]:
+    values = payload.dict(exclude_unset=True)
+    if "house_id" in values:
+        values["house"] = access_house(request.user, values.pop("house_id"))
+    if "head_id" in values:
+        head_id = values.pop("head_id")
+        values["head"] = access_person(request.user, head_id) if head_id else None
+    return values
+
+
+def _household_out(household: Household) -> dict[str, Any]:
+    return {
+        "id": household.pk,
+        "house_id": household.house_id,
+        "household_type": household.household_type,
+        "head_id": household.head_id,
+        "member_ids": list(household.members.order_by("pk").values_list("pk", flat=True)),
+    }
+
+
+@router.post("/registry/households", response={201: HouseholdOut, **ERRORS}, summary="Register a household in a house")
+def household_create(request: HttpRequest, payload: HouseholdIn) -> tuple[int, dict[str, Any]]:
+    _require(request, "registry.add_household")
+    values = _household_values(request, payload)
+    if "house" not in values:
+        raise ValidationFailed(
+            "请指明房屋", code="record_invalid", details=[{"field": "house_id", "message": "请指明房屋"}]
+        )
+    return 201, _household_out(services.household_save(_origin(request), values))
+
+
+@router.patch(
+    "/registry/households/{household_id}",
+    response={200: HouseholdOut, **ERRORS},
+    summary="Change a household (type, head)",
+)
+def household_update(request: HttpRequest, household_id: PathId, payload: HouseholdIn) -> dict[str, Any]:
+    _require(request, "registry.change_household")
+    household = access_household(request.user, household_id)
+    values = _household_values(request, payload)
+    return _household_out(services.household_save(_origin(request), values, household))

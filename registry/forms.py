@@ -15,7 +15,17 @@ from areas.models import Area
 from cases.models import Category
 from cases.photos import CheckedPhoto, photo_check
 from gridgov.errors import DomainError
-from registry.choices import ETHNICITIES, SENSITIVE_TAGS, TagCategory
+from registry.choices import (
+    ETHNICITIES,
+    MUST_REPORT_EVENTS,
+    SENSITIVE_TAGS,
+    ChangeKind,
+    FloatingReason,
+    HouseholdType,
+    Sex,
+    TagCategory,
+    XItemKind,
+)
 from registry.imports import KINDS
 from registry.models import Building, Component, House, Person, PersonTag, Place
 from registry.selectors import may_reveal
@@ -232,3 +242,171 @@ class ImportUploadForm(forms.Form):
         if upload.size > settings.IMPORT_MAX_MEGABYTES * 1024 * 1024:
             raise forms.ValidationError(_("文件不能超过 %(size)s MB") % {"size": settings.IMPORT_MAX_MEGABYTES})
         return upload
+
+
+# ── Registry changes from the field, 八必报, 10+X ───────────────────────────────────────────────────────────────
+
+
+POPULATION_CHANGE_KINDS = (
+    ChangeKind.MOVED_IN,
+    ChangeKind.MOVED_OUT,
+    ChangeKind.BORN,
+    ChangeKind.DIED,
+    ChangeKind.RENTED_OUT,
+)
+
+
+class FloatingForm(forms.Form):
+    house = HouseAddressField(label=_("居住房屋地址"))
+    arrival_date = forms.DateField(label=_("来本地日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_until = forms.DateField(
+        label=_("预计居住至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ChoiceField(label=_("来本地事由"), choices=FloatingReason.choices)
+    origin_place = forms.CharField(label=_("来源地"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        house = self.fields["house"]
+        assert isinstance(house, HouseAddressField)
+        house.user = user
+
+
+class TenancyForm(forms.Form):
+    tenant = forms.ModelChoiceField(label=_("承租人"), queryset=Person.objects.none())
+    landlord = forms.ModelChoiceField(label=_("房东"), queryset=Person.objects.none(), required=False)
+    contract_start = forms.DateField(label=_("合同开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    contract_end = forms.DateField(label=_("合同结束"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, user: Any, house: House, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.visible_to(user).filter(grid=house.grid).order_by("name", "pk")
+        for name in ("tenant", "landlord"):
+            chooser = self.fields[name]
+            assert isinstance(chooser, forms.ModelChoiceField)
+            chooser.queryset = people
+
+
+class HouseholdForm(forms.Form):
+    household_type = forms.ChoiceField(label=_("户别"), choices=HouseholdType.choices)
+    head = forms.ModelChoiceField(label=_("户主"), queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args: Any, house: House, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        head = self.fields["head"]
+        assert isinstance(head, forms.ModelChoiceField)
+        head.queryset = house.residents.order_by("name", "pk")
+
+
+class MustReportForm(forms.Form):
+    """One 八必报 item; which fields count depends on the item (events: description and photo; registry items:
+    the person's facts)."""
+
+    description = forms.CharField(
+        label=_("情况说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    grid = forms.ModelChoiceField(label=_("网格"), queryset=Area.objects.none(), required=False)
+    house = HouseAddressField(label=_("房屋地址"), required=False)
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(label=_("姓名"), max_length=64, required=False)
+    sex = forms.ChoiceField(label=_("性别"), choices=[("", "—"), *Sex.choices], required=False)
+    id_number = forms.CharField(label=_("证件号码"), max_length=32, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=15, required=False)
+    origin_place = forms.CharField(label=_("来源地"), max_length=200, required=False)
+    day = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    contract_end = forms.DateField(label=_("合同结束"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    photo = forms.ImageField(
+        label=_("照片"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    EVENT_FIELDS = ("description", "grid", "house", "photo")
+    ITEM_FIELDS = {
+        "pregnancy": ("house", "name", "day", "description"),
+        "hospitalized": ("house", "name", "day", "description"),
+        "floating_arrival": ("house", "name", "sex", "id_number", "phone", "origin_place", "day"),
+        "rented_out": ("house", "name", "id_number", "phone", "day", "contract_end"),
+    }
+
+    def __init__(self, *args: Any, user: Any, item: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        house = self.fields["house"]
+        grid = self.fields["grid"]
+        assert isinstance(house, HouseAddressField) and isinstance(grid, forms.ModelChoiceField)
+        house.user = user
+        grid.queryset = Area.objects.visible_to(user).current().filter(level=AreaLevel.GRID).order_by("code")
+        shown = self.EVENT_FIELDS if item in MUST_REPORT_EVENTS else self.ITEM_FIELDS.get(item, ())
+        for name in list(self.fields):
+            if name not in (*shown, "lon", "lat", "person"):
+                del self.fields[name]
+
+
+class BuildingReportForm(forms.Form):
+    """The ten facts (as configured), three X items and three population changes."""
+
+    ROWS = 3
+
+    def __init__(self, *args: Any, facts: list[Any], houses: list[House], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fact_keys = [fact.key for fact in facts]
+        for fact in facts:
+            self.fields[f"fact_{fact.key}"] = forms.IntegerField(
+                label=fact.label, min_value=0, max_value=100_000, required=False
+            )
+        for index in range(self.ROWS):
+            self.fields[f"x_{index}_kind"] = forms.ChoiceField(
+                label=_("X项类型"), choices=XItemKind.choices, required=False
+            )
+            self.fields[f"x_{index}_text"] = forms.CharField(label=_("X项内容"), max_length=500, required=False)
+        house_choices = [("", "—"), *((str(house.pk), f"{house.unit}-{house.room}") for house in houses)]
+        kinds = [("", "—"), *((kind.value, kind.label) for kind in POPULATION_CHANGE_KINDS)]
+        for index in range(self.ROWS):
+            self.fields[f"c_{index}_kind"] = forms.ChoiceField(label=_("人口变动"), choices=kinds, required=False)
+            self.fields[f"c_{index}_name"] = forms.CharField(
+                label=_("姓名"), max_length=64, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+            )
+            self.fields[f"c_{index}_house"] = forms.ChoiceField(label=_("房屋"), choices=house_choices, required=False)
+            self.fields[f"c_{index}_day"] = forms.DateField(
+                label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+            self.fields[f"c_{index}_note"] = forms.CharField(
+                label=_("备注"), max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+            )
+
+    def fact_fields(self) -> list[Any]:
+        return [self[f"fact_{key}"] for key in self.fact_keys]
+
+    def x_rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"x_{index}_kind"], self[f"x_{index}_text"]) for index in range(self.ROWS)]
+
+    def change_rows(self) -> list[list[Any]]:
+        return [
+            [self[f"c_{index}_{part}"] for part in ("kind", "name", "house", "day", "note")]
+            for index in range(self.ROWS)
+        ]
+
+    def report_data(self) -> Any:
+        from registry.changes import BuildingReportData, PopulationChange
+
+        data = self.cleaned_data
+        facts = {key: data[f"fact_{key}"] for key in self.fact_keys if data.get(f"fact_{key}") is not None}
+        x_items = [
+            {"kind": data[f"x_{index}_kind"] or "other", "text": data[f"x_{index}_text"]}
+            for index in range(self.ROWS)
+            if data.get(f"x_{index}_text")
+        ]
+        changes = [
+            PopulationChange(
+                kind=data[f"c_{index}_kind"],
+                name=data[f"c_{index}_name"],
+                house_id=int(data[f"c_{index}_house"]) if data[f"c_{index}_house"] else None,
+                day=data[f"c_{index}_day"],
+                note=data[f"c_{index}_note"],
+            )
+            for index in range(self.ROWS)
+            if data.get(f"c_{index}_kind")
+        ]
+        return BuildingReportData(facts=facts, x_items=x_items, changes=changes)

@@ -380,7 +380,10 @@ def floating_register(origin: Origin, person: Person, values: Mapping[str, Any])
     registration = FloatingRegistration(person=person)
     changes = _assign(registration, values, {})
     _finish(origin, registration, changes, True, house.grid.code)
-    person_save(origin, {"house": house, "residency_type": ResidencyType.FLOATING}, person)
+    moved: dict[str, Any] = {"house": house, "residency_type": ResidencyType.FLOATING}
+    if person.household_id and person.house_id != house.pk:
+        moved["household"] = None  # a household stays in its house
+    person_save(origin, moved, person)
     return registration
 
 

@@ -33,3 +33,16 @@ urlpatterns = [
     path("export/<str:kind>.xlsx", views.export, name="export"),
     path("export/<str:kind>.csv", views.export, {"file_format": "csv"}, name="export-csv"),
 ]
+
+urlpatterns += [
+    path("changes/", views.change_list, name="change-list"),
+    path("changes/<int:change_id>/", views.change_detail, name="change-detail"),
+    path("my-buildings/", views.my_buildings, name="my-buildings"),
+    path("buildings/<int:building_id>/report/", views.building_report_create, name="building-report-create"),
+    path("building-reports/<int:report_id>/", views.building_report_review, name="building-report-review"),
+    path("must-report/", views.must_report, name="must-report"),
+    path("persons/<int:person_id>/floating/new/", views.floating_create, name="floating-create"),
+    path("houses/<int:house_id>/tenancies/new/", views.tenancy_create, name="tenancy-create"),
+    path("houses/<int:house_id>/households/new/", views.household_create, name="household-create"),
+    path("households/<int:household_id>/edit/", views.household_edit, name="household-edit"),
+]

@@ -21,11 +21,22 @@ from areas.models import Area
 from areas.selectors import access_area
 from audit.selectors import history_of
 from audit.services import Origin
-from gridgov.errors import DomainError, NotFound
-from registry import exports, forms, services
-from registry.choices import SENSITIVE_TAGS, ComponentState, PlaceKind, ResidencyType, TagCategory
+from cases.photos import photo_check
+from gridgov.errors import DomainError, NotFound, PermissionDenied
+from registry import changes, exports, forms, services
+from registry.choices import (
+    SENSITIVE_TAGS,
+    ChangeKind,
+    ChangeStatus,
+    ComponentState,
+    MustReportItem,
+    PlaceKind,
+    ResidencyType,
+    Sex,
+    TagCategory,
+)
 from registry.imports import import_kind, template_rows
-from registry.models import Building, Component, House, ImportJob, ImportStatus, Place
+from registry.models import Building, BuildingReport, Component, House, ImportJob, ImportStatus, Place
 from registry.selectors import (
     PersonQuery,
     access_building,
@@ -42,6 +53,7 @@ from registry.selectors import (
 )
 from registry.tabular import workbook_bytes
 from registry.tasks import import_job_start, import_job_write
+from visits.must_reports import MustReportData, must_report_counts, must_report_submit, must_reports_of
 
 PAGE_SIZE = 50
 
@@ -99,6 +111,12 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "history": history_shown(history_of(person)[:50], request.user),
         "can_reveal": may_reveal(request.user),
         "can_edit": request.user.has_perm("registry.change_person"),
+        "floating_expired": person.floating_registrations.filter(expected_until__lt=changes.today()).first()
+        if person.residency_type == ResidencyType.FLOATING
+        and not person.floating_registrations.filter(
+            Q(expected_until__isnull=True) | Q(expected_until__gte=changes.today())
+        ).exists()
+        else None,
     }
     return render(request, "registry/person_detail.html", context)
 
@@ -450,3 +468,256 @@ def export(request: HttpRequest, kind: str, file_format: str = "xlsx") -> HttpRe
     if file_format == "csv":
         return _download(content, file_name, "text/csv; charset=utf-8")
     return _xlsx_response(content, file_name)
+
+
+# ── Registry changes from the field, 八必报, 10+X, floating registration, tenancy, households ───────────────
+
+
+@login_required
+@permission_required("registry.view_registrychange", raise_exception=True)
+def change_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in ChangeStatus.values else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ChangeKind.values else ""
+    rows = changes.change_list(request.user, status, request.GET.get("grid", "").strip()[:15], kind)
+    context = {
+        **_page(request, rows),
+        "status": status,
+        "kind": kind,
+        "statuses": ChangeStatus.choices,
+        "kinds": ChangeKind.choices,
+    }
+    return render(request, "registry/change_list.html", context)
+
+
+@login_required
+@permission_required("registry.view_registrychange", raise_exception=True)
+def change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
+    change = changes.access_change(request.user, change_id)
+    conflict_error = None
+    may_confirm = request.user.has_perm("registry.confirm_registrychange")
+    problems: list[dict[str, str]] = []
+    if request.method == "POST":
+        if not may_confirm:
+            raise PermissionDenied(_("您的角色不能确认基础信息变动"))
+        origin = Origin.of_request(request)
+        try:
+            if request.POST.get("action") == "reject":
+                changes.change_reject(origin, change, request.POST.get("reason", "")[:500])
+                messages.success(request, _("已驳回"))
+            else:
+                choices = {
+                    key.removeprefix("choice_"): value
+                    for key, value in request.POST.items()
+                    if key.startswith("choice_") and value in ("proposed", "current")
+                }
+                facts = {
+                    key: request.POST.get(f"fact_{key}", "").strip()[:200]
+                    for key in CONFIRM_FACTS
+                    if request.POST.get(f"fact_{key}", "").strip()
+                }
+                changes.change_confirm(origin, change, choices, facts, request.POST.get("note", "")[:500])
+                messages.success(request, _("已确认，登记信息已更新"))
+            if change.building_report_id:
+                return redirect("building-report-review", change.building_report_id)
+            return redirect("change-detail", change.pk)
+        except DomainError as error:
+            conflict_error = error
+            problems = error.details or [{"field": "", "message": str(error.message)}]
+        change = changes.access_change(request.user, change_id)
+    fields = changes.change_fields(change)
+    context = {
+        "change": change,
+        "fields": fields,
+        "error": conflict_error,
+        "problems": problems,
+        "may_confirm": may_confirm and change.status == ChangeStatus.PENDING,
+        "needs_identity": change.person_id is None
+        and change.kind in (ChangeKind.MOVED_IN, ChangeKind.FLOATING_ARRIVAL, ChangeKind.RENTED_OUT, ChangeKind.BORN),
+        "sexes": Sex.choices,
+        "identity": {key: change.fact(key) for key in ("sex", "birth_date", "contract_end")},
+    }
+    return render(
+        request, "registry/change_detail.html", context, status=conflict_error.status if conflict_error else 200
+    )
+
+
+#: Facts a confirmer may complete on the confirm page (a new person's identity, dates).
+CONFIRM_FACTS = {"name", "sex", "birth_date", "id_number", "phone", "contract_end", "arrival_date", "day"}
+
+
+@login_required
+@permission_required("registry.add_buildingreport", raise_exception=True)
+def my_buildings(request: HttpRequest) -> HttpResponse:
+    buildings = list(changes.headed_buildings(request.user).annotate(house_count=Count("houses")))
+    last: dict[int, BuildingReport] = {}
+    for report in BuildingReport.objects.filter(building__in=buildings).order_by("building_id", "-reported_on", "-id"):
+        last.setdefault(report.building_id, report)
+    rows = [(building, last.get(building.pk)) for building in buildings]
+    return render(request, "registry/building_report_mine.html", {"rows": rows})
+
+
+@login_required
+@permission_required("registry.add_buildingreport", raise_exception=True)
+def building_report_create(request: HttpRequest, building_id: int) -> HttpResponse:
+    building = changes.access_headed_building(request.user, building_id)
+    houses = list(building.houses.order_by("unit", "floor", "room"))
+    form = forms.BuildingReportForm(request.POST or None, facts=changes.building_facts(), houses=houses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = changes.building_report_submit(Origin.of_request(request), building, form.report_data())
+        except DomainError as error:
+            forms.form_problems_add(form, error)
+        else:
+            messages.success(
+                request,
+                _("已提交，%(count)s 项人口变动等待网格员确认") % {"count": report.changes.count()},
+            )
+            return redirect("my-buildings")
+    return render(request, "registry/building_report_form.html", {"building": building, "form": form})
+
+
+@login_required
+@permission_required("registry.view_buildingreport", raise_exception=True)
+def building_report_review(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = changes.access_building_report(request.user, report_id)
+    if request.method == "POST":
+        if not request.user.has_perm("registry.confirm_registrychange"):
+            raise PermissionDenied(_("您的角色不能确认基础信息变动"))
+        if request.POST.get("action") == "reviewed":
+            changes.building_report_reviewed(Origin.of_request(request), report)
+            messages.success(request, _("已核对"))
+        elif request.POST.get("action") == "hazard":
+            case = changes.building_report_hazard_case(
+                Origin.of_request(request), report, request.POST.get("index", "")
+            )
+            messages.success(request, _("已转为案件 %(number)s") % {"number": case.number})
+        return redirect("building-report-review", report.pk)
+    context = {
+        "report": report,
+        "differences": changes.building_report_differences(report),
+        "changes": report.changes.select_related("person", "house").order_by("status", "pk"),
+        "may_confirm": request.user.has_perm("registry.confirm_registrychange"),
+    }
+    return render(request, "registry/building_report_review.html", context)
+
+
+@login_required
+@permission_required("visits.add_mustreport", raise_exception=True)
+def must_report(request: HttpRequest) -> HttpResponse:
+    item = request.GET.get("item", "")
+    if item not in MustReportItem.values:
+        counts = must_report_counts(request.user, request.user)
+        recent = [(row, MustReportItem(row.item).label) for row in must_reports_of(request.user)[:10]]
+        items = [(value, label, counts.get(value, 0)) for value, label in MustReportItem.choices]
+        return render(request, "registry/must_report.html", {"items": items, "recent": recent})
+    form = forms.MustReportForm(request.POST or None, request.FILES or None, user=request.user, item=item)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        house = data.get("house")
+        grid = data.get("grid")
+        facts = {key: data.get(key) for key in ("name", "sex", "id_number", "phone", "origin_place") if data.get(key)}
+        day = data.get("day")
+        if day:
+            facts.update({"day": day.isoformat(), "arrival_date": day.isoformat(), "contract_start": day.isoformat()})
+        if data.get("contract_end"):
+            facts["contract_end"] = data["contract_end"].isoformat()
+        try:
+            photos = [photo_check(data["photo"])] if data.get("photo") else []
+            report = must_report_submit(
+                Origin.of_request(request),
+                MustReportData(
+                    item=item,
+                    description=data.get("description") or "",
+                    lon=data.get("lon"),
+                    lat=data.get("lat"),
+                    grid_code=grid.code if grid else "",
+                    person_id=data.get("person"),
+                    house_id=house.pk if house else None,
+                    facts=facts,
+                    photos=photos,
+                ),
+            )
+        except DomainError as error:
+            forms.form_problems_add(form, error)
+        else:
+            if report.case is not None:
+                messages.success(request, _("已上报，案件号 %(number)s") % {"number": report.case.number})
+            else:
+                messages.success(request, _("已上报，等待确认后更新登记信息"))
+            return redirect("must-report")
+    label = MustReportItem(item).label
+    return render(request, "registry/must_report.html", {"form": form, "item": item, "label": label})
+
+
+@login_required
+@permission_required("registry.change_person", raise_exception=True)
+def floating_create(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person(request.user, person_id)
+    initial = {"house": person.house.address} if person.house else {}
+    form = forms.FloatingForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.floating_register(Origin.of_request(request), person, form.cleaned_data)
+        except DomainError as error:
+            forms.form_problems_add(form, error)
+        else:
+            messages.success(request, _("已登记"))
+            return redirect("person-detail", person.pk)
+    back = reverse("person-detail", args=[person.pk])
+    return render(
+        request,
+        "registry/floating_form.html",
+        {"form": form, "title": _("流动人口登记：%(name)s") % {"name": person.name}, "back": back},
+    )
+
+
+@login_required
+@permission_required("registry.change_house", raise_exception=True)
+def tenancy_create(request: HttpRequest, house_id: int) -> HttpResponse:
+    house = access_house(request.user, house_id)
+    form = forms.TenancyForm(request.POST or None, user=request.user, house=house)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tenancy_add(Origin.of_request(request), house, form.cleaned_data)
+        except DomainError as error:
+            forms.form_problems_add(form, error)
+        else:
+            messages.success(request, _("已登记"))
+            return redirect("house-detail", house.pk)
+    back = reverse("house-detail", args=[house.pk])
+    title = _("登记租住：%(address)s") % {"address": house.address}
+    return render(request, "registry/tenancy_form.html", {"form": form, "title": title, "back": back})
+
+
+@login_required
+@permission_required("registry.add_household", raise_exception=True)
+def household_create(request: HttpRequest, house_id: int) -> HttpResponse:
+    house = access_house(request.user, house_id)
+    return _household_form(request, house, None)
+
+
+@login_required
+@permission_required("registry.change_household", raise_exception=True)
+def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = access_household(request.user, household_id)
+    return _household_form(request, household.house, household)
+
+
+def _household_form(request: HttpRequest, house: House, household: Any) -> HttpResponse:
+    initial = {"household_type": household.household_type, "head": household.head_id} if household else {}
+    form = forms.HouseholdForm(request.POST or None, house=house, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.household_save(
+                Origin.of_request(request), {**form.cleaned_data, "house": house}, household
+            )
+        except DomainError as error:
+            forms.form_problems_add(form, error)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("household-detail", saved.pk)
+    back = reverse("house-detail", args=[house.pk])
+    title = _("编辑户") if household else _("在 %(address)s 建户") % {"address": house.address}
+    return render(request, "registry/household_form.html", {"form": form, "title": title, "back": back})

@@ -27,7 +27,8 @@ from gridgov.testing import IN_A, IN_C, World, jpeg, make_user, world_build
 from hotline import services as hotline
 from hotline.models import KnowledgeArticle
 from notifications.models import Notification
-from registry.models import ImportJob
+from registry.changes import change_propose
+from registry.models import Building, BuildingReport, ImportJob, Person
 from registry.services import component_photo_add, component_save
 from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
 
@@ -128,6 +129,26 @@ def scene_build() -> Scene:
     started = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
     for side, worker, grid in (("a", world.user("grid_worker_a"), world.grid_a), ("c", worker_c, world.grid_c)):
         names[f"patrol_{side}"] = Patrol.objects.create(worker=worker, grid=grid, started_at=started).pk
+    # Registry changes from the field: a building head's report and a pending change in grid A and in grid C.
+    administrator = Origin(world.user("administrator"), "api")
+    for side, grid in (("a", world.grid_a), ("c", world.grid_c)):
+        report = BuildingReport.objects.create(
+            building=Building.objects.get(pk=str(names[f"building_{side}"])),
+            grid=grid,
+            reporter=administrator.actor,
+            reported_on=started.date(),
+        )
+        person = Person.objects.get(pk=str(names[f"person_{side}"]))
+        change = change_propose(
+            administrator,
+            "person_update",
+            "other",
+            grid,
+            {"work_place": "新单位"},
+            person=person,
+            building_report=report,
+        )
+        names[f"building_report_{side}"], names[f"change_{side}"] = report.pk, change.pk
     return scene
 
 

@@ -86,6 +86,14 @@ class RegistryChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.proposed_at:%Y-%m-%d}"
 
+    @property
+    def subject_name(self) -> str:
+        """The person's name, or the name given for a person not yet registered."""
+        return self.person.name if self.person_id and self.person else str(self.facts.get("name") or "")
+
+    def fact(self, key: str) -> str:
+        return str(self.facts.get(key) or "")
+
 
 class BuildingFact(models.Model):
     """One of the building head's ten facts (as configured): its label and the registry count it is compared to."""

@@ -69,6 +69,7 @@ class Person(models.Model):
         _("人户状态"), max_length=24, choices=HouseholdStatus.choices, default=HouseholdStatus.TOGETHER
     )
     work_place = models.CharField(_("工作单位"), max_length=200, blank=True)
+    deceased_on = models.DateField(_("死亡日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
