@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from fieldapp.assets import assets_version, precache_urls
-from fieldapp.strings import strings
+from fieldapp.strings import strings, visit_questions
 
 #: Pages and scripts the service worker refreshes itself: the browser asks the server each time.
 REVALIDATE = "no-cache"
@@ -32,6 +32,7 @@ def shell(request: HttpRequest) -> HttpResponse:
         "languages": [{"code": code, "name": name} for code, name in settings.LANGUAGES],
         "languageCookie": settings.LANGUAGE_COOKIE_NAME,
         "version": assets_version(),
+        "visitQuestions": visit_questions(),
     }
     response = render(
         request, "fieldapp/shell.html", {"config": config, "strings": strings(), "theme_color": THEME_COLOR}

@@ -20,6 +20,11 @@ from web.tests.test_browser_surface import SIDEWAYS
 
 browser = surface.browser  # the fixture: the live world and Chromium
 SCREENS = ("work", "report", "checkin", "patrol", "lookup", "outbox", "me")
+#: The screens of 走访, 八必报 and 民情日志, with their forms.
+VISIT_SCREENS = (
+    *("visits", "visit/new", "must", "must/floating_arrival", "must/rented_out", "must/hospitalized"),
+    *("diary", "diary/new"),
+)
 
 
 def _scene(world) -> str:
@@ -58,11 +63,11 @@ def test_every_screen_is_accessible_at_phone_size(browser, live_server):
     failing = _violations(phone, "signin")
     phone.sign_in()
     page = phone.page
-    for name in SCREENS:
+    for name in SCREENS + VISIT_SCREENS:
         phone.screen(name)
         page.wait_for_load_state("networkidle")
         page.wait_for_selector("main:not(:has([aria-busy='true']))", timeout=WAIT_MS)
-        phone.shot(name)
+        phone.shot(name.replace("/", "-"))
         failing += _violations(phone, name)
     phone.screen(f"task/{number}")
     page.wait_for_selector("#m-task-form", timeout=WAIT_MS)

@@ -10,15 +10,18 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
+from django.utils import translation
 from PIL import Image
 
 from fieldapp.assets import APP_DIR, precache_urls, static_files
-from fieldapp.strings import strings
+from fieldapp.strings import CHOICES, ENGLISH, strings
 
+OUTBOX_KINDS = ("visit", "follow_up", "diary", "must_report")
 #: Keys the scripts build from a value (``t(`kind_${item.kind}`)``): every value they may take.
 BUILT_KEYS = {
-    "kind_": ["report", "task", "checkin", "patrol_start", "patrol_end", "track"],
+    "kind_": [*("report", "task", "checkin", "patrol_start", "patrol_end", "track"), *OUTBOX_KINDS],
     "checkin_": ["shift_start", "shift_end", "point"],
+    **{prefix: list(choices.values) for prefix, choices in CHOICES.items()},
 }
 
 
@@ -110,3 +113,17 @@ def test_the_shell_speaks_the_users_language(client: Client):
     assert found is not None
     config = json.loads(found.group(1))
     assert config["language"] == "en" and config["languageCookie"] == "django_language"
+
+
+def test_the_new_words_read_in_english_before_the_catalogue_has_them(client: Client):
+    client.cookies["django_language"] = "en"
+    page = client.get("/m/").content.decode()
+    found = re.search(r'<script id="m-strings" type="application/json">(.*?)</script>', page)
+    assert found is not None
+    words = json.loads(found.group(1))
+    assert words["title_visits"] == "Visits" and words["must_rented_out"] == "House let out"
+    untranslated = [key for key in ENGLISH if re.search(r"[\u3000-\u9fff]", words[key])]
+    assert untranslated == []
+    with translation.override("zh-hans"):
+        words = strings()
+    assert words["title_visits"] == "走访" and words["purpose_elderly_alone"] == "独居老人"

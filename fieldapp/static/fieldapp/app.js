@@ -1,16 +1,20 @@
-// 网格助手: the shell. It signs the device in, switches screens (#work, #report, #task/N…), keeps the outbox
+// 网格助手: the shell. It signs the device in, switches screens (#work, #report, #task/N, #visit/new?due=N…), keeps the outbox
 // count and the network state in the top bar, and sends the outbox at start, when the network comes back,
 // every 30 s and through Background Sync.
 import { config, h, t } from "./dom.js";
 import { outboxFlush, outboxItems, onOutboxChange, session, REFUSED, SENT } from "./outbox.js";
 import { checkinScreen } from "./screens/checkin.js";
+import { diaryScreen } from "./screens/diary.js";
 import { lookupScreen } from "./screens/lookup.js";
 import { meScreen } from "./screens/me.js";
+import { mustScreen } from "./screens/must.js";
 import { outboxScreen } from "./screens/outbox.js";
 import { patrolScreen } from "./screens/patrol.js";
 import { reportScreen } from "./screens/report.js";
 import { signinScreen } from "./screens/signin.js";
 import { taskScreen } from "./screens/task.js";
+import { visitScreen } from "./screens/visit.js";
+import { visitsScreen } from "./screens/visits.js";
 import { workScreen } from "./screens/work.js";
 
 const FLUSH_EVERY_MS = 30_000;
@@ -21,17 +25,23 @@ const SCREENS = {
   checkin: { render: checkinScreen, title: "title_checkin", tab: "checkin" },
   patrol: { render: patrolScreen, title: "title_patrol", tab: "patrol" },
   lookup: { render: lookupScreen, title: "title_lookup", tab: "lookup" },
+  visits: { render: visitsScreen, title: "title_visits", tab: "visits" },
+  visit: { render: visitScreen, title: "title_visit", back: "#visits" },
+  diary: { render: diaryScreen, title: "title_diary", back: "#work" },
+  must: { render: mustScreen, title: "title_must", back: "#work" },
   outbox: { render: outboxScreen, title: "title_outbox", back: "#work" },
   me: { render: meScreen, title: "title_me", tab: "me" },
   signin: { render: signinScreen, title: "title_signin", bare: true },
 };
 
-const REREAD = new Set(["work", "task", "lookup"]);
+const REREAD = new Set(["work", "task", "lookup", "visits"]);
 const main = document.getElementById("m-main");
 let shown = null; // the screen on show: {name, cleanup}
 
 async function route() {
-  const [name, ...args] = (location.hash.slice(1) || "work").split("/");
+  const [path, query = ""] = (location.hash.slice(1) || "work").split("?");
+  const [name, ...args] = path.split("/");
+  const params = new URLSearchParams(query);
   const current = await session();
   const screenName = !current ? "signin" : SCREENS[name] && name !== "signin" ? name : "work";
   const screen = SCREENS[screenName];
@@ -51,7 +61,7 @@ async function route() {
   main.replaceChildren(view);
   main.dataset.screen = screenName;
   shown = { name: screenName, cleanup: null };
-  const cleanup = await screen.render(view, { args, session: current, go, refresh: route });
+  const cleanup = await screen.render(view, { args, params, session: current, go, refresh: route });
   if (shown && shown.name === screenName) shown.cleanup = cleanup || null;
   document.body.dataset.ready = "1";
 }

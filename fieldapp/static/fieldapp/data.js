@@ -70,3 +70,58 @@ export function photoPicker(label, name, { multiple = true } = {}) {
     },
   };
 }
+
+/** The position line of a form: "locating…", then the fix with its accuracy; a button to try again. */
+export function gpsLine() {
+  let position = null;
+  const where = h("p", { class: "m-gps mb-0", id: "m-gps", "aria-live": "polite" }, t("gps_locating"));
+  const locate = () => {
+    where.textContent = t("gps_locating");
+    positionOnce()
+      .then((fix) => {
+        position = fix;
+        where.textContent = t("gps_fix", { accuracy: Math.round(fix.accuracy) });
+        where.dataset.accuracy = String(Math.round(fix.accuracy));
+      })
+      .catch((error) => {
+        position = null;
+        where.textContent = error.message;
+      });
+  };
+  const element = h("div", { class: "mb-3 d-flex align-items-center justify-content-between gap-2" }, where,
+    h("button", { class: "btn btn-outline-secondary m-touch", type: "button", onclick: locate }, t("gps_again")));
+  locate();
+  return { element, position: () => position };
+}
+
+/** Today's date on the device, YYYY-MM-DD. */
+export function today() {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+/** A select of the worker's grids (the only one chosen already). */
+export function gridPicker(session, name = "grid_code") {
+  const grids = session.user.grids || [];
+  const select = h("select", { class: "form-select form-select-lg", name },
+    grids.length === 1 ? null : h("option", { value: "" }, t("visit_grid_pick")),
+    grids.map((grid) => h("option", { value: grid.code }, `${grid.name} (${grid.code})`)));
+  return select;
+}
+
+/** A select built from the shell's words of a choice (`prefix` + value). */
+export function choiceSelect(name, prefix, values, chosen = "") {
+  return h("select", { class: "form-select form-select-lg", name },
+    values.map((value) => h("option", { value, selected: value === chosen }, t(prefix + value))));
+}
+
+const EARTH_M = 6371008.8;
+
+/** Metres between two {lon, lat} on the ground (haversine). */
+export function distanceM(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_M * Math.asin(Math.sqrt(s));
+}

@@ -63,9 +63,10 @@ export async function sessionForget() {
 // --- Items ------------------------------------------------------------------------------------------------------
 /**
  * A new change to send: `files` are [{field, blob, name}] (photos), hashed now so the record can name them.
- * `kind` is one of SENDERS' names; the item's id is its Idempotency-Key.
+ * `kind` is one of SENDERS' names; the item's id is its Idempotency-Key. `label`: how the outbox names the item
+ * (kept on this device only, never sent).
  */
-export async function outboxAdd(kind, payload, files = []) {
+export async function outboxAdd(kind, payload, files = [], { label = "" } = {}) {
   const current = await session();
   const hashed = [];
   for (const file of files) {
@@ -75,6 +76,7 @@ export async function outboxAdd(kind, payload, files = []) {
     id: crypto.randomUUID(),
     kind,
     payload,
+    label,
     files: hashed,
     state: WAITING,
     attempts: 0,
@@ -193,6 +195,25 @@ const SENDERS = {
     if (id === null) return { skipped: true }; // its start never reached the server
     const json = { ended_at: item.payload.ended_at };
     return api(`patrols/${id}/end`, { method: "POST", json, token, key: item.id });
+  },
+  async visit(item, token) {
+    await uploadPhotos(item, token);
+    const json = { ...item.payload, photo_sha256: digests(item, "photo") };
+    return api("visits", { method: "POST", json, token, key: item.id });
+  },
+  async follow_up(item, token) {
+    await uploadPhotos(item, token);
+    const { visit_id: visit, ...rest } = item.payload;
+    const json = { ...rest, photo_sha256: digests(item, "photo") };
+    return api(`visits/${visit}/follow-ups`, { method: "POST", json, token, key: item.id });
+  },
+  async diary(item, token) {
+    return api("diary/entries", { method: "POST", json: item.payload, token, key: item.id });
+  },
+  async must_report(item, token) {
+    await uploadPhotos(item, token);
+    const json = { ...item.payload, photo_sha256: digests(item, "photo") };
+    return api("must-reports", { method: "POST", json, token, key: item.id });
   },
   async track(item, token) {
     const id = await patrolId(item.payload.patrol_ref);

@@ -9,7 +9,8 @@ const DATA_CACHE = "m-data";
 const PRECACHE = JSON.parse("{{ precache_json|escapejs }}");
 const SHELL_URL = "/m/";
 const NETWORK_WAIT_MS = 6000;
-// The API answers kept for offline reading: the worker's own tasks, categories, check-in points and grid.
+// The API answers kept for offline reading: the worker's own tasks, categories, check-in points and grid,
+// today's due visits and recent visits, and the diary.
 const KEPT_API = [
   /^\/api\/v1\/me$/,
   /^\/api\/v1\/cases$/,
@@ -20,6 +21,13 @@ const KEPT_API = [
   /^\/api\/v1\/buildings$/,
   /^\/api\/v1\/buildings\/\d+\/houses$/,
   /^\/api\/v1\/persons$/,
+  /^\/api\/v1\/persons\/\d+$/,
+  /^\/api\/v1\/visits$/,
+  /^\/api\/v1\/visits\/\d+$/,
+  /^\/api\/v1\/visits\/agenda$/,
+  /^\/api\/v1\/visits\/due$/,
+  /^\/api\/v1\/diary\/entries$/,
+  /^\/api\/v1\/diary\/entries\/\d+$/,
 ];
 
 self.addEventListener("install", (event) => {

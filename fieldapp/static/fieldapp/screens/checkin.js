@@ -1,17 +1,8 @@
 // 签到: shift start and end, and the planned points of my grids with the distance to each from where I stand.
 import { alertBox, h, t, toast } from "../dom.js";
-import { get, loading, positionOnce } from "../data.js";
+import { distanceM, get, loading, positionOnce } from "../data.js";
 import { outboxAdd } from "../outbox.js";
 
-const EARTH_M = 6371008.8;
-
-function distanceM(a, b) {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_M * Math.asin(Math.sqrt(s));
-}
 
 export async function checkinScreen(view, { go }) {
   let position = null;

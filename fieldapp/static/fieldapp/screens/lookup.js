@@ -1,8 +1,9 @@
 // 查询: the buildings of my grids, each with its houses and the people living there, masked as on the web
-// (ID numbers and phones never in clear). What was looked at stays readable offline; "keep for offline" reads
-// every building of the grid now.
+// (ID numbers and phones never in clear); a resident's 走访 opens the visit form. What was looked at stays
+// readable offline; "keep for offline" reads every building of the grid now.
 import { h, t, toast } from "../dom.js";
 import { get, loading } from "../data.js";
+import { visitSubjectHand } from "./visit.js";
 
 const BUILDINGS_MAX = 500;
 const PEOPLE_MAX = 500;
@@ -21,7 +22,9 @@ function peopleOf(codes) {
 
 function personLine(person) {
   const facts = [person.relation_to_head, person.id_number, person.phone].filter(Boolean);
-  return h("li", { class: "m-person" }, h("strong", {}, person.name), facts.length ? ` · ${facts.join(" · ")}` : "");
+  const visit = h("a", { class: "btn btn-outline-primary btn-sm m-touch ms-2", href: `#visit/new?person=${person.id}`, dataset: { visitPerson: person.id }, onclick: () => visitSubjectHand(person) }, t("visit_person"));
+  return h("li", { class: "m-person d-flex justify-content-between align-items-center gap-2" },
+    h("span", {}, h("strong", {}, person.name), facts.length ? ` · ${facts.join(" · ")}` : ""), visit);
 }
 
 function buildingDetail(building, people) {

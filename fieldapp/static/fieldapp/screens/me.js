@@ -54,7 +54,7 @@ export async function meScreen(view, { session, go }) {
     h("dl", { class: "m-facts" },
       h("dt", {}, t("name")), h("dd", {}, user.full_name || user.username),
       h("dt", {}, t("username")), h("dd", {}, user.username),
-      h("dt", {}, t("grids")), h("dd", {}, (user.grids || []).map((grid) => grid.name).join("、") || "—"),
+      h("dt", {}, t("grids")), h("dd", {}, (user.grids || []).map((grid) => grid.name).join(t("list_sep")) || "—"),
       h("dt", {}, t("device_name")), h("dd", {}, session.device_name || "—"),
       h("dt", {}, t("signed_in_at")), h("dd", {}, when(session.signed_in_at)),
       h("dt", {}, t("app_version")), h("dd", {}, config.version)),

@@ -17,9 +17,29 @@ function summary(item) {
       return t(`checkin_${p.kind}`);
     case "track":
       return t("track_points", { count: p.points.length });
+    case "visit":
+    case "follow_up":
+      return item.label || p.findings || p.description;
+    case "diary":
+      return p.title;
+    case "must_report":
+      return [t(`must_${p.item}`), p.description].filter(Boolean).join(" · ");
     default:
       return "";
   }
+}
+
+/** What the server made of a sent item: a visit to open (and turn into a case), a case number, a change. */
+function outcome(item) {
+  const result = item.result;
+  if (item.state !== SENT || !result) return null;
+  if (item.kind === "visit" && result.id) {
+    return h("div", {}, h("a", { class: "btn btn-outline-primary m-touch mt-2", href: `#visit/${result.id}`, dataset: { openVisit: result.id } }, t("visit_open")));
+  }
+  if (item.kind === "must_report" && result.case_number) return h("div", { class: "text-body-secondary" }, t("must_sent_case", { number: result.case_number }));
+  if (item.kind === "must_report" && result.change_id) return h("div", { class: "text-body-secondary" }, t("must_sent_change"));
+  if (item.kind === "follow_up" && result.case_number) return h("div", { class: "text-body-secondary" }, t("must_sent_case", { number: result.case_number }));
+  return null;
 }
 
 function itemRow(item) {
@@ -37,6 +57,7 @@ function itemRow(item) {
       item.state === SENT && item.result && item.result.case ? ` · ${item.result.case.number}` : ""),
     reason,
     networkWait,
+    outcome(item),
     item.state === REFUSED
       ? h("div", { class: "m-two mt-2" },
         h("button", { class: "btn btn-outline-primary m-touch", type: "button", dataset: { retry: item.id }, onclick: () => outboxRetry(item.id).then(() => outboxFlush({ force: true })) }, t("retry")),

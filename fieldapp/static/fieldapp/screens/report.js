@@ -6,7 +6,8 @@ import { outboxAdd } from "../outbox.js";
 
 const DESCRIPTION_MAX = 2000;
 
-function categoryPicker() {
+/** The categories (grouped by their parent) to choose from; offline, a line saying they are not available. */
+export function categoryPicker() {
   const select = h("select", { class: "form-select form-select-lg", name: "category_id" }, h("option", { value: "" }, t("category_pick")));
   get("categories")
     .then((categories) => {

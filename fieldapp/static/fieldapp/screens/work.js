@@ -1,4 +1,4 @@
-// 工作台: my 核实/核查 tasks, my reports, my messages; pull down (or the button) to refresh.
+// 工作台: shortcuts (签到, 巡查, 走访, 八必报, 民情日志), my 核实/核查 tasks, my reports, my messages; pull down (or the button) to refresh.
 import { h, t, when } from "../dom.js";
 import { get, loading } from "../data.js";
 
@@ -44,7 +44,10 @@ export async function workScreen(view, { session, refresh }) {
       h("div", { class: "m-shortcuts mb-4" },
         h("a", { class: "btn btn-light m-shortcut", href: "#checkin" }, t("title_checkin")),
         h("a", { class: "btn btn-light m-shortcut", href: "#patrol" }, t("title_patrol")),
-        loading(() => get("messages/count"), (data) => h("span", { class: "btn btn-light m-shortcut", dataset: { messages: data.waiting } }, t("messages_waiting", { count: data.waiting })))),
+        loading(() => get("messages/count"), (data) => h("span", { class: "btn btn-light m-shortcut", dataset: { messages: data.waiting } }, t("messages_waiting", { count: data.waiting }))),
+        h("a", { class: "btn btn-light m-shortcut", href: "#visits" }, t("title_visits")),
+        h("a", { class: "btn btn-light m-shortcut", href: "#must" }, t("title_must")),
+        h("a", { class: "btn btn-light m-shortcut", href: "#diary" }, t("title_diary"))),
       section(t("my_tasks"), loading(
         () => get("cases", { queue: "mine", page_size: 50 }),
         (page) => page.results.length
