@@ -1,6 +1,7 @@
 """Building the whole demo district in an empty database: areas and users (``demo.district``), the registry
 (``demo.residents``), a month of cases (``demo.cases``), a month of patrols (``demo.patrols``) and the hotline
-(``demo.hotline``), in that order."""
+(``demo.hotline``), a month of visits and diaries with 八必报 and 10+X waiting for confirmation (``demo.visits``), in
+that order."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from demo.district import departments_create, departments_place, district_collec
 from demo.hotline import hotline_populate, open311_client_demo
 from demo.patrols import patrols_populate
 from demo.residents import populate
+from demo.visits import DAYS as VISIT_DAYS
+from demo.visits import field_reports_populate, visits_populate
 from hotline.gazetteer import gazetteer_rebuild
 
 
@@ -48,6 +51,8 @@ def demo_build(
     filed = max(20, round(1000 * scale))
     totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
     totals.update(patrols_populate(seed, progress_factory("一个月的巡查轨迹（定位点）", 650 * 22 * grid_count)))
+    totals.update(visits_populate(seed, progress_factory("一个月的走访与民情日志", VISIT_DAYS)))
+    totals.update(field_reports_populate(seed))
     totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
     open311_client_demo()
     return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}

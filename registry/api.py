@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -65,7 +66,7 @@ def _origin(request: HttpRequest) -> Origin:
 
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
-        raise PermissionDenied("没有权限执行此操作", code="forbidden")
+        raise PermissionDenied(_("没有权限执行此操作"), code="forbidden")
 
 
 class PersonOut(Schema):
@@ -157,7 +158,7 @@ def _person_values(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
         code = values.pop("grid_code")
         grid = Area.objects.visible_to(request.user).current().filter(code=code, level="grid").first()
         if grid is None:
-            raise ValidationFailed(f"网格 {code} 不存在或不在您的管辖范围内", code="grid_not_found")
+            raise ValidationFailed(_("网格 %(code)s 不存在或不在您的管辖范围内") % {"code": code}, code="grid_not_found")
         values["grid"] = grid
     return values
 
@@ -835,9 +836,8 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> tuple[int, d
     _require(request, "registry.add_household")
     values = _household_values(request, payload)
     if "house" not in values:
-        raise ValidationFailed(
-            "请指明房屋", code="record_invalid", details=[{"field": "house_id", "message": "请指明房屋"}]
-        )
+        message = _("请指明房屋")
+        raise ValidationFailed(message, code="record_invalid", details=[{"field": "house_id", "message": message}])
     return 201, _household_out(services.household_save(_origin(request), values))
 
 

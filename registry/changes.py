@@ -26,7 +26,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.access import user_scope
 from areas.models import Area
@@ -63,18 +64,18 @@ SECRET_FACTS = {"id_number": crypto.mask_id_number, "phone": crypto.mask_phone}
 
 #: Person fields a change may propose, with their labels.
 PERSON_FIELDS: dict[str, Any] = {
-    "name": _("姓名"),
-    "id_number": _("证件号码"),
-    "phone": _("联系电话"),
-    "hukou_place": _("户籍地"),
-    "work_place": _("工作单位"),
-    "ethnicity": _("民族"),
-    "residency_type": _("人口类型"),
-    "household_status": _("人户状态"),
-    "relation_to_head": _("与户主关系"),
-    "house": _("现住房屋"),
-    "household": _("户"),
-    "deceased_on": _("死亡日期"),
+    "name": _l("姓名"),
+    "id_number": _l("证件号码"),
+    "phone": _l("联系电话"),
+    "hukou_place": _l("户籍地"),
+    "work_place": _l("工作单位"),
+    "ethnicity": _l("民族"),
+    "residency_type": _l("人口类型"),
+    "household_status": _l("人户状态"),
+    "relation_to_head": _l("与户主关系"),
+    "house": _l("现住房屋"),
+    "household": _l("户"),
+    "deceased_on": _l("死亡日期"),
 }
 #: The facts a person update may carry (the foreign keys as ``house_id``/``household_id``).
 UPDATE_KEYS = {key for key in PERSON_FIELDS if key not in ("house", "household")} | {"house_id", "household_id"}
@@ -121,14 +122,14 @@ def _merge_facts(change: RegistryChange, facts: Mapping[str, Any]) -> None:
 def _date(value: Any, field_name: str, problems: Problems, required: bool = False) -> dt.date | None:
     if value in (None, ""):
         if required:
-            problems.add(field_name, "请填写日期")
+            problems.add(field_name, _("请填写日期"))
         return None
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.add(field_name, f"日期“{value}”格式不对（应为 YYYY-MM-DD）")
+        problems.add(field_name, _("日期“%(value)s”格式不对（应为 YYYY-MM-DD）") % {"value": value})
         return None
 
 
@@ -264,22 +265,22 @@ def change_fields(change: RegistryChange, person: Person | None = None) -> list[
 def _check_kind_facts(kind: str, facts: Mapping[str, Any], person: Person | None, house: House | None) -> None:
     problems = Problems()
     if kind not in ChangeKind.values:
-        problems.add("kind", f"未知的变动类型“{kind}”")
+        problems.add("kind", _("未知的变动类型“%(kind)s”") % {"kind": kind})
     needs_person = {ChangeKind.MOVED_OUT, ChangeKind.DIED, ChangeKind.PERSON_UPDATE}
     if kind in needs_person and person is None:
-        problems.add("person_id", "请指明人员")
+        problems.add("person_id", _("请指明人员"))
     if kind in (ChangeKind.PREGNANCY, ChangeKind.HOSPITALIZED) and person is None and not facts.get("name"):
-        problems.add("name", "请指明人员或填写姓名")
+        problems.add("name", _("请指明人员或填写姓名"))
     new_person = kind in (ChangeKind.BORN, ChangeKind.MOVED_IN, ChangeKind.FLOATING_ARRIVAL) and person is None
     if new_person and not str(facts.get("name") or "").strip():
-        problems.add("name", "缺少姓名")
+        problems.add("name", _("缺少姓名"))
     housed = (ChangeKind.BORN, ChangeKind.MOVED_IN, ChangeKind.FLOATING_ARRIVAL, ChangeKind.RENTED_OUT)
     if kind in housed and house is None:
-        problems.add("house_id", "请指明房屋")
+        problems.add("house_id", _("请指明房屋"))
     if kind == ChangeKind.PERSON_UPDATE and not (UPDATE_KEYS & set(facts)):
-        problems.add("facts", "没有要变更的内容")
+        problems.add("facts", _("没有要变更的内容"))
     if kind == ChangeKind.PERSON_UPDATE and set(facts) & {"house", "household"}:
-        problems.add("facts", "房屋和户请用 house_id、household_id")
+        problems.add("facts", _("房屋和户请用 house_id、household_id"))
     for key in ("day", "arrival_date", "contract_start", "contract_end", "birth_date", "deceased_on"):
         if facts.get(key) not in (None, ""):
             _date(facts[key], key, problems)
@@ -307,7 +308,7 @@ def change_propose(
         facts.setdefault("household_id", household.pk)
     _check_kind_facts(kind, facts, person, house)
     if origin.actor is not None and not user_scope(origin.actor).covers(grid.code):
-        raise NotFound("网格不存在或不在您的管辖范围内", code="grid_not_found")
+        raise NotFound(_("网格不存在或不在您的管辖范围内"), code="grid_not_found")
     public, secret = _clean_facts(facts)
     change = RegistryChange(
         kind=kind,
@@ -339,13 +340,17 @@ def _conflict_error(conflicts: list[FieldState]) -> Conflict:
     details = [
         {
             "field": row.name,
-            "message": (
-                f"{row.label}：提出时“{row.base or '—'}”，现为“{row.current or '—'}”，提议“{row.proposed or '—'}”"
-            ),
+            "message": _("%(label)s：提出时“%(base)s”，现为“%(current)s”，提议“%(proposed)s”")
+            % {
+                "label": row.label,
+                "base": row.base or "—",
+                "current": row.current or "—",
+                "proposed": row.proposed or "—",
+            },
         }
         for row in conflicts
     ]
-    return Conflict("登记信息在提出变动后已被修改，请逐项选择保留哪个版本", code="change_conflict", details=details)
+    return Conflict(_("登记信息在提出变动后已被修改，请逐项选择保留哪个版本"), code="change_conflict", details=details)
 
 
 @transaction.atomic
@@ -359,14 +364,14 @@ def change_confirm(
     """Make the change through the registry's services, under a row lock. A conflicting field needs a choice
     (``proposed`` or ``current``); a field kept ``current`` is not written."""
     if not origin.actor.has_perm("registry.confirm_registrychange"):
-        raise PermissionDenied("您的角色不能确认基础信息变动", code="forbidden")
+        raise PermissionDenied(_("您的角色不能确认基础信息变动"), code="forbidden")
     locked = RegistryChange.objects.select_for_update().select_related("grid").get(pk=change.pk)
     if locked.status != ChangeStatus.PENDING:
-        raise Conflict("该变动已处理", code="change_decided")
+        raise Conflict(_("该变动已处理"), code="change_decided")
     choices = dict(choices or {})
     bad = {value for value in choices.values() if value not in ("proposed", "current")}
     if bad:
-        raise ValidationFailed("选择应为 proposed 或 current", code="bad_choice")
+        raise ValidationFailed(_("选择应为 proposed 或 current"), code="bad_choice")
     if facts:
         _merge_facts(locked, facts)
     person = Person.objects.select_for_update().get(pk=locked.person_id) if locked.person_id else None
@@ -396,12 +401,12 @@ def change_confirm(
 @transaction.atomic
 def change_reject(origin: Origin, change: RegistryChange, reason: str) -> RegistryChange:
     if not origin.actor.has_perm("registry.confirm_registrychange"):
-        raise PermissionDenied("您的角色不能确认基础信息变动", code="forbidden")
+        raise PermissionDenied(_("您的角色不能确认基础信息变动"), code="forbidden")
     if not reason.strip():
-        raise ValidationFailed("请填写驳回理由", code="reason_required", details=[{"field": "reason"}])
+        raise ValidationFailed(_("请填写驳回理由"), code="reason_required", details=[{"field": "reason"}])
     locked = RegistryChange.objects.select_for_update().select_related("grid").get(pk=change.pk)
     if locked.status != ChangeStatus.PENDING:
-        raise Conflict("该变动已处理", code="change_decided")
+        raise Conflict(_("该变动已处理"), code="change_decided")
     locked.status = ChangeStatus.REJECTED
     locked.decided_by = origin.actor
     locked.decided_at = timesource.now()
@@ -438,7 +443,7 @@ def _new_person_values(facts: Mapping[str, Any], secrets: Mapping[str, str], pro
     else:
         sex = facts.get("sex")
         if sex not in Sex.values:
-            problems.add("sex", "请填写性别（或身份证号码）")
+            problems.add("sex", _("请填写性别（或身份证号码）"))
         birth = _date(facts.get("birth_date"), "birth_date", problems, required=True)
         values.update(sex=sex, birth_date=birth)
     if secrets.get("phone"):
@@ -494,7 +499,7 @@ def _apply(origin: Origin, change: RegistryChange, person: Person | None, keep: 
                 values["birth_date"] = _date(facts.get("birth_date") or facts.get("day"), "birth_date", problems)
                 values.setdefault("sex", facts.get("sex"))
                 if facts.get("sex") not in Sex.values and "id_number" not in values:
-                    problems.add("sex", "请填写性别")
+                    problems.add("sex", _("请填写性别"))
             problems.raise_if_any()
             created = services.person_save(origin, {**values, "house": house, "household": household})
             result = {"person_id": created.pk, "house_id": house.pk if house else None, "created": True}
@@ -516,7 +521,7 @@ def _apply(origin: Origin, change: RegistryChange, person: Person | None, keep: 
         expected = _date(facts.get("expected_until"), "expected_until", problems)
         reason = facts.get("reason") or FloatingReason.OTHER
         if reason not in FloatingReason.values:
-            problems.add("reason", f"来本地事由“{reason}”不在可选项中")
+            problems.add("reason", _("来本地事由“%(reason)s”不在可选项中") % {"reason": reason})
         if person is None:
             values = _new_person_values(facts, secrets, problems)
             problems.raise_if_any()
@@ -584,7 +589,7 @@ def access_change(user: Any, change_id: int) -> RegistryChange:
         .first()
     )
     if found is None:
-        raise NotFound("变动不存在或不在您的管辖范围内", code="change_not_found")
+        raise NotFound(_("变动不存在或不在您的管辖范围内"), code="change_not_found")
     return found
 
 
@@ -662,7 +667,7 @@ def access_headed_building(user: Any, building_id: int) -> Building:
     """A building the user heads; any other answers 404."""
     found = headed_buildings(user).filter(pk=building_id).first()
     if found is None:
-        raise NotFound("楼栋不存在或您不是该楼栋的楼栋长", code="building_not_found")
+        raise NotFound(_("楼栋不存在或您不是该楼栋的楼栋长"), code="building_not_found")
     return found
 
 
@@ -695,35 +700,35 @@ def building_report_submit(origin: Origin, building: Building, data: BuildingRep
     keys = {fact.key for fact in facts}
     for key, value in data.facts.items():
         if key not in keys:
-            problems.add(f"facts.{key}", f"未配置的十项信息“{key}”")
+            problems.add(f"facts.{key}", _("未配置的十项信息“%(key)s”") % {"key": key})
         elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000:
-            problems.add(f"facts.{key}", "应为 0–100000 的整数")
+            problems.add(f"facts.{key}", _("应为 0–100000 的整数"))
     for index, item in enumerate(data.x_items):
         if item.get("kind") not in XItemKind.values:
-            problems.add(f"x_items.{index}.kind", "X项类型应为 request、hazard 或 other")
+            problems.add(f"x_items.{index}.kind", _("X项类型应为 request、hazard 或 other"))
         if not str(item.get("text") or "").strip():
-            problems.add(f"x_items.{index}.text", "请填写内容")
+            problems.add(f"x_items.{index}.text", _("请填写内容"))
     houses = {house.pk: house for house in building.houses.all()}
     people: dict[int, Person] = {}
     for index, entry in enumerate(data.changes):
         if entry.kind not in POPULATION_KINDS:
-            problems.add(f"changes.{index}.kind", f"人口变动类型“{entry.kind}”不可用")
+            problems.add(f"changes.{index}.kind", _("人口变动类型“%(kind)s”不可用") % {"kind": entry.kind})
             continue
         if entry.house_id is not None and entry.house_id not in houses:
-            problems.add(f"changes.{index}.house_id", "房屋不在本楼栋")
+            problems.add(f"changes.{index}.house_id", _("房屋不在本楼栋"))
         if entry.person_id is not None:
             person = Person.objects.filter(pk=entry.person_id, house__building=building).first()
             if person is None:
-                problems.add(f"changes.{index}.person_id", "人员不在本楼栋")
+                problems.add(f"changes.{index}.person_id", _("人员不在本楼栋"))
             else:
                 people[entry.person_id] = person
         needs_person = entry.kind in (ChangeKind.MOVED_OUT, ChangeKind.DIED)
         if needs_person and entry.person_id is None and not entry.name.strip():
-            problems.add(f"changes.{index}.name", "请填写姓名")
+            problems.add(f"changes.{index}.name", _("请填写姓名"))
         if entry.kind in (ChangeKind.MOVED_IN, ChangeKind.BORN, ChangeKind.RENTED_OUT) and entry.house_id is None:
-            problems.add(f"changes.{index}.house_id", "请选择房屋")
+            problems.add(f"changes.{index}.house_id", _("请选择房屋"))
         if entry.kind in (ChangeKind.MOVED_IN, ChangeKind.BORN) and entry.person_id is None and not entry.name.strip():
-            problems.add(f"changes.{index}.name", "请填写姓名")
+            problems.add(f"changes.{index}.name", _("请填写姓名"))
     problems.raise_if_any()
     measures = building_measures(building)
     counts = {fact.key: measures.get(fact.measure) for fact in facts if fact.measure}
@@ -795,7 +800,7 @@ def access_building_report(user: Any, report_id: int) -> BuildingReport:
         .first()
     )
     if found is None:
-        raise NotFound("报告不存在或不在您的管辖范围内", code="building_report_not_found")
+        raise NotFound(_("报告不存在或不在您的管辖范围内"), code="building_report_not_found")
     return found
 
 
@@ -821,17 +826,18 @@ def building_report_hazard_case(origin: Origin, report: BuildingReport, index: A
     position = _int(index)
     locked = BuildingReport.objects.select_for_update().select_related("building", "grid").get(pk=report.pk)
     if position is None or not 0 <= position < len(locked.x_items):
-        raise ValidationFailed("X项不存在", code="x_item_not_found", details=[{"field": "index"}])
+        raise ValidationFailed(_("X项不存在"), code="x_item_not_found", details=[{"field": "index"}])
     item = dict(locked.x_items[position])
     if item.get("case_number"):
-        raise Conflict("该X项已转为案件", code="x_item_reported")
+        raise Conflict(_("该X项已转为案件"), code="x_item_reported")
     kind, code = HAZARD_CATEGORY
     category = Category.objects.filter(kind=kind, code=code).first()
     intake = report_submit(
         origin,
         ReportData(
             source="grid_worker",
-            description=f"【楼栋长10+X】{locked.building.address}：{item.get('text', '')}",
+            description=_("【楼栋长10+X】%(address)s：%(text)s")
+            % {"address": locked.building.address, "text": item.get("text", "")},
             longitude=locked.building.lon,
             latitude=locked.building.lat,
             category_id=category.pk if category else None,

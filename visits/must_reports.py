@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.access import user_scope
 from areas.locate import grid_locate
@@ -105,14 +106,16 @@ def _grid_of(
     if data.grid_code:
         grid = Area.objects.current().filter(code=data.grid_code, level="grid").first()
         if grid is None or not user_scope(origin.actor).covers(grid.code):
-            raise NotFound(f"网格 {data.grid_code} 不存在或不在您的管辖范围内", code="grid_not_found")
+            raise NotFound(
+                _("网格 %(code)s 不存在或不在您的管辖范围内") % {"code": data.grid_code}, code="grid_not_found"
+            )
         return grid
     if data.lon is not None and data.lat is not None:
         found = grid_locate(float(data.lon), float(data.lat))
         if found.grid is None:
-            problems.add("lon", "位置不在任何网格内")
+            problems.add("lon", _("位置不在任何网格内"))
         return found.grid
-    problems.add("grid_code", "请提供位置、网格、人员或房屋")
+    problems.add("grid_code", _("请提供位置、网格、人员或房屋"))
     return None
 
 
@@ -120,27 +123,27 @@ def must_report_submit(origin: Origin, data: MustReportData) -> MustReport:
     """One 八必报 item: an event becomes a case (mapped category), a registry item a pending change."""
     problems = Problems()
     if data.item not in MustReportItem.values:
-        problems.add("item", f"未知的八必报事项“{data.item}”")
+        problems.add("item", _("未知的八必报事项“%(item)s”") % {"item": data.item})
         problems.raise_if_any()
     person = access_person(origin.actor, data.person_id) if data.person_id else None
     house = access_house(origin.actor, data.house_id) if data.house_id else None
     grid = _grid_of(origin, data, person, house, problems)
     if grid is not None and not user_scope(origin.actor).covers(grid.code):
-        problems.add("grid_code", f"网格 {grid.code} 不在您的管辖范围内")
+        problems.add("grid_code", _("网格 %(code)s 不在您的管辖范围内") % {"code": grid.code})
     is_event = data.item in MUST_REPORT_EVENTS
     category = None
     if is_event:
         category = event_category(data.item, data.category_id)
         if category is None:
-            problems.add("category_id", "类别不存在")
+            problems.add("category_id", _("类别不存在"))
         if not data.description.strip():
-            problems.add("description", "请描述情况")
+            problems.add("description", _("请描述情况"))
     elif data.item == MustReportItem.FLOATING_ARRIVAL and house is None:
-        problems.add("house_id", "请指明居住房屋")
+        problems.add("house_id", _("请指明居住房屋"))
     elif data.item == MustReportItem.RENTED_OUT and house is None:
-        problems.add("house_id", "请指明出租的房屋")
+        problems.add("house_id", _("请指明出租的房屋"))
     elif person is None and not str(data.facts.get("name") or "").strip():  # 新增孕妇, 居民病重住院
-        problems.add("person_id", "请指明人员")
+        problems.add("person_id", _("请指明人员"))
     problems.raise_if_any()
     assert grid is not None
     sensitive = bool(person and person.tags.filter(category__in=SENSITIVE_TAGS).exists())
@@ -164,7 +167,8 @@ def must_report_submit(origin: Origin, data: MustReportData) -> MustReport:
                 origin,
                 ReportData(
                     source="grid_worker",
-                    description=f"【八必报·{MustReportItem(data.item).label}】{data.description.strip()}",
+                    description=_("【八必报·%(item)s】%(text)s")
+                    % {"item": MustReportItem(data.item).label, "text": data.description.strip()},
                     longitude=lon,
                     latitude=lat,
                     grid_code=grid.code if lon is None else "",

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from audit.models import Channel
@@ -37,7 +38,7 @@ def _today() -> dt.date:
 
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
-        raise PermissionDenied("您的角色不能使用此功能", code="not_permitted")
+        raise PermissionDenied(_("您的角色不能使用此功能"), code="not_permitted")
 
 
 class DueOut(Schema):
@@ -195,7 +196,7 @@ def month_of(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(f"{text}-01")
     except ValueError as error:
-        raise ValidationFailed("月份格式应为 YYYY-MM", code="bad_month") from error
+        raise ValidationFailed(_("月份格式应为 YYYY-MM"), code="bad_month") from error
 
 
 @router.get("/visits/compliance", response={200: list[ComplianceOut], **ERRORS}, summary="Visit compliance of a month")

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.access import user_scope, users_covering
 from accounts.models import User
@@ -150,7 +151,7 @@ def access_plan(user: Any, plan_id: int) -> VisitPlan:
     try:
         return plans_visible_to(user).get(pk=plan_id)
     except VisitPlan.DoesNotExist as missing:
-        raise NotFound("没有找到该走访计划", code="plan_not_found") from missing
+        raise NotFound(_("没有找到该走访计划"), code="plan_not_found") from missing
 
 
 def visit_plan_save(origin: Origin, values: Mapping[str, Any], plan: VisitPlan | None = None) -> VisitPlan:
@@ -160,15 +161,15 @@ def visit_plan_save(origin: Origin, values: Mapping[str, Any], plan: VisitPlan |
     plan = plan or VisitPlan()
     area: Area | None = values.get("area")
     if not plan_editable_by(origin.actor, None if creating else plan, area):
-        raise PermissionDenied("该走访计划不在您的管辖范围内", code="plan_out_of_scope")
+        raise PermissionDenied(_("该走访计划不在您的管辖范围内"), code="plan_out_of_scope")
     subject = values.get("subject", plan.subject)
     category = values.get("tag_category", plan.tag_category) or ""
     if subject == PlanSubject.TAG and not category:
-        problems.add("tag_category", "按人员标签的计划须选择人员标签")
+        problems.add("tag_category", _("按人员标签的计划须选择人员标签"))
     if subject != PlanSubject.TAG:
         category = ""
     if category in SENSITIVE_TAGS and not may_see_sensitive(origin.actor):
-        problems.add("tag_category", "您的角色不能管理重点人员的走访计划")
+        problems.add("tag_category", _("您的角色不能管理重点人员的走访计划"))
     problems.raise_if_any()
     changes: dict[str, list[Any]] = {}
     for name in PLAN_FIELDS:
@@ -532,7 +533,7 @@ def access_due_visit(user: Any, due_id: int) -> DueVisit:
     try:
         return due_visits_visible(user).get(pk=due_id)
     except DueVisit.DoesNotExist as missing:
-        raise NotFound("没有找到该应走访记录", code="due_visit_not_found") from missing
+        raise NotFound(_("没有找到该应走访记录"), code="due_visit_not_found") from missing
 
 
 def due_location(due: DueVisit) -> tuple[float, float] | None:
@@ -572,21 +573,21 @@ def due_row(due: DueVisit, today: dt.date, viewer: Any = None) -> dict[str, Any]
 def due_visit_assign(origin: Origin, due: DueVisit, worker_id: int) -> DueVisit:
     """A leader gives an open due visit to another grid worker covering its grid; kept for the next windows."""
     if not origin.actor.has_perm("visits.change_duevisit"):
-        raise PermissionDenied("您的角色不能改派走访", code="not_permitted")
+        raise PermissionDenied(_("您的角色不能改派走访"), code="not_permitted")
     if due.status != DueStatus.OPEN:
-        raise Conflict("该走访已完成或已取消，不能改派", code="due_visit_closed")
+        raise Conflict(_("该走访已完成或已取消，不能改派"), code="due_visit_closed")
     covering = users_covering(due.grid.code, [Role.GRID_WORKER, Role.GRID_LEADER], through_department=False)
     worker = covering.filter(pk=worker_id).first()
     if worker is None:
         raise ValidationFailed(
-            "该人员不是本网格的网格员",
+            _("该人员不是本网格的网格员"),
             code="worker_not_covering",
-            details=[{"field": "worker_id", "message": "该人员不是本网格的网格员"}],
+            details=[{"field": "worker_id", "message": _("该人员不是本网格的网格员")}],
         )
     with transaction.atomic():
         locked = DueVisit.objects.select_for_update().get(pk=due.pk)
         if locked.status != DueStatus.OPEN:
-            raise Conflict("该走访已完成或已取消，不能改派", code="due_visit_closed")
+            raise Conflict(_("该走访已完成或已取消，不能改派"), code="due_visit_closed")
         old = locked.worker_id
         DueVisit.objects.filter(pk=due.pk).update(worker=worker, assigned=True)
         audit_record(origin, AuditAction.UPDATE, locked, area_code=due.grid.code, changes={"worker": [old, worker.pk]})

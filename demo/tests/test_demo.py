@@ -6,6 +6,7 @@ import pytest
 import shapely
 from django.core.management import call_command
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -14,10 +15,24 @@ from areas.locate import grid_locate_many
 from areas.models import Area
 from areas.partition import partition_check_area
 from demo import build, district, residents
-from fieldwork.models import DailyMetric, TrackPoint
+from diary.models import DiaryEntry
+from fieldwork.models import DailyMetric, Patrol, TrackPoint
 from registry.choices import SENSITIVE_TAGS, ResidencyType, TagCategory
 from registry.idnumber import id_number_problem
-from registry.models import Building, Component, FloatingRegistration, House, Person, PersonTag, Place, Tenancy
+from registry.models import (
+    Building,
+    BuildingReport,
+    Component,
+    FloatingRegistration,
+    House,
+    Person,
+    PersonTag,
+    Place,
+    RegistryChange,
+    Tenancy,
+)
+from visits.choices import DueStatus
+from visits.models import DueVisit, MustReport, Visit, VisitCompliance
 
 
 def test_the_tree_is_deterministic():
@@ -68,6 +83,20 @@ def test_demo_district_is_believable(db, monkeypatch):
     assert all(c.code[:6] == "110101" and c.code[6:10] == c.category.code and len(c.code) == 16 for c in components)
     located = grid_locate_many([c.lon for c in components], [c.lat for c in components])
     assert located.codes == [c.grid.code for c in components]
+    # A month of visits: due visits made by the plans, most done (on time or late), some overdue on the agenda;
+    # a diary entry for every visit and patrol; 八必报 and 10+X waiting for confirmation; compliance computed.
+    done = DueVisit.objects.filter(status=DueStatus.DONE)
+    assert done.exists() and not done.filter(visit__isnull=True).exists()
+    assert DueVisit.objects.filter(status=DueStatus.OPEN, due_on__lt=timezone.localdate()).exists()
+    assert Visit.objects.filter(place__isnull=False).exists() and Visit.objects.filter(sensitive=True).exists()
+    assert DiaryEntry.objects.filter(kind="visit").count() == Visit.objects.count()
+    assert DiaryEntry.objects.filter(kind="patrol").count() == Patrol.objects.filter(ended_at__isnull=False).count()
+    assert set(DiaryEntry.objects.filter(kind="visit").values_list("sensitive", flat=True)) == {True, False}
+    assert MustReport.objects.filter(case__isnull=False).count() == 4
+    assert MustReport.objects.filter(change__isnull=False).count() == 2
+    assert BuildingReport.objects.count() == 2
+    assert RegistryChange.objects.filter(status="pending", source="building_report").exists()
+    assert VisitCompliance.objects.filter(due__gt=0).exists()
 
 
 def _small_populate(populate):

@@ -52,7 +52,8 @@ class Command(BaseCommand):
                 f"{result['houses']} 套房屋，{result['households']} 户，{result['persons']} 名居民，"
                 f"{result['tags']} 个人员标签，{result['places']} 个单位场所，{result['components']} 个部件，"
                 f"近一个月立案 {result['cases']} 件，巡查 {result['patrols']} 次"
-                f"（{result['track_points']} 个定位点，{result['checkins']} 次签到）。"
+                f"（{result['track_points']} 个定位点，{result['checkins']} 次签到），走访 {result['visits']} 次，"
+                f"民情日志 {result['diary_entries']} 篇，待走访 {result['due_visits_open']} 人次。"
             )
         )
         self._basemap(only_if_missing=False)
