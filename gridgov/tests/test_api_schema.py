@@ -29,6 +29,7 @@ from gridgov.testing import World
 from gridgov.wsgi import application
 from registry.models import Building, Component, House, Household, Person, Place
 from registry.tests.factories import HouseholdFactory, PersonFactory
+from visits.models import DueVisit
 
 EXAMPLES_PER_OPERATION = 10
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -77,6 +78,7 @@ def _records(world: World) -> dict[str, list[Any]]:
             for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
         ],
         "worker_id": [world.user(persona).pk for persona in ("grid_worker_a", "grid_worker_b", "street_leader")],
+        "due_id": list(DueVisit.objects.values_list("pk", flat=True)) or [1],
     }
 
 
