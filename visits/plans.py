@@ -408,7 +408,8 @@ def _due_insert(rows: list[tuple[Any, ...]]) -> None:
     (another run in parallel, an earlier window): ``ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite alike.
     Plain rows rather than model instances: a first run writes a hundred thousand of them."""
     meta = DueVisit._meta
-    columns = [meta.get_field(name).column for name in _INSERTED] + ["status", "created_at"]
+    fields = {field.name: str(field.column) for field in meta.concrete_fields}
+    columns = [fields[name] for name in (*_INSERTED, "status", "created_at")]
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     now = timezone.now()
     sql = (
