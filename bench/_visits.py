@@ -57,11 +57,9 @@ def residents_build(persons: int, in_groups: int, seed: int = 11) -> dict:
     intervals = dict(VisitPlan.objects.filter(subject="tag").values_list("tag_category", "interval"))
     categories = sorted(intervals)
     # in steady state each person's window started within the last interval
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
     tags = []
-    step = max(1, persons // in_groups)
-    for position, person_id in enumerate(Person.objects.order_by("pk").values_list("pk", flat=True)[::step]):
-        if position >= in_groups:
-            break
+    for position, person_id in enumerate(sorted(rng.sample(ids, min(in_groups, len(ids))))):
         category = categories[position % len(categories)]
         since = TODAY - dt.timedelta(days=rng.randrange(intervals[category]))
         tags.append(PersonTag(person_id=person_id, category=category, since=since))

@@ -69,13 +69,13 @@ def _docx(title: str, subtitle: str, days: list[tuple[dt.date, list[Section]]]) 
     for day, sections in days:
         document.add_heading(f"{day:%Y-%m-%d}", level=1)
         for section in sections:
-            document.add_heading(f"【{section.kind}】{section.title}", level=2)
+            document.add_heading(_("【%(kind)s】%(title)s") % {"kind": section.kind, "title": section.title}, level=2)
             if section.content:
                 document.add_paragraph(section.content)
             if section.summary:
                 document.add_paragraph(_("小结：%(text)s") % {"text": section.summary})
             if section.persons:
-                document.add_paragraph(_("相关人员：%(names)s") % {"names": "、".join(section.persons)})
+                document.add_paragraph(_("相关人员：%(names)s") % {"names": _("、").join(section.persons)})
             for author, text in section.comments:
                 document.add_paragraph(_("点评（%(author)s）：%(text)s") % {"author": author, "text": text})
     buffer = io.BytesIO()
@@ -113,13 +113,13 @@ def _pdf(title: str, subtitle: str, days: list[tuple[dt.date, list[Section]]]) -
     for day, sections in days:
         story.append(line(f"{day:%Y-%m-%d}", "day"))
         for section in sections:
-            story.append(line(f"【{section.kind}】{section.title}", "entry"))
+            story.append(line(_("【%(kind)s】%(title)s") % {"kind": section.kind, "title": section.title}, "entry"))
             if section.content:
                 story.append(line(section.content))
             if section.summary:
                 story.append(line(_("小结：%(text)s") % {"text": section.summary}))
             if section.persons:
-                story.append(line(_("相关人员：%(names)s") % {"names": "、".join(section.persons)}))
+                story.append(line(_("相关人员：%(names)s") % {"names": _("、").join(section.persons)}))
             for author, text in section.comments:
                 story.append(line(_("点评（%(author)s）：%(text)s") % {"author": author, "text": text}))
         story.append(Spacer(1, 6))

@@ -260,7 +260,10 @@ def link_search(request: AuthenticatedHttpRequest) -> JsonResponse:
         persons = Person.objects.visible_to(request.user).select_related("grid").filter(name__icontains=text)
         rows = list(persons.order_by("name", "pk")[:LINK_RESULTS])
         audit_list_read(Origin.of_request(request), AuditAction.SEARCH, Person, count=len(rows), query={"name": text})
-        results = [{"value": row.pk, "text": f"{row.name}（{row.grid.name}）"} for row in rows]
+        results = [
+            {"value": row.pk, "text": _("%(name)s（%(grid)s）") % {"name": row.name, "grid": row.grid.name}}
+            for row in rows
+        ]
     elif kind == "household":
         households = Household.objects.visible_to(request.user).select_related("house")
         found = households.filter(house__address__icontains=text).order_by("pk")[:LINK_RESULTS]

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import user_scope, users_covering
@@ -400,6 +401,27 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
+_INSERTED = ("plan", "person", "grid", "worker", "assigned", "window_start", "due_on", "sensitive")
+
+
+def _due_insert(rows: list[tuple[Any, ...]]) -> None:
+    """Insert open due visits in batches of one statement, leaving out those a unique constraint already holds
+    (another run in parallel, an earlier window): ``ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite alike.
+    Plain rows rather than model instances: a first run writes a hundred thousand of them."""
+    meta = DueVisit._meta
+    fields = {field.name: str(field.column) for field in meta.concrete_fields}
+    columns = [fields[name] for name in (*_INSERTED, "status", "created_at")]
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    now = timezone.now()
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, [(*row, DueStatus.OPEN, now) for row in rows[start : start + BATCH]])
+
+
 def due_visits_generate(today: dt.date) -> GenerateCounts:
     """Make the due visits of every active plan current on ``today``: one OPEN due visit per covered person and
     plan, and the open ones of people who left the group cancelled. Idempotent and safe in parallel."""
@@ -454,18 +476,26 @@ def _create_due(
         if assigned
         else set()
     )
-    rows: list[DueVisit] = []
+    rows: list[tuple[Any, ...]] = []
+    days_after: dict[tuple[dt.date, int], dt.date] = {}
+
+    def due_after(start: dt.date, days: int) -> dt.date:
+        # many people share a start day: each (day, days) is worked out on the calendar once
+        if (start, days) not in days_after:
+            days_after[start, days] = due_date(start, days, plan.interval_unit, calendar)
+        return days_after[start, days]
+
     for covered in candidates:
         if plan.subject == PlanSubject.TAG and covered.person_id in last_done:
             # The next window opens with the last visit (or the day the person came back into the group).
             done_on, done_window = last_done[covered.person_id]
             base = max(done_on, covered.since)
             start = base if base > done_window else done_window + dt.timedelta(days=1)
-            due_on = due_date(base, plan.interval, plan.interval_unit, calendar)
+            due_on = due_after(base, plan.interval)
         else:
             start = covered.since
             days = plan.interval if plan.subject == PlanSubject.TAG else plan.first_within
-            due_on = due_date(start, days, plan.interval_unit, calendar)
+            due_on = due_after(start, days)
         if (covered.person_id, start) in taken:
             continue  # this window was already done or cancelled
         worker_id: int | None = covered.responsible_id
@@ -477,19 +507,9 @@ def _create_due(
         else:
             workers.load[worker_id] += 1
         rows.append(
-            DueVisit(
-                plan=plan,
-                person_id=covered.person_id,
-                grid_id=covered.grid_id,
-                worker_id=worker_id,
-                assigned=is_assigned,
-                window_start=start,
-                due_on=due_on,
-                sensitive=plan.sensitive,
-            )
+            (plan.pk, covered.person_id, covered.grid_id, worker_id, is_assigned, start, due_on, plan.sensitive)
         )
-    for batch in _chunks(rows):
-        DueVisit.objects.bulk_create(batch, ignore_conflicts=True)
+    _due_insert(rows)
     return len(rows)
 
 

@@ -259,3 +259,22 @@ def test_the_daily_sweep_generates_once_a_day(plans_world):
     assert first["created"] == 1 and first["compliance_rows"] == 1
     assert due_visits_sweep(morning + dt.timedelta(minutes=1)) == {"skipped": True}
     assert due_visits_sweep(morning + dt.timedelta(days=1))["created"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", "/api/v1/visits/compliance?month=2026-13", None),
+        ("get", "/api/v1/visits/compliance?worker_id=0", None),
+        ("get", "/api/v1/visits/agenda?date=yesterday", None),
+        ("get", "/api/v1/visits/due?status=cancelled", None),
+        ("get", "/api/v1/visits/due?limit=100000", None),
+        ("post", "/api/v1/visits/due/1/assign", []),
+        ("post", "/api/v1/visits/due/1/assign", {"worker_id": 0}),
+        ("post", "/api/v1/visits/due/0/assign", {"worker_id": 1}),
+    ],
+)
+def test_bad_input_is_refused_with_a_code(world, method, url, body):
+    client = world.client("street_leader")
+    answer = client.get(url) if method == "get" else client.post(url, body, content_type="application/json")
+    assert 400 <= answer.status_code < 500 and "code" in answer.json(), (answer.status_code, answer.content)
