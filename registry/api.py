@@ -158,7 +158,9 @@ def _person_values(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
         code = values.pop("grid_code")
         grid = Area.objects.visible_to(request.user).current().filter(code=code, level="grid").first()
         if grid is None:
-            raise ValidationFailed(_("网格 %(code)s 不存在或不在您的管辖范围内") % {"code": code}, code="grid_not_found")
+            raise ValidationFailed(
+                _("网格 %(code)s 不存在或不在您的管辖范围内") % {"code": code}, code="grid_not_found"
+            )
         values["grid"] = grid
     return values
 

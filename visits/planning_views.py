@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import user_scope
@@ -222,6 +223,18 @@ def due_assign(request: AuthenticatedHttpRequest, due_id: int) -> HttpResponse:
     return redirect(reverse("planning:due-list") + f"?tab=grid&grid={due.grid.code}")
 
 
+#: The calendar's column heads, Monday first (as ``calendar.Calendar`` orders the days).
+WEEKDAYS = (
+    pgettext_lazy("weekday", "一"),
+    pgettext_lazy("weekday", "二"),
+    pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"),
+    pgettext_lazy("weekday", "五"),
+    pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+)
+
+
 @login_required
 @require_safe
 def due_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -253,6 +266,7 @@ def due_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "month": first,
         "weeks": weeks,
+        "weekdays": WEEKDAYS,
         "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
         "next": following.strftime("%Y-%m"),
         "total": sum(sum(counter.values()) for counter in counts.values()),
