@@ -4,7 +4,6 @@ no text of their own). ``{name}`` marks a value the script fills in."""
 from __future__ import annotations
 
 from django.db.models import Choices
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from diary.choices import EntryKind
@@ -26,9 +25,6 @@ def strings() -> dict[str, str]:
     words = _words()
     for prefix, choices in CHOICES.items():
         words |= {prefix + str(value): str(label) for value, label in choices.choices}
-    if (get_language() or "").startswith("en"):
-        # Words the English catalogue does not hold yet read in English all the same.
-        words |= {key: text for key, text in ENGLISH.items() if key in words and _untranslated(words[key])}
     return words
 
 
@@ -46,10 +42,6 @@ def visit_questions() -> dict[str, list[dict[str, object]]]:
         ]
         for purpose, questions in QUESTIONS.items()
     }
-
-
-def _untranslated(text: str) -> bool:
-    return any("\u3000" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef" for character in text)
 
 
 def _words() -> dict[str, str]:
@@ -282,138 +274,3 @@ def _words() -> dict[str, str]:
         "kind_must_report": _("八必报"),
         "kind_follow_up": _("转为案件"),
     }
-
-
-#: English for the words above and the choices' labels, until the English catalogue has them.
-ENGLISH: dict[str, str] = {
-    "list_sep": ", ",
-    "title_visits": "Visits",
-    "title_visit": "Visit",
-    "title_diary": "Diary",
-    "title_must": "Must-report",
-    "agenda_today": "Due today",
-    "agenda_empty": "Nobody is due for a visit today",
-    "agenda_route": "{count} stops, a walk of about {distance} m",
-    "agenda_overdue": "{days} days overdue",
-    "agenda_due_today": "Due today",
-    "agenda_days_left": "{days} days left",
-    "agenda_leg": "About {distance} m from the last stop",
-    "agenda_away": "About {distance} m from you",
-    "visit_new": "Record a visit",
-    "visit_new_help": "A visit not on today’s list: pick a resident under Search, or record a visit in your grid.",
-    "recent_visits": "Visits of the last 7 days",
-    "no_recent_visits": "No visits in the last 7 days",
-    "visit_subject": "Visiting",
-    "visit_grid": "Grid",
-    "visit_grid_pick": "Choose a grid",
-    "visit_kind": "How",
-    "visit_purposes": "Purposes",
-    "group_six_visit": "Six must-visit groups",
-    "group_six_attend": "Six must-attend occasions",
-    "group_other": "Other purposes",
-    "visit_questions": "Questions",
-    "findings": "Findings",
-    "findings_help": "Whom you met, what you learned, what help is needed",
-    "purposes_required": "Choose at least one purpose.",
-    "findings_required": "Write down the findings.",
-    "subject_required": "Choose a grid, or pick whom you visit from today’s list or Search.",
-    "save_visit": "Save the visit",
-    "visit_person": "Visit",
-    "answer_yes": "Yes",
-    "answer_no": "No",
-    "visited_at": "Visited at",
-    "follow_ups": "Turned into cases",
-    "follow_up": "Turn into a case",
-    "follow_up_help": "Report a problem found on this visit to the case loop, linked to the visit.",
-    "save_follow_up": "Save and turn into a case",
-    "visit_open": "Open the visit / turn into a case",
-    "diary_new": "Write an entry",
-    "diary_empty": "No entries yet. Visits and patrols write theirs; or tap Write an entry.",
-    "day": "Day",
-    "entry_kind": "Kind",
-    "entry_title": "Title",
-    "content": "Content",
-    "summary": "Summary",
-    "title_required": "Write a title.",
-    "save_entry": "Save the entry",
-    "comments": "Comments",
-    "no_comments": "No comments yet",
-    "comment_count": "{count} comments",
-    "comment_new": "New",
-    "entry_auto": "Written automatically",
-    "entry_edited": "Edited",
-    "related_persons": "People",
-    "related_cases": "Cases",
-    "must_pick": "What do you report?",
-    "must_event_hint": "An event for the case loop",
-    "must_change_hint": "A registry change, confirmed by the community",
-    "sex": "Sex",
-    "sex_male": "Male",
-    "sex_female": "Female",
-    "phone": "Phone",
-    "origin": "From (registered or former address)",
-    "arrival_date": "Arrived on",
-    "house": "House",
-    "house_pick": "Choose a house",
-    "rent_start": "Let from",
-    "rent_end": "Let until",
-    "tenant_name": "Tenant",
-    "hospital": "Hospital",
-    "resident": "Resident",
-    "resident_pick": "Choose a resident",
-    "resident_filter": "Filter by name",
-    "must_name_required": "Write the name.",
-    "must_house_required": "Choose the house.",
-    "must_person_required": "Choose the resident.",
-    "must_date_required": "Fill in the date.",
-    "save_must": "Save the report",
-    "must_sent_case": "In the case loop: {number}",
-    "must_sent_change": "Registry change waiting for confirmation",
-    "lookup_offline_needed": "Keep your grid’s data under Search first to choose offline",
-    "kind_visit": "Visit",
-    "kind_diary": "Diary entry",
-    "kind_must_report": "Must-report",
-    "kind_follow_up": "Visit to case",
-    # the choices' labels
-    "visit_kind_home": "Home visit",
-    "visit_kind_phone": "By phone",
-    "visit_kind_interview": "Interview",
-    "visit_kind_group": "Group talk",
-    "visit_kind_on_site": "On-site service",
-    "visit_kind_other": "Other",
-    "purpose_hardship": "People in hardship",
-    "purpose_elderly_alone": "Elderly living alone",
-    "purpose_disabled": "People with disabilities",
-    "purpose_unemployed": "Unemployed",
-    "purpose_newcomer": "Newcomers",
-    "purpose_other_care": "Others needing support",
-    "purpose_key_person": "Key person visit",
-    "purpose_mood_swing": "Residents' unrest",
-    "purpose_living_difficulty": "Hardship at home",
-    "purpose_emergency": "Community emergency",
-    "purpose_volunteering": "Volunteering",
-    "purpose_neighbour_dispute": "Neighbour dispute",
-    "purpose_mutual_aid": "Neighbourly help",
-    "purpose_policy": "Policy outreach",
-    "purpose_dispute_screening": "Dispute screening",
-    "purpose_safety_check": "Safety check",
-    "purpose_info_check": "Checking records",
-    "purpose_other": "Other",
-    "entry_kind_visit": "Visit",
-    "entry_kind_patrol": "Patrol",
-    "entry_kind_meeting": "Meeting",
-    "entry_kind_service": "Service",
-    "entry_kind_mediation": "Mediation",
-    "entry_kind_other": "Other",
-    "must_facility_damage": "Damaged public facility",
-    "must_alley_unclean": "Dirty back alley",
-    "must_pregnancy": "New pregnancy",
-    "must_floating_arrival": "Newcomer arrived",
-    "must_hospitalized": "Resident gravely ill in hospital",
-    "must_rented_out": "House let out",
-    "must_safety_hazard": "Safety hazard",
-    "must_instability": "Unrest",
-    "light_green": "On time",
-    "light_yellow": "Due soon",
-    "light_red": "Overdue",
-}
