@@ -134,7 +134,8 @@ SIDEWAYS = """() => {
 HREFS = "links => links.map((link) => link.getAttribute('href'))"
 #: Pages that are not the field role's own (files, the API, sign-out) are not walked.
 NOT_WALKED = ("/admin", "/i18n", "/accounts/logout", "/files", "/api", "/static", "/portal")
-DOWNLOAD = re.compile(r"\.(xlsx|csv|pdf|docx|zip)(\?|$)")  # a file to save (the list's export), not a page
+#: A file to save (a list's export, the diary's month), not a page.
+DOWNLOAD = re.compile(r"\.(xlsx|csv|pdf|docx|zip)(\?|$)|[?&]format=(xlsx|csv|pdf|docx)")
 
 
 def test_a_grid_worker_on_a_phone_never_scrolls_sideways(browser, live_server):
