@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -51,12 +51,14 @@ from registry.models import (
     Building,
     BuildingFact,
     BuildingReport,
+    FloatingRegistration,
     House,
     Household,
     Person,
     PersonTag,
     Place,
     RegistryChange,
+    Tenancy,
 )
 
 #: Facts kept only encrypted; ``facts`` keeps their masked form.
@@ -79,6 +81,81 @@ PERSON_FIELDS: dict[str, Any] = {
 }
 #: The facts a person update may carry (the foreign keys as ``house_id``/``household_id``).
 UPDATE_KEYS = {key for key in PERSON_FIELDS if key not in ("house", "household")} | {"house_id", "household_id"}
+
+#: The model field behind a fact, for its label and the labels of its choices.
+_FACT_MODEL_FIELDS: dict[str, Any] = {
+    **dict.fromkeys(("name", "sex", "birth_date", "ethnicity", "hukou_place", "work_place"), Person),
+    **dict.fromkeys(("residency_type", "household_status", "relation_to_head", "deceased_on"), Person),
+    **dict.fromkeys(("arrival_date", "expected_until", "reason", "origin_place"), FloatingRegistration),
+    **dict.fromkeys(("contract_start", "contract_end"), Tenancy),
+}
+#: The label of every fact a change may carry (unknown keys are shown by their key).
+FACT_LABELS: dict[str, Any] = {
+    **PERSON_FIELDS,
+    **{name: model._meta.get_field(name).verbose_name for name, model in _FACT_MODEL_FIELDS.items()},
+    "landlord_id": Tenancy._meta.get_field("landlord").verbose_name,
+    "day": _l("日期"),
+    "hospital": _l("医院"),
+    "note": _l("备注"),
+}
+#: Facts that are dates (shown as dates).
+DATE_FACTS = {"day", "birth_date", "deceased_on", "arrival_date", "expected_until", "contract_start", "contract_end"}
+#: Facts not shown among the change's facts (the house and the person are shown apart).
+HIDDEN_FACTS = {"house_id", "household_id", "person_id"}
+
+
+def fact_shown(key: str, value: Any) -> Any:
+    """A fact's value as shown: a choice by its label, a date as a date, an ID number or phone masked."""
+    if value in (None, ""):
+        return ""
+    if key in SECRET_FACTS:
+        return SECRET_FACTS[key](str(value))
+    if key in DATE_FACTS and not isinstance(value, dt.date):
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            return value
+    model = _FACT_MODEL_FIELDS.get(key)
+    if model is not None:
+        choices = dict(model._meta.get_field(key).flatchoices)
+        if choices:
+            return choices.get(value, value)
+    return value
+
+
+@dataclass
+class FactRow:
+    key: str
+    label: str
+    value: Any
+
+    @property
+    def is_date(self) -> bool:
+        return isinstance(self.value, dt.date)
+
+
+def change_fact_rows(change: RegistryChange, user: Any = None) -> list[FactRow]:
+    """The change's facts as labelled rows; a note equal to the change's note and the name of the person the change
+    is about are shown once (as the note, as the person)."""
+    rows = []
+    note = change.note.strip()
+    for key, value in change.facts.items():
+        if key in HIDDEN_FACTS or value in (None, ""):
+            continue
+        if key == "note" and note and str(value).strip() == note[:200].strip():
+            continue
+        if key == "name" and change.person is not None and str(value).strip() == change.person.name:
+            continue
+        label = FACT_LABELS.get(key, key)
+        if key == "day" and change.kind == ChangeKind.DIED:
+            label = PERSON_FIELDS["deceased_on"]
+        shown = fact_shown(key, value)
+        if key == "landlord_id":
+            landlord_pk = _int(value)
+            landlords = Person.objects.visible_to(user) if user is not None and landlord_pk else Person.objects.none()
+            shown = landlords.filter(pk=landlord_pk or 0).values_list("name", flat=True).first() or "—"
+        rows.append(FactRow(key=key, label=str(label), value=shown))
+    return rows
 
 
 def today() -> dt.date:
@@ -257,6 +334,19 @@ def change_fields(change: RegistryChange, person: Person | None = None) -> list[
             )
         )
     return rows
+
+
+def change_fields_shown(change: RegistryChange) -> list[FieldState]:
+    """:func:`change_fields` with the values as shown on a page (choices by label, dates as dates, masked)."""
+    return [
+        replace(
+            row,
+            base=fact_shown(row.name, row.base),
+            current=fact_shown(row.name, row.current),
+            proposed=fact_shown(row.name, row.proposed),
+        )
+        for row in change_fields(change)
+    ]
 
 
 # ── Propose, confirm, reject ────────────────────────────────────────────────────────────────────────────────
@@ -606,6 +696,14 @@ def change_list(user: Any, status: str = "", grid_code: str = "", kind: str = ""
     return changes.annotate(
         pending=Case(When(pending_first, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("pending", "-proposed_at", "-id")
+
+
+def pending_changes_of(user: Any, person: Person) -> list[RegistryChange]:
+    """The pending changes about ``person`` the user may see (none without the right to see changes)."""
+    if not user.has_perm("registry.view_registrychange"):
+        return []
+    pending = RegistryChange.objects.visible_to(user).filter(person=person, status=ChangeStatus.PENDING)
+    return list(pending.order_by("-proposed_at", "-id")[:5])
 
 
 # ── 10+X: the building head's report ────────────────────────────────────────────────────────────────────────

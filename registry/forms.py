@@ -358,19 +358,29 @@ class BuildingReportForm(forms.Form):
             )
         for index in range(self.ROWS):
             self.fields[f"x_{index}_kind"] = forms.ChoiceField(
-                label=_("X项类型"), choices=XItemKind.choices, required=False
+                label=_("X项类型"),
+                choices=XItemKind.choices,
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
             self.fields[f"x_{index}_text"] = forms.CharField(label=_("X项内容"), max_length=500, required=False)
         house_choices = [("", "—"), *((str(house.pk), f"{house.unit}-{house.room}") for house in houses)]
         kinds = [("", "—"), *((kind.value, kind.label) for kind in POPULATION_CHANGE_KINDS)]
         for index in range(self.ROWS):
-            self.fields[f"c_{index}_kind"] = forms.ChoiceField(label=_("人口变动"), choices=kinds, required=False)
+            self.fields[f"c_{index}_kind"] = forms.ChoiceField(
+                label=_("人口变动"), choices=kinds, required=False, widget=forms.Select(attrs={"class": "form-select"})
+            )
             self.fields[f"c_{index}_name"] = forms.CharField(
                 label=_("姓名"), max_length=64, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
             )
-            self.fields[f"c_{index}_house"] = forms.ChoiceField(label=_("房屋"), choices=house_choices, required=False)
+            self.fields[f"c_{index}_house"] = forms.ChoiceField(
+                label=_("房屋"),
+                choices=house_choices,
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
             self.fields[f"c_{index}_day"] = forms.DateField(
-                label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
             )
             self.fields[f"c_{index}_note"] = forms.CharField(
                 label=_("备注"), max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})

@@ -34,6 +34,7 @@ from registry.choices import (
     ResidencyType,
     Sex,
     TagCategory,
+    XItemKind,
 )
 from registry.imports import import_kind, template_rows
 from registry.models import Building, BuildingReport, Component, House, ImportJob, ImportStatus, Place
@@ -119,6 +120,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         ).exists()
         else None,
         "activity": subject_activity(request.user, person=person),
+        "pending_changes": changes.pending_changes_of(request.user, person),
     }
     return render(request, "registry/person_detail.html", context)
 
@@ -539,9 +541,10 @@ def change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
             conflict_error = error
             problems = error.details or [{"field": "", "message": str(error.message)}]
         change = changes.access_change(request.user, change_id)
-    fields = changes.change_fields(change)
+    fields = changes.change_fields_shown(change)
     context = {
         "change": change,
+        "facts": changes.change_fact_rows(change, request.user),
         "fields": fields,
         "error": conflict_error,
         "problems": problems,
@@ -576,7 +579,10 @@ def my_buildings(request: HttpRequest) -> HttpResponse:
 def building_report_create(request: HttpRequest, building_id: int) -> HttpResponse:
     building = changes.access_headed_building(request.user, building_id)
     houses = list(building.houses.order_by("unit", "floor", "room"))
-    form = forms.BuildingReportForm(request.POST or None, facts=changes.building_facts(), houses=houses)
+    facts = changes.building_facts()
+    measures = changes.building_measures(building) if request.method != "POST" else {}
+    initial = {f"fact_{fact.key}": measures.get(fact.measure) for fact in facts if fact.measure in measures}
+    form = forms.BuildingReportForm(request.POST or None, facts=facts, houses=houses, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             report = changes.building_report_submit(Origin.of_request(request), building, form.report_data())
@@ -585,7 +591,8 @@ def building_report_create(request: HttpRequest, building_id: int) -> HttpRespon
         else:
             messages.success(
                 request,
-                _("已提交，%(count)s 项人口变动等待网格员确认") % {"count": report.changes.count()},
+                _("已提交：X项 %(items)s 项；人口变动 %(count)s 项，等待网格员或社区工作人员确认")
+                % {"items": len(report.x_items), "count": report.changes.count()},
             )
             return redirect("my-buildings")
     return render(request, "registry/building_report_form.html", {"building": building, "form": form})
@@ -610,6 +617,10 @@ def building_report_review(request: HttpRequest, report_id: int) -> HttpResponse
     context = {
         "report": report,
         "differences": changes.building_report_differences(report),
+        "x_items": [
+            {**item, "kind_label": XItemKind(item["kind"]).label if item.get("kind") in XItemKind.values else ""}
+            for item in report.x_items
+        ],
         "changes": report.changes.select_related("person", "house").order_by("status", "pk"),
         "may_confirm": request.user.has_perm("registry.confirm_registrychange"),
     }

@@ -52,6 +52,9 @@ def test_a_building_head_reports_a_move_in_and_the_grid_worker_confirms_it(brows
     page.click(f"[data-change='{change.pk}']")
     page.wait_for_url(f"**/registry/changes/{change.pk}/")
     expect(page.locator("[data-identity]")).to_be_visible()
+    assert page.evaluate(SIDEWAYS) == []
+    reject = page.locator("[data-reject]").bounding_box()
+    assert reject is not None and reject["height"] < 56  # "驳回" on one line beside the reason
     page.fill("#fact-id", id_number_new())
     page.click("[data-confirm]")
     page.wait_for_url(f"**/registry/building-reports/{change.building_report_id}/")  # back to the report's review

@@ -106,3 +106,77 @@ def test_floating_tenancy_and_household_pages_refuse_bad_input_and_save_good(wor
     assert client.post(url, {"household_type": "family", "head": resident.pk}).status_code == 302
     assert Household.objects.filter(house=house, head=resident).exists()
     assert "流动人口登记" in client.get(f"/registry/persons/{resident.pk}/").content.decode()
+
+
+def test_the_confirm_page_labels_every_fact_and_shows_choices_dates_and_masks(world, resident):
+    house = HouseFactory(building__grid=world.grid_a)
+    facts = {
+        "name": "韩晓东",
+        "sex": "male",
+        "birth_date": "1994-05-17",
+        "id_number": "410102199405171238",
+        "phone": "13912345678",
+        "origin_place": "河南省郑州市",
+        "arrival_date": "2026-11-26",
+        "reason": "work",
+    }
+    origin = Origin(world.user("grid_worker_a"), "page")
+    change = change_propose(origin, "floating_arrival", "must_report", world.grid_a, facts, house=house)
+    client = world.client("grid_worker_a")
+    page = client.get(f"/registry/changes/{change.pk}/").content.decode()
+    for label in ("姓名", "性别", "出生日期", "证件号码", "联系电话", "来源地", "来本地日期", "来本地事由"):
+        assert f'<dt class="col-4">{label}</dt>' in page
+    for key in ("name", "sex", "birth_date", "id_number", "phone", "origin_place", "arrival_date", "reason"):
+        assert f'<dt class="col-4">{key}</dt>' not in page
+    assert '<dd class="col-8" data-fact="sex">男</dd>' in page
+    assert '<dd class="col-8" data-fact="reason">务工</dd>' in page
+    assert '<dd class="col-8" data-fact="birth_date">1994-05-17</dd>' in page
+    assert "410102199405171238" not in page and "13912345678" not in page
+    assert "410102***********8" in page and "139******78" in page
+    died = change_propose(
+        origin, "died", "building_report", world.grid_a, {"name": "张三", "day": "2026-11-29", "note": "家属告知"},
+        person=resident, note="家属告知",
+    )  # fmt: skip
+    page = client.get(f"/registry/changes/{died.pk}/").content.decode()
+    assert page.count("家属告知") == 1 and '<dt class="col-4">死亡日期</dt>' in page
+    assert 'data-table="fields"' in page and "table-cards" in page
+    assert '<td data-label="保留">' in page and "text-nowrap" in page
+
+
+def test_the_person_page_links_a_pending_change_about_the_person(world, resident):
+    origin = Origin(world.user("grid_worker_a"), "page")
+    change = change_propose(origin, "died", "building_report", world.grid_a, {"day": "2026-11-29"}, person=resident)
+    page = world.client("grid_worker_a").get(f"/registry/persons/{resident.pk}/").content.decode()
+    assert "data-pending-changes" in page and f'href="/registry/changes/{change.pk}/"' in page
+    change.status = "rejected"
+    change.save()
+    page = world.client("grid_worker_a").get(f"/registry/persons/{resident.pk}/").content.decode()
+    assert "data-pending-changes" not in page
+
+
+def test_the_10x_form_is_prefilled_styled_and_its_review_names_the_x_items(world, resident):
+    building_facts_ensure()
+    head = make_user("head", Role.BUILDING_HEAD, [world.grid_a])
+    building = resident.house.building
+    building.head = head
+    building.save()
+    client = Client()
+    client.force_login(head)
+    form = client.get(f"/registry/buildings/{building.pk}/report/").content.decode()
+    assert 'name="fact_residents" id="id_fact_residents" value="1"' in form
+    assert 'name="fact_households" id="id_fact_households" value="1"' in form
+    assert '<select name="x_0_kind" class="form-select"' in form
+    assert (
+        '<select name="c_0_kind" class="form-select"' in form and '<select name="c_0_house" class="form-select"' in form
+    )
+    assert "由网格员或社区工作人员核实确认" in form
+    answer = client.post(
+        f"/registry/buildings/{building.pk}/report/",
+        {"fact_households": "1", "x_0_kind": "hazard", "x_0_text": "楼道堆物", "c_0_kind": "died", "c_0_name": "张三"},
+        follow=True,
+    )
+    shown = answer.content.decode()
+    assert "X项 1 项" in shown and "人口变动 1 项" in shown
+    report = BuildingReport.objects.get()
+    review = world.client("grid_worker_a").get(f"/registry/building-reports/{report.pk}/").content.decode()
+    assert 'data-x-kind="hazard">安全隐患</span>' in review
