@@ -265,6 +265,7 @@ def _words() -> dict[str, str]:
         "must_house_required": _("请选择房屋。"),
         "must_person_required": _("请选择居民。"),
         "must_date_required": _("请填写日期。"),
+        "must_no_fix": _("未能定位（未授权或信号弱），将按您的网格上报"),
         "save_must": _("保存报告"),
         "must_sent_case": _("已进入案件办理：{number}"),
         "must_sent_change": _("已提交信息变动，待确认"),

@@ -45,6 +45,7 @@ class DueOut(Schema):
     id: int
     plan_id: int
     plan_name: str
+    purpose: str
     person_id: int
     person_name: str
     grid_code: str

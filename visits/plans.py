@@ -572,6 +572,7 @@ def due_row(due: DueVisit, today: dt.date, viewer: Any = None) -> dict[str, Any]
         "id": due.pk,
         "plan_id": due.plan_id,
         "plan_name": due.plan.name,
+        "purpose": due.plan.purpose if due.plan.purpose in VisitPurpose.values else "",
         "person_id": due.person_id,
         "person_name": due.person.name,
         "grid_code": due.grid.code,

@@ -25,9 +25,11 @@ WAIT_MS = 15_000
 class Phone(Visitor):
     """A grid worker's phone: the app at 390 × 844 with a GPS fix inside grid A."""
 
-    def __init__(self, chromium, base: str, **options) -> None:
+    def __init__(self, chromium, base: str, located: bool = True, **options) -> None:
+        """``located=False``: the person refused the app the position."""
         here = {"longitude": IN_A[0], "latitude": IN_A[1], "accuracy": 12}
-        super().__init__(chromium, base, viewport=PHONE, geolocation=here, permissions=["geolocation"], **options)
+        granted = ["geolocation"] if located else []
+        super().__init__(chromium, base, viewport=PHONE, geolocation=here, permissions=granted, **options)
 
     def open_app(self) -> None:
         self.page.goto(self.base + "/m/")

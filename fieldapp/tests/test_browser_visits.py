@@ -38,7 +38,9 @@ def _elderly_due(world) -> DueVisit:
     """王奶奶 of grid A, living alone, due for a visit today by grid worker A."""
     household = HouseholdFactory.create(house__building__grid=world.grid_a)
     person = PersonFactory.create(name="王奶奶", grid=world.grid_a, house=household.house, household=household)
-    plan = VisitPlan.objects.create(name="独居老人每周走访", tag_category="elderly_alone", interval=7)
+    plan = VisitPlan.objects.create(
+        name="独居老人每周走访", tag_category="elderly_alone", interval=7, purpose="elderly_alone"
+    )
     today = timesource.now().astimezone().date()
     return DueVisit.objects.create(
         plan=plan,
@@ -71,7 +73,7 @@ def test_a_visit_a_must_report_and_a_diary_entry_made_offline_are_sent_once(brow
     page.wait_for_selector("#m-visit-form", timeout=WAIT_MS)
     expect(page.locator("#m-visit-subject")).to_contain_text("王奶奶")
     expect(page.locator("#m-gps")).to_have_attribute("data-accuracy", "12", timeout=WAIT_MS)
-    page.check("#m-purpose-elderly_alone")
+    expect(page.locator("#m-purpose-elderly_alone")).to_be_checked()  # the plan's purpose, as on the web form
     questions = page.locator("#m-questions [data-purpose-questions='elderly_alone']")
     expect(questions).to_contain_text("身体状况")  # the purpose's questions, as the server asks them
     page.select_option("select[name='q-elderly_alone-health']", "good")
@@ -172,3 +174,33 @@ def test_a_resident_found_under_lookup_is_visited_and_a_letting_reported(browser
     report = MustReport.objects.get()
     assert report.item == MustReportItem.RENTED_OUT and report.change is not None
     assert RegistryChange.objects.get(pk=report.change.pk).house_id == household.house_id
+
+
+def test_without_the_position_an_event_is_reported_in_the_workers_grid_and_the_diary_reads_cleanly(
+    browser, live_server
+):
+    world, chromium = browser
+    phone = Phone(chromium, live_server.url, located=False)
+    phone.sign_in()
+    page = phone.page
+    phone.screen("must/alley_unclean")
+    page.wait_for_selector("#m-must-form", timeout=WAIT_MS)
+    fallback = page.locator("#m-must-grid-box")
+    expect(fallback).to_be_visible(timeout=WAIT_MS)
+    expect(fallback).to_contain_text("未能定位（未授权或信号弱），将按您的网格上报")
+    expect(page.locator("#m-must-grid")).to_have_value(world.grid_a.code)  # the worker's only grid
+    page.fill("#m-must-form textarea[name=description]", "背街小巷有散落垃圾袋")
+    phone.shot("must-without-position")
+    page.click("#m-must-form button[type=submit]")
+    expect(_states(page, "must_report")).to_have_text("已发送", timeout=WAIT_MS)
+    report = MustReport.objects.get()
+    assert report.item == MustReportItem.ALLEY_UNCLEAN and report.grid == world.grid_a and report.lon is None
+    assert report.case is not None
+
+    phone.screen("diary")
+    expect(page.locator("#m-diary")).to_be_visible(timeout=WAIT_MS)
+    main = page.locator("main[data-screen='diary']")
+    assert "null" not in main.evaluate("(element) => Array.from(element.childNodes, (node) => node.textContent).join()")
+    phone.screen("diary/new")
+    expect(page.locator("#m-diary-form select[name=kind]")).to_have_value("visit")  # as on the web form
+    phone.check("an event without the position, the diary")

@@ -144,6 +144,21 @@ def test_due_list_tabs_and_light_filter(agenda_world, plans_world, django_assert
     assert fresh.get("/api/v1/visits/due?date=2026-13-01").status_code == 422
 
 
+def test_due_rows_carry_the_purpose_the_visit_form_ticks(agenda_world, plans_world):
+    plan = agenda_world["plan"]
+    client = plans_world.client("grid_worker_a")
+    with acting_at(dt.datetime(2026, 10, 8, 10, tzinfo=dt.UTC)):
+        assert {row["purpose"] for row in client.get("/api/v1/visits/due").json()} == {""}  # none on the plan
+        VisitPlan.objects.filter(pk=plan.pk).update(purpose="elderly_alone")
+        due = client.get("/api/v1/visits/due").json()
+        stops = client.get("/api/v1/visits/agenda?date=2026-10-08").json()["stops"]
+        VisitPlan.objects.filter(pk=plan.pk).update(purpose="no_such_purpose")
+        unknown = client.get("/api/v1/visits/due").json()
+    assert due and {row["purpose"] for row in due} == {"elderly_alone"}
+    assert stops and {row["purpose"] for row in stops} == {"elderly_alone"}
+    assert {row["purpose"] for row in unknown} == {""}  # as the web form: only a purpose that exists
+
+
 def test_reassign_through_the_api_keeps_the_assignment_and_is_audited(agenda_world, plans_world):
     due = DueVisit.objects.filter(sensitive=False).first()
     assert due is not None

@@ -71,8 +71,9 @@ export function photoPicker(label, name, { multiple = true } = {}) {
   };
 }
 
-/** The position line of a form: "locating…", then the fix with its accuracy; a button to try again. */
-export function gpsLine() {
+/** The position line of a form: "locating…", then the fix with its accuracy; a button to try again.
+ * `onChange(fix)` hears each attempt's end (`null` when there is no fix). */
+export function gpsLine({ onChange = null } = {}) {
   let position = null;
   const where = h("p", { class: "m-gps mb-0", id: "m-gps", "aria-live": "polite" }, t("gps_locating"));
   const locate = () => {
@@ -82,10 +83,12 @@ export function gpsLine() {
         position = fix;
         where.textContent = t("gps_fix", { accuracy: Math.round(fix.accuracy) });
         where.dataset.accuracy = String(Math.round(fix.accuracy));
+        if (onChange) onChange(fix);
       })
       .catch((error) => {
         position = null;
         where.textContent = error.message;
+        if (onChange) onChange(null);
       });
   };
   const element = h("div", { class: "mb-3 d-flex align-items-center justify-content-between gap-2" }, where,

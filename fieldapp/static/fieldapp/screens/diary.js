@@ -35,7 +35,7 @@ function waitingRow(item) {
 
 async function listScreen(view, session) {
   const waiting = (await outboxItems()).filter((item) => item.kind === "diary" && item.state !== SENT && item.user_id === session.user.id);
-  view.append(
+  view.append(...[
     h("a", { class: "btn btn-primary btn-lg w-100 mb-3", href: "#diary/new", id: "m-diary-new" }, t("diary_new")),
     waiting.length ? h("div", { class: "list-group mb-3", id: "m-diary-waiting" }, waiting.reverse().map(waitingRow)) : null,
     loading(() => get("diary/entries", { mine: "true", limit: LIST_MAX }), (entries) => {
@@ -44,7 +44,7 @@ async function listScreen(view, session) {
         ? h("div", { class: "list-group", id: "m-diary" }, list.map(entryRow))
         : h("p", { class: "text-body-secondary", id: "m-diary" }, t("diary_empty"));
     }),
-  );
+  ].filter(Boolean)); // append() would write a null as the text "null"
 }
 
 function comment(item) {
@@ -74,7 +74,7 @@ function entryDetail(entry) {
 
 function entryForm(view, go) {
   const day = h("input", { class: "form-control form-control-lg", type: "date", name: "day", value: today(), max: today(), required: true });
-  const kind = choiceSelect("kind", "entry_kind_", ENTRY_KINDS, "other");
+  const kind = choiceSelect("kind", "entry_kind_", ENTRY_KINDS, "visit"); // as on the web form
   const title = h("input", { class: "form-control form-control-lg", type: "text", name: "title", maxlength: TITLE_MAX, required: true });
   const content = h("textarea", { class: "form-control form-control-lg", name: "content", rows: 6, maxlength: CONTENT_MAX });
   const summary = h("textarea", { class: "form-control form-control-lg", name: "summary", rows: 2, maxlength: SUMMARY_MAX });

@@ -3,7 +3,7 @@
 // (外来人员流入: the newcomer and the house; 房屋出租: the house, the dates and the tenant; 新增孕妇, 居民病重住院: the resident), which the
 // community confirms. Saved into the outbox, so it works offline. #must, #must/<item>.
 import { alertBox, field, h, t, toast } from "../dom.js";
-import { get, gpsLine, loading, photoPicker, today } from "../data.js";
+import { get, gpsLine, gridPicker, loading, photoPicker, today } from "../data.js";
 import { outboxAdd } from "../outbox.js";
 
 export const MUST_ITEMS = ["facility_damage", "alley_unclean", "safety_hazard", "instability", "pregnancy", "floating_arrival", "hospitalized", "rented_out"];
@@ -79,9 +79,27 @@ function chooser() {
   return [h("p", { class: "lead" }, t("must_pick")), h("div", { class: "m-must-grid", id: "m-must" }, MUST_ITEMS.map(button))];
 }
 
+/** An event without a GPS fix (denied, or no signal) is reported in one of the worker's grids: shown when the fix fails. */
+function gridFallback(session) {
+  const grids = session.user.grids || [];
+  const select = gridPicker(session);
+  select.id = "m-must-grid";
+  const element = h("div", { class: "mb-3", id: "m-must-grid-box", hidden: true },
+    h("p", { class: "alert alert-warning mb-2", id: "m-must-no-fix" }, t("must_no_fix")),
+    h("label", { class: "form-label", for: "m-must-grid" }, t("visit_grid")),
+    select);
+  return {
+    element,
+    show: (shown) => { element.hidden = !shown || !grids.length; },
+    usable: () => grids.length > 0,
+    value: () => select.value,
+  };
+}
+
 function mustForm(view, item, session, go) {
   const problem = h("div", { "aria-live": "polite" });
-  const gps = gpsLine();
+  const fallback = EVENTS.has(item) ? gridFallback(session) : null;
+  const gps = gpsLine({ onChange: (fix) => fallback && fallback.show(!fix) });
   const description = h("textarea", { class: "form-control form-control-lg", name: "description", rows: 4, maxlength: DESCRIPTION_MAX });
   const photos = photoPicker(t("photos"), "photo");
   const parts = [];
@@ -122,13 +140,19 @@ function mustForm(view, item, session, go) {
     field(t("description"), description),
     photos.element,
     gps.element,
+    fallback ? fallback.element : null,
     h("button", { class: "btn btn-primary btn-lg w-100", type: "submit" }, t("save_must")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const position = gps.position();
     const problems = [];
     if (EVENTS.has(item) && !description.value.trim()) problems.push(t("description_required"));
-    if (EVENTS.has(item) && !position) problems.push(t("gps_required"));
+    const gridCode = !position && fallback && fallback.usable() ? fallback.value() : "";
+    if (EVENTS.has(item) && !position && !fallback.usable()) problems.push(t("gps_required"));
+    if (EVENTS.has(item) && !position && fallback.usable() && !gridCode) {
+      fallback.show(true);
+      problems.push(t("visit_grid_pick"));
+    }
     if (item === "floating_arrival" && !facts.name.value.trim()) problems.push(t("must_name_required"));
     if (item === "floating_arrival" && !house.value()) problems.push(t("must_house_required"));
     if (item === "rented_out" && !house.value()) problems.push(t("must_house_required"));
@@ -145,6 +169,7 @@ function mustForm(view, item, session, go) {
       description: description.value.trim(),
       facts: filled,
       ...(position ? { lon: position.lon, lat: position.lat } : {}),
+      ...(gridCode ? { grid_code: gridCode } : {}),
       ...(house && house.value() ? { house_id: Number(house.value()) } : {}),
       ...(resident ? { person_id: Number(resident.value()) } : {}),
     };

@@ -31,7 +31,7 @@ async function dueSubject(id) {
     due = (Array.isArray(open) ? open : open.results || []).find((item) => String(item.id) === id);
   }
   if (!due) return null;
-  return { due_id: due.id, person_id: due.person_id, name: due.person_name, address: due.address, grid_code: due.grid_code, sensitive: due.sensitive, plan: due.plan_name };
+  return { due_id: due.id, person_id: due.person_id, name: due.person_name, address: due.address, grid_code: due.grid_code, sensitive: due.sensitive, plan: due.plan_name, purpose: due.purpose || "" };
 }
 
 async function personSubject(id) {
@@ -39,9 +39,10 @@ async function personSubject(id) {
   return { person_id: person.id, name: person.name, address: person.house_address, grid_code: person.grid_code, sensitive: false };
 }
 
-function purposeChecks(sensitive) {
+/** The purposes, the due visit's plan's one ticked (as on the web form). */
+function purposeChecks(sensitive, chosen = "") {
   const box = (value) => h("div", { class: "form-check" },
-    h("input", { class: "form-check-input", type: "checkbox", name: "purposes", value, id: `m-purpose-${value}`, checked: value === SENSITIVE_PURPOSE }),
+    h("input", { class: "form-check-input", type: "checkbox", name: "purposes", value, id: `m-purpose-${value}`, checked: value === chosen || (sensitive && value === SENSITIVE_PURPOSE) }),
     h("label", { class: "form-check-label", for: `m-purpose-${value}` }, t(`purpose_${value}`)));
   const groups = PURPOSE_GROUPS.map(([title, values]) => h("fieldset", { class: "mb-2" },
     h("legend", { class: "fs-6 fw-semibold mb-1" }, t(title)),
@@ -117,7 +118,7 @@ function visitForm(view, subject, session, go) {
     problem,
     header,
     field(t("visit_kind"), kind),
-    purposeChecks(subject && subject.sensitive),
+    purposeChecks(subject && subject.sensitive, subject && subject.purpose),
     findingsField,
     photos.element,
     gps.element,
