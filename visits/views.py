@@ -128,7 +128,7 @@ def _own(request: HttpRequest, visit: Visit) -> bool:
 def _detail(request: HttpRequest, visit: Visit, form: FollowUpForm | None = None, status: int = 200) -> HttpResponse:
     own = _own(request, visit)
     if own and form is None:
-        form = FollowUpForm(recent=categories_recent(request.user))
+        form = FollowUpForm(recent=categories_recent(request.user), initial={"description": visit.findings})
     context = {
         "visit": visit,
         "answers": answers_shown(visit.answers),
