@@ -133,6 +133,16 @@ def test_due_list_tabs_and_light_filter(agenda_world, plans_world, django_assert
         red = client.get("/api/v1/visits/due?light=red").json()
         calendar = client.get("/visits/due/calendar/?month=2026-10").content.decode()
     assert page.status_code == 200 and page.content.decode().count("/visits/new/?due=") == 4
+    first = agenda_world["people"][0]
+    assert f'href="/registry/persons/{first.pk}/" data-person-link' in page.content.decode()
+    with acting_at(dt.datetime(2026, 10, 8, 10, tzinfo=dt.UTC)):
+        agenda = client.get("/visits/agenda/?date=2026-10-08").content.decode()
+    assert f'href="/registry/persons/{first.pk}/" data-person-link' in agenda
+    due = DueVisit.objects.filter(person=first).get()
+    answer = plans_world.client("grid_worker_a").get(f"/visits/new/?due={due.pk}")
+    assert answer.status_code == 200, answer
+    form = answer.content.decode()
+    assert f'href="/registry/persons/{first.pk}/" data-subject-link' in form
     assert len(yellow) == 4 and {row["light"] for row in yellow} == {"yellow"} and red == []
     assert 'data-day="2026-10-08" data-total="4"' in calendar
     with acting_at(dt.datetime(2026, 10, 9, 10, tzinfo=dt.UTC)):
@@ -142,6 +152,22 @@ def test_due_list_tabs_and_light_filter(agenda_world, plans_world, django_assert
     fresh = plans_world.client("grid_worker_a")
     assert fresh.get("/api/v1/visits/due?light=purple").status_code == 422
     assert fresh.get("/api/v1/visits/due?date=2026-13-01").status_code == 422
+
+
+def test_the_reassign_list_offers_no_worker_for_an_unassigned_due_visit(agenda_world, plans_world):
+    due = DueVisit.objects.filter(sensitive=False).first()
+    assert due is not None
+    DueVisit.objects.filter(pk=due.pk).update(worker=None)
+    client = plans_world.client("community_staff")
+    with acting_at(dt.datetime(2026, 10, 8, 10, tzinfo=dt.UTC)):
+        page = client.get("/visits/due/?tab=grid").content.decode()
+    select = page[page.index(f'id="assign-{due.pk}"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>请选择网格员</option>' in select and select.count(" selected") == 1
+    assigned = DueVisit.objects.exclude(pk=due.pk).filter(sensitive=False).first()
+    assert assigned is not None
+    other = page[page.index(f'id="assign-{assigned.pk}"') :]
+    assert '<option value=""' not in other[: other.index("</select>")]
 
 
 def test_reassign_through_the_api_keeps_the_assignment_and_is_audited(agenda_world, plans_world):
