@@ -200,13 +200,21 @@ def test_compliance_counts_and_recomputing_gives_the_same_rows(agenda_world, pla
     dues = list(DueVisit.objects.filter(sensitive=False).order_by("pk"))
     DueVisit.objects.filter(pk=dues[0].pk).update(status=DueStatus.DONE, done_on=TODAY)  # on time
     DueVisit.objects.filter(pk=dues[1].pk).update(status=DueStatus.DONE, done_on=TODAY + dt.timedelta(days=3))
+    assert visit_compliance_compute(TODAY, today=TODAY) >= 1  # the two open ones are not due yet
+    pending = VisitCompliance.objects.get(plan=agenda_world["plan"])
+    assert (pending.due, pending.on_time, pending.late, pending.missed, pending.pending) == (4, 1, 1, 0, 2)
+    page = plans_world.client("street_leader").get("/visits/compliance/?month=2026-10").content.decode()
+    assert "未到期" in page and '<td class="text-end" data-pending>2</td>' in page
     later = TODAY + dt.timedelta(days=5)
     assert visit_compliance_compute(TODAY, today=later) >= 1
-    rows = list(VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed"))
+    rows = list(
+        VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed", "pending")
+    )
     plain = next(row for row in rows if row["plan_id"] == agenda_world["plan"].pk)
-    assert plain == {"plan_id": agenda_world["plan"].pk, "due": 4, "on_time": 1, "late": 1, "missed": 2}
+    assert plain == {"plan_id": agenda_world["plan"].pk, "due": 4, "on_time": 1, "late": 1, "missed": 2, "pending": 0}
     visit_compliance_compute(TODAY, today=later)
-    assert list(VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed")) == rows
+    again = VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed", "pending")
+    assert list(again) == rows
     page = plans_world.client("street_leader").get("/visits/compliance/?month=2026-10")
     assert page.status_code == 200 and "25.0%" in page.content.decode()
 
@@ -234,6 +242,8 @@ def test_plan_pages_preview_and_save(plans_world):
     assert (plan.area, plan.interval_unit, plan.sensitive) == (community, "working", False)
     listing = client.get("/visits/plan/").content.decode()
     assert f'data-plan="{plan.pk}"' in listing
+    row = listing.split(f'data-plan="{plan.pk}"')[1].split("</tr>")[0]
+    assert "按人员标签 · 残疾人" in row and "disabled" not in row and "<td>7 天</td>" in row
     assert listing.split(f'data-plan="{plan.pk}"')[1].split("data-covered>")[1].startswith("1<")
     # a district-wide plan is the administrator's
     refused = client.post(
