@@ -207,9 +207,7 @@ def test_compliance_counts_and_recomputing_gives_the_same_rows(agenda_world, pla
     assert "未到期" in page and '<td class="text-end" data-pending>2</td>' in page
     later = TODAY + dt.timedelta(days=5)
     assert visit_compliance_compute(TODAY, today=later) >= 1
-    rows = list(
-        VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed", "pending")
-    )
+    rows = list(VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed", "pending"))
     plain = next(row for row in rows if row["plan_id"] == agenda_world["plan"].pk)
     assert plain == {"plan_id": agenda_world["plan"].pk, "due": 4, "on_time": 1, "late": 1, "missed": 2, "pending": 0}
     visit_compliance_compute(TODAY, today=later)
