@@ -22,9 +22,10 @@ class IdsField(forms.Field):
     widget = forms.SelectMultiple
 
     def to_python(self, value: Any) -> list[int]:
-        if not value:
-            return []
         values = value if isinstance(value, list | tuple) else [value]
+        values = [item for item in values if item not in (None, "")]  # an empty pick means no filter
+        if not values:
+            return []
         try:
             ids = [int(item) for item in values]
         except (TypeError, ValueError):

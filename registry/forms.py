@@ -15,6 +15,7 @@ from areas.models import Area
 from cases.models import Category
 from cases.photos import CheckedPhoto, photo_check
 from gridgov.errors import DomainError
+from gridgov.forms import StyledForm
 from registry.choices import (
     ETHNICITIES,
     MUST_REPORT_EVENTS,
@@ -298,7 +299,7 @@ class HouseholdForm(forms.Form):
         head.queryset = house.residents.order_by("name", "pk")
 
 
-class MustReportForm(forms.Form):
+class MustReportForm(StyledForm):
     """One 八必报 item; which fields count depends on the item (events: description and photo; registry items:
     the person's facts)."""
 
@@ -338,6 +339,9 @@ class MustReportForm(forms.Form):
         assert isinstance(house, HouseAddressField) and isinstance(grid, forms.ModelChoiceField)
         house.user = user
         grid.queryset = Area.objects.visible_to(user).current().filter(level=AreaLevel.GRID).order_by("code")
+        own = list(user.areas.filter(level=AreaLevel.GRID).values_list("pk", flat=True)[:2])
+        if len(own) == 1:  # a worker of one grid reports in it unless they pick another
+            self.initial.setdefault("grid", own[0])
         shown = self.EVENT_FIELDS if item in MUST_REPORT_EVENTS else self.ITEM_FIELDS.get(item, ())
         for name in list(self.fields):
             if name not in (*shown, "lon", "lat", "person"):

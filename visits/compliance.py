@@ -15,7 +15,7 @@ from django.utils import timezone
 from visits.choices import DueStatus
 from visits.models import DueVisit, VisitCompliance
 
-COUNTED = ("due", "on_time", "late", "missed")
+COUNTED = ("due", "on_time", "late", "missed", "pending")
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -27,7 +27,8 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
 
 def visit_compliance_compute(month: dt.date, *, today: dt.date | None = None) -> int:
     """Count the due visits of ``month`` (not cancelled) per worker, grid and plan and store them (update, create,
-    delete stale rows): on time = done by the due day, late = done after it, missed = still open after it.
+    delete stale rows): on time = done by the due day, late = done after it, missed = still open after it,
+    pending = still open and not yet due (so that due = on time + late + missed + pending).
     Recomputing on the same day gives the same rows. Returns the number of rows the month has."""
     today = today or timezone.localdate()
     first, following = month_bounds(month)
@@ -40,6 +41,7 @@ def visit_compliance_compute(month: dt.date, *, today: dt.date | None = None) ->
             on_time=Count("id", filter=Q(status=DueStatus.DONE, done_on__lte=F("due_on"))),
             late=Count("id", filter=Q(status=DueStatus.DONE, done_on__gt=F("due_on"))),
             missed=Count("id", filter=Q(status=DueStatus.OPEN, due_on__lt=today)),
+            pending=Count("id", filter=Q(status=DueStatus.OPEN, due_on__gte=today)),
         )
         .order_by()
     )
@@ -107,6 +109,7 @@ class RateLine:
     on_time: int = 0
     late: int = 0
     missed: int = 0
+    pending: int = 0
 
     @property
     def rate(self) -> float | None:

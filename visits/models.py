@@ -280,6 +280,7 @@ class VisitCompliance(models.Model):
     on_time = models.PositiveIntegerField(_("按时走访"), default=0)
     late = models.PositiveIntegerField(_("超期走访"), default=0)
     missed = models.PositiveIntegerField(_("未走访"), default=0)
+    pending = models.PositiveIntegerField(_("未到期"), default=0, help_text=_("仍在走访期内、尚未走访"))
     sensitive = models.BooleanField(default=False)
     computed_at = models.DateTimeField(auto_now=True)
 

@@ -182,6 +182,7 @@ class ComplianceOut(Schema):
     on_time: int
     late: int
     missed: int
+    pending: int
     rate: float | None
 
 
@@ -217,6 +218,7 @@ def visit_compliance(request: HttpRequest, query: Query[ComplianceQuery]) -> lis
             "on_time": row.on_time,
             "late": row.late,
             "missed": row.missed,
+            "pending": row.pending,
             "rate": rate_of(row.on_time, row.due),
         }
         for row in rows[query.offset : query.offset + query.limit]

@@ -133,7 +133,15 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "visits.view_visitplan")
     today = _today()
     plans = list(plans_visible_to(request.user).order_by("-active", "name", "id"))
-    rows = [{"plan": plan, "covered": plan_coverage_count(plan, today, request.user)} for plan in plans]
+    tags = dict(TagCategory.choices)
+    rows = [
+        {
+            "plan": plan,
+            "tag_label": tags.get(plan.tag_category, plan.tag_category),
+            "covered": plan_coverage_count(plan, today, request.user),
+        }
+        for plan in plans
+    ]
     return render(
         request,
         "visits/plan_list.html",

@@ -88,6 +88,13 @@ def _subjects(request: HttpRequest) -> tuple[dict[str, int | None], Any]:
     return ids, shown
 
 
+def _subject_url(subject: Any) -> str:
+    """The registry page of the subject a visit is recorded for (its name links to it)."""
+    if subject is None:
+        return ""
+    return reverse(f"{subject._meta.model_name}-detail", args=[subject.pk])
+
+
 def _purposes_for(user: Any) -> list[tuple[str, Any]]:
     """The purposes offered: sensitive ones (重点人员走访) only to those who may see sensitive groups."""
     sensitive = may_see_sensitive(user)
@@ -118,7 +125,8 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("走访已记录"))
             return redirect("visits:detail", visit.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "visits/form.html", {"form": form, "subject": shown, "due": due}, status=status)
+    context = {"form": form, "subject": shown, "subject_url": _subject_url(shown), "due": due}
+    return render(request, "visits/form.html", context, status=status)
 
 
 def _own(request: HttpRequest, visit: Visit) -> bool:
@@ -128,7 +136,7 @@ def _own(request: HttpRequest, visit: Visit) -> bool:
 def _detail(request: HttpRequest, visit: Visit, form: FollowUpForm | None = None, status: int = 200) -> HttpResponse:
     own = _own(request, visit)
     if own and form is None:
-        form = FollowUpForm(recent=categories_recent(request.user))
+        form = FollowUpForm(recent=categories_recent(request.user), initial={"description": visit.findings})
     context = {
         "visit": visit,
         "answers": answers_shown(visit.answers),

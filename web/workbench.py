@@ -29,6 +29,7 @@ from cases.choices import OPEN_STATUSES, CaseStatus, Light, RequestStatus
 from cases.models import Case, CaseRequest, Report, Summons
 from notifications.models import Delivery, DeliveryStatus
 from registry.models import ImportJob
+from visits.agenda import agenda_due
 from web.models import PeriodicRun, PeriodicRunOutcome
 
 S = CaseStatus
@@ -248,6 +249,8 @@ class FieldSection:
     reports: list[Case]
     reports_open: int
     grid_codes: list[str]
+    #: The worker's due visits of the day (the agenda's stops); None for who does no visits.
+    visits_due: int | None = None
 
 
 FIELD_TASK_ANCHOR = {S.VERIFYING: "verify", S.CHECKING: "check"}
@@ -271,7 +274,10 @@ def field_section(user: User, roots: list[Area], now: dt.datetime) -> FieldSecti
     mine = visible.filter(pk__in=Report.objects.filter(reported_by=user).values("case_id"))
     reports = list(mine.select_related("category").order_by("-created_at", "-id")[:FIELD_REPORTS_SHOWN])
     reports_open = mine.filter(status__in=OPEN_STATUSES).count()
-    return FieldSection(items, reports, reports_open, [area.code for area in roots[:4]])
+    visits_due = None
+    if user.has_perm("visits.add_visit") and user.has_perm("visits.view_duevisit"):
+        visits_due = len(agenda_due(user, timezone.localdate(now)))
+    return FieldSection(items, reports, reports_open, [area.code for area in roots[:4]], visits_due)
 
 
 # --- Leaders ----------------------------------------------------------------------------------------------------------

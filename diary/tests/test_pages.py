@@ -93,6 +93,19 @@ def test_the_grid_diary_searches_and_is_audited(world, entries, django_assert_ma
     assert search is not None and search.detail["query"] == {"q": "孙七"}
 
 
+def test_the_grid_diary_reads_empty_filters_as_no_filter(world, entries):
+    page = (
+        world.client("street_leader")
+        .get(
+            "/diary/grid/",
+            {"q": "", "person": "", "author": "", "grid": "", "kind": "", "date_from": "", "date_to": ""},
+        )
+        .content.decode()
+    )
+    assert "所选记录无效" not in page and "没有符合条件" not in page
+    assert "走访独居老人孙七" in page and "社区周例会" in page
+
+
 def test_the_link_search_returns_only_visible_records(world, entries):
     PersonFactory.create(name="孙八", grid=world.grid_c)
     answer = world.client("grid_worker_a").get("/diary/links.json", {"kind": "person", "q": "孙"}).json()

@@ -48,6 +48,9 @@ def test_a_must_report_event_from_the_page_becomes_a_case(world):
     categories_ensure()
     client = world.client("grid_worker_a")
     assert client.get("/registry/must-report/").status_code == 200
+    blank = client.get("/registry/must-report/?item=alley_unclean").content.decode()
+    assert f'<option value="{world.grid_a.pk}" selected>' in blank  # the worker's one grid
+    assert 'class="form-control"' in blank and 'class="form-select"' in blank and "data-locate-button" in blank
     answer = client.post(
         "/registry/must-report/?item=alley_unclean", {"description": "小巷脏", "lon": IN_A[0], "lat": IN_A[1]}
     )

@@ -4,6 +4,7 @@ sections: what they show, to whom, in a bounded number of queries; sensitive vis
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from pytest_django.asserts import assertRedirects
@@ -121,6 +122,22 @@ def test_a_follow_up_from_the_page(field):
     assert case.number in client.get(f"/visits/{visit.pk}/").content.decode()
 
 
+def test_the_visit_page_prefills_the_follow_up_names_the_worker_and_links_the_diary(field):
+    worker = field.world.user("grid_worker_a")
+    worker.full_name = "王网格"
+    worker.save(update_fields=["full_name"])
+    visit = record(field, findings="楼道灯坏了")
+    page = field.client().get(f"/visits/{visit.pk}/").content.decode()
+    assert re.search(r'<textarea name="description"[^>]*>\s*楼道灯坏了</textarea>', page)
+    assert "王网格" in page and "worker_a" not in page
+    entry = DiaryEntry.objects.get(source_visit=visit)
+    assert f'<a href="/diary/{entry.pk}/">' in page
+    person = field.client().get(f"/registry/persons/{field.elderly.pk}/").content.decode()
+    assert "王网格" in person
+    assert 'class="d-flex flex-wrap align-items-center gap-2 mb-2" data-person-header' in person
+    assert 'class="btn btn-sm btn-primary text-nowrap"' in person  # 记录走访 never breaks into stacked characters
+
+
 SECTIONS = {
     "person": lambda field: f"/registry/persons/{field.elderly.pk}/",
     "household": lambda field: f"/registry/households/{field.elderly.household_id}/",
@@ -134,6 +151,8 @@ def test_registry_pages_show_visits_diary_and_cases_in_bounded_queries(field, su
     client = field.client()
     empty = client.get(url).content.decode()
     assert "暂无走访记录" in empty and "暂无相关案件" in empty and f"/visits/new/?{subject}=" in empty
+    assert 'href="/diary/new/" data-action="diary-new"' in empty
+    assert 'href="/cases/report/" data-action="case-report"' in empty
     visit = record(field, findings="需要助餐")
     case = visit_follow_up(Origin(field.world.user("grid_worker_a"), "page"), visit, FollowUpData(None, "老人需要助餐"))
     with django_assert_max_num_queries(40) as few:

@@ -133,6 +133,16 @@ def test_due_list_tabs_and_light_filter(agenda_world, plans_world, django_assert
         red = client.get("/api/v1/visits/due?light=red").json()
         calendar = client.get("/visits/due/calendar/?month=2026-10").content.decode()
     assert page.status_code == 200 and page.content.decode().count("/visits/new/?due=") == 4
+    first = agenda_world["people"][0]
+    assert f'href="/registry/persons/{first.pk}/" data-person-link' in page.content.decode()
+    with acting_at(dt.datetime(2026, 10, 8, 10, tzinfo=dt.UTC)):
+        agenda = client.get("/visits/agenda/?date=2026-10-08").content.decode()
+    assert f'href="/registry/persons/{first.pk}/" data-person-link' in agenda
+    due = DueVisit.objects.filter(person=first).get()
+    answer = plans_world.client("grid_worker_a").get(f"/visits/new/?due={due.pk}")
+    assert answer.status_code == 200, answer
+    form = answer.content.decode()
+    assert f'href="/registry/persons/{first.pk}/" data-subject-link' in form
     assert len(yellow) == 4 and {row["light"] for row in yellow} == {"yellow"} and red == []
     assert 'data-day="2026-10-08" data-total="4"' in calendar
     with acting_at(dt.datetime(2026, 10, 9, 10, tzinfo=dt.UTC)):
@@ -157,6 +167,22 @@ def test_due_rows_carry_the_purpose_the_visit_form_ticks(agenda_world, plans_wor
     assert due and {row["purpose"] for row in due} == {"elderly_alone"}
     assert stops and {row["purpose"] for row in stops} == {"elderly_alone"}
     assert {row["purpose"] for row in unknown} == {""}  # as the web form: only a purpose that exists
+
+
+def test_the_reassign_list_offers_no_worker_for_an_unassigned_due_visit(agenda_world, plans_world):
+    due = DueVisit.objects.filter(sensitive=False).first()
+    assert due is not None
+    DueVisit.objects.filter(pk=due.pk).update(worker=None)
+    client = plans_world.client("community_staff")
+    with acting_at(dt.datetime(2026, 10, 8, 10, tzinfo=dt.UTC)):
+        page = client.get("/visits/due/?tab=grid").content.decode()
+    select = page[page.index(f'id="assign-{due.pk}"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>请选择网格员</option>' in select and select.count(" selected") == 1
+    assigned = DueVisit.objects.exclude(pk=due.pk).filter(sensitive=False).first()
+    assert assigned is not None
+    other = page[page.index(f'id="assign-{assigned.pk}"') :]
+    assert '<option value=""' not in other[: other.index("</select>")]
 
 
 def test_reassign_through_the_api_keeps_the_assignment_and_is_audited(agenda_world, plans_world):
@@ -189,13 +215,19 @@ def test_compliance_counts_and_recomputing_gives_the_same_rows(agenda_world, pla
     dues = list(DueVisit.objects.filter(sensitive=False).order_by("pk"))
     DueVisit.objects.filter(pk=dues[0].pk).update(status=DueStatus.DONE, done_on=TODAY)  # on time
     DueVisit.objects.filter(pk=dues[1].pk).update(status=DueStatus.DONE, done_on=TODAY + dt.timedelta(days=3))
+    assert visit_compliance_compute(TODAY, today=TODAY) >= 1  # the two open ones are not due yet
+    pending = VisitCompliance.objects.get(plan=agenda_world["plan"])
+    assert (pending.due, pending.on_time, pending.late, pending.missed, pending.pending) == (4, 1, 1, 0, 2)
+    page = plans_world.client("street_leader").get("/visits/compliance/?month=2026-10").content.decode()
+    assert "未到期" in page and '<td class="text-end" data-pending>2</td>' in page
     later = TODAY + dt.timedelta(days=5)
     assert visit_compliance_compute(TODAY, today=later) >= 1
-    rows = list(VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed"))
+    rows = list(VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed", "pending"))
     plain = next(row for row in rows if row["plan_id"] == agenda_world["plan"].pk)
-    assert plain == {"plan_id": agenda_world["plan"].pk, "due": 4, "on_time": 1, "late": 1, "missed": 2}
+    assert plain == {"plan_id": agenda_world["plan"].pk, "due": 4, "on_time": 1, "late": 1, "missed": 2, "pending": 0}
     visit_compliance_compute(TODAY, today=later)
-    assert list(VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed")) == rows
+    again = VisitCompliance.objects.order_by("pk").values("plan_id", "due", "on_time", "late", "missed", "pending")
+    assert list(again) == rows
     page = plans_world.client("street_leader").get("/visits/compliance/?month=2026-10")
     assert page.status_code == 200 and "25.0%" in page.content.decode()
 
@@ -223,6 +255,8 @@ def test_plan_pages_preview_and_save(plans_world):
     assert (plan.area, plan.interval_unit, plan.sensitive) == (community, "working", False)
     listing = client.get("/visits/plan/").content.decode()
     assert f'data-plan="{plan.pk}"' in listing
+    row = listing.split(f'data-plan="{plan.pk}"')[1].split("</tr>")[0]
+    assert "按人员标签 · 残疾人" in row and "disabled" not in row and "<td>7 天</td>" in row
     assert listing.split(f'data-plan="{plan.pk}"')[1].split("data-covered>")[1].startswith("1<")
     # a district-wide plan is the administrator's
     refused = client.post(

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -24,8 +24,10 @@ from audit.services import Origin
 from cases import services
 from cases.choices import Light
 from cases.models import Case, Category
-from gridgov.testing import IN_A, IN_B, IN_C, World, case_run_to_closed
+from gridgov.testing import IN_A, IN_B, IN_C, World, case_run_to_closed, make_user
 from notifications.models import Delivery, DeliveryStatus
+from registry.tests.factories import PersonFactory
+from visits.models import DueVisit, VisitPlan
 from web.models import PeriodicRun, PeriodicRunOutcome
 
 
@@ -303,7 +305,7 @@ def test_tasks_enqueued_to_run_at_once_count_as_waiting_since_they_were_enqueued
 #: The most queries each persona's workbench may take, whatever the number of cases (session, user and groups,
 #: the scope, the unread badge, then a fixed number per section).
 QUERY_LIMITS = {
-    "grid_worker_a": 11,
+    "grid_worker_a": 13,  # with the day's due visits (the plans' intervals, then the count)
     "department_handler": 13,
     "dispatcher": 12,
     "intake_clerk": 11,
@@ -333,3 +335,37 @@ def test_a_user_with_no_role_and_no_scope_is_told_to_ask_for_one(world):
     user.areas.clear()
     html = world.client("grid_worker_b").get("/").content.decode()
     assert 'data-section="scope"' in html and "尚未分配管辖区域" in html
+
+
+def test_the_grid_workers_home_counts_todays_due_visits_and_links_the_field_work(world):
+    plan = VisitPlan.objects.create(name="独居老人每周走访", tag_category="elderly_alone", interval=7)
+    person = PersonFactory.create(name="赵大爷", grid=world.grid_a)
+    DueVisit.objects.create(
+        plan=plan, person=person, grid=world.grid_a, worker=world.user("grid_worker_a"),
+        window_start=dt.date(2026, 1, 1), due_on=dt.date(2026, 1, 8),
+    )  # fmt: skip
+    html = world.client("grid_worker_a").get("/").content.decode()
+    card = html[html.index("data-visits-due") - 80 :]
+    assert 'href="/visits/agenda/" data-visits-due' in html and re.search(r"data-count>1<", card)
+    for link in ("/visits/due/", "/visits/new/", "/registry/must-report/", "/registry/changes/", "/diary/"):
+        assert f'href="{link}"' in html, link
+    tabbar = html[html.index('class="tabbar') : html.index("</nav>", html.index('class="tabbar'))]
+    assert tabbar.count("<a ") == 5 and 'href="/visits/due/" data-tab="visits"' in tabbar
+    assert "/visits/plan/" not in html  # the plans are for those who oversee visits
+
+
+def test_leaders_homes_link_the_plans_compliance_due_visits_and_the_grid_diary(world):
+    for persona in ("street_leader", "community_staff"):
+        html = world.client(persona).get("/").content.decode()
+        for link in ("/visits/plan/", "/visits/compliance/", "/visits/due/?tab=grid", "/diary/grid/"):
+            assert f'href="{link}"' in html, (persona, link)
+    client = Client()
+    client.force_login(make_user("grid_leader_a", Role.GRID_LEADER, [world.grid_a]))
+    html = client.get("/").content.decode()
+    assert 'href="/visits/due/?tab=grid"' in html and 'href="/diary/grid/"' in html
+
+
+def test_the_building_heads_home_links_their_buildings(world):
+    client = Client()
+    client.force_login(make_user("building_head_a", Role.BUILDING_HEAD, [world.grid_a]))
+    assert 'href="/registry/my-buildings/" data-my-buildings' in client.get("/").content.decode()
