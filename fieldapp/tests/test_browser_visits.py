@@ -34,6 +34,12 @@ REPLAY_ALL = """async () => {
 }"""
 
 
+KEPT_ITEMS = """async () => {
+  const outbox = await import("/static/fieldapp/outbox.js");
+  return JSON.stringify(await (await outbox.db()).getAll("outbox"));
+}"""
+
+
 def _elderly_due(world) -> DueVisit:
     """王奶奶 of grid A, living alone, due for a visit today by grid worker A."""
     household = HouseholdFactory.create(house__building__grid=world.grid_a)
@@ -168,12 +174,17 @@ def test_a_resident_found_under_lookup_is_visited_and_a_letting_reported(browser
     expect(page.locator(f"#m-house option[value='{household.house_id}']")).to_have_count(1, timeout=WAIT_MS)
     page.select_option("#m-house", str(household.house_id))
     page.fill("#m-must-form input[name=name]", "赵六")
+    page.fill("#m-must-form input[name=phone]", "13912345678")
     phone.shot("must-rented-out")
     page.click("#m-must-form button[type=submit]")
     expect(_states(page, "must_report")).to_have_text("已发送", timeout=WAIT_MS)
     report = MustReport.objects.get()
     assert report.item == MustReportItem.RENTED_OUT and report.change is not None
-    assert RegistryChange.objects.get(pk=report.change.pk).house_id == household.house_id
+    change = RegistryChange.objects.get(pk=report.change.pk)
+    assert change.house_id == household.house_id and change.facts["phone"] == "139******78"
+    # The sent item stays on the phone a week to show its result, without the tenant's number.
+    kept = page.evaluate(KEPT_ITEMS)
+    assert '"name":"赵六"' in kept and "13912345678" not in kept
 
 
 def test_without_the_position_an_event_is_reported_in_the_workers_grid_and_the_diary_reads_cleanly(

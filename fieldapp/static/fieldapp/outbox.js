@@ -156,6 +156,18 @@ async function patrolId(reference) {
   return start && start.state === SENT && start.result ? start.result.id : null;
 }
 
+/** The fields a sent item does not keep: the server holds them (encrypted); the phone keeps the rest to show. */
+const PRIVATE_FIELDS = new Set(["phone", "id_number"]);
+
+function withoutPrivate(value) {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([name]) => !PRIVATE_FIELDS.has(name))
+      .map(([name, inner]) => [name, withoutPrivate(inner)]),
+  );
+}
+
 /** How each kind of item is sent; each answers the server's body. */
 const SENDERS = {
   async report(item, token) {
@@ -248,6 +260,7 @@ async function sendAll(force) {
       const result = await SENDERS[item.kind](item, current.token);
       Object.assign(item, { state: SENT, sent_at: Date.now(), result, last_error: "", next_at: 0 });
       item.files = item.files.map(({ blob, ...kept }) => kept); // the server has the photos now
+      item.payload = withoutPrivate(item.payload); // nor does a resident's phone or ID number stay on the phone
       await save(item);
       sent += 1;
     } catch (error) {
