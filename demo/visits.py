@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import users_covering
 from accounts.models import User
 from accounts.roles import Role
 from areas.models import Area
@@ -33,11 +34,11 @@ from registry.changes import (
 )
 from registry.choices import ChangeKind, MustReportItem
 from registry.models import Building, House, Household, Person, Place
-from visits.choices import DueStatus, VisitKind, VisitPurpose
+from visits.choices import DueStatus, PlanSubject, VisitKind, VisitPurpose
 from visits.compliance import visit_compliance_compute
-from visits.models import DueVisit, Visit
+from visits.models import DueVisit, Visit, VisitPlan
 from visits.must_reports import MustReportData, must_report_submit
-from visits.plans import due_visits_generate, visit_plans_ensure
+from visits.plans import due_visits_generate, plan_covered, visit_plans_ensure
 
 DAYS = 30
 #: Share of people in care groups a worker keeps forgetting (their due visits turn red).
@@ -91,6 +92,7 @@ def visits_populate(seed: int, progress: Callable[[int], None] | None = None, da
     workers = {user.pk: user for user in User.objects.filter(groups__name=Role.GRID_WORKER, is_active=True).distinct()}
     visits: list[Visit] = []
     with transaction.atomic():
+        visits.extend(_previous_round(first, rng))
         forgotten: set[int] = set()
         for offset in range(days):
             day = first + dt.timedelta(days=offset)
@@ -151,6 +153,59 @@ def visits_populate(seed: int, progress: Callable[[int], None] | None = None, da
         "diary_entries": entries,
         "due_visits_open": DueVisit.objects.filter(status=DueStatus.OPEN).count(),
     }
+
+
+def _previous_round(first: dt.date, rng: random.Random) -> list[Visit]:
+    """The visit before the month of everyone a group plan covers (within one interval before it, by the grid's
+    worker, or for 重点人员 a grid leader or community staff member where the grid has one), so the month's due
+    visits follow on from real visits and the people forgotten in the month are overdue by days, not since they
+    joined the group."""
+    by_grid: dict[int, dict[bool, int]] = defaultdict(dict)
+    for grid_id, code in Area.objects.filter(level="grid").values_list("pk", "code"):
+        for sensitive, roles in ((False, [Role.GRID_WORKER]), (True, [Role.GRID_LEADER, Role.COMMUNITY_STAFF])):
+            user = users_covering(code, roles, through_department=False).order_by("pk").first()
+            if user is not None:
+                by_grid[grid_id][sensitive] = user.pk
+    people = dict(Person.objects.values_list("pk", "household_id"))
+    houses = dict(Person.objects.values_list("pk", "house_id"))
+    pairs: list[tuple[DueVisit, Visit]] = []
+    for plan in VisitPlan.objects.active().filter(subject=PlanSubject.TAG).order_by("pk"):
+        purpose = PURPOSE_OF_TAG.get(plan.tag_category, VisitPurpose.KEY_PERSON)
+        for covered in plan_covered(plan, first):
+            workers = by_grid[covered.grid_id]
+            worker_id = covered.responsible_id or workers.get(plan.sensitive) or workers.get(False)
+            day = first - dt.timedelta(days=rng.randint(1, plan.interval))
+            if worker_id is None or day <= covered.since:
+                continue
+            visit = Visit(
+                worker_id=worker_id,
+                grid_id=covered.grid_id,
+                visited_at=_at(day, rng),
+                kind=VisitKind.HOME,
+                purposes=[purpose],
+                person_id=covered.person_id,
+                household_id=people.get(covered.person_id),
+                house_id=houses.get(covered.person_id),
+                findings=_finding(purpose, rng),
+                sensitive=plan.sensitive,
+            )
+            due = DueVisit(
+                plan=plan,
+                person_id=covered.person_id,
+                grid_id=covered.grid_id,
+                worker_id=worker_id,
+                window_start=covered.since,
+                due_on=day,
+                status=DueStatus.DONE,
+                done_on=day,
+                sensitive=plan.sensitive,
+            )
+            pairs.append((due, visit))
+    Visit.objects.bulk_create([visit for _due, visit in pairs], batch_size=2000)
+    for due, visit in pairs:
+        due.visit = visit
+    DueVisit.objects.bulk_create([due for due, _visit in pairs], batch_size=2000)
+    return [visit for _due, visit in pairs]
 
 
 def _other_visits(

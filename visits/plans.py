@@ -363,11 +363,13 @@ class GenerateCounts:
 
 class _Workers:
     """The grid workers covering each grid, with their open due visits, to give a new due visit to the least
-    loaded one (stable tie-break by id). A sensitive plan's visits (重点人员) go to those who may see sensitive
-    groups: the grid leaders and community staff covering the grid, never a grid worker without that permission."""
+    loaded one (stable tie-break by id). A sensitive plan's visits (重点人员) go first to those who may see sensitive
+    groups, the grid leaders and community staff covering the grid; where there are none, to the grid's workers (the
+    visit must be made; its worker then sees that person's visits and no one else's)."""
 
     def __init__(self, sensitive: bool = False) -> None:
         self.roles = [Role.GRID_LEADER, Role.COMMUNITY_STAFF] if sensitive else [Role.GRID_WORKER]
+        self.fallback = [Role.GRID_WORKER] if sensitive else []
         self.by_grid: dict[int, list[int]] = {}
         self.load: dict[int, int] = defaultdict(int)
         self.loaded = False
@@ -385,9 +387,11 @@ class _Workers:
         if not self.loaded:
             self._load()
         if grid_id not in self.by_grid:
-            self.by_grid[grid_id] = sorted(
-                users_covering(codes[grid_id], self.roles, through_department=False).values_list("pk", flat=True)
-            )
+            for roles in (self.roles, self.fallback):
+                covering = users_covering(codes[grid_id], roles, through_department=False) if roles else None
+                self.by_grid[grid_id] = sorted(covering.values_list("pk", flat=True)) if covering is not None else []
+                if self.by_grid[grid_id]:
+                    break
         candidates = self.by_grid[grid_id]
         if not candidates:
             return None

@@ -88,6 +88,8 @@ def test_demo_district_is_believable(db, monkeypatch):
     done = DueVisit.objects.filter(status=DueStatus.DONE)
     assert done.exists() and not done.filter(visit__isnull=True).exists()
     assert DueVisit.objects.filter(status=DueStatus.OPEN, due_on__lt=timezone.localdate()).exists()
+    # overdue by days or weeks (each group's visit before the month is on record), not since people joined the group
+    assert not DueVisit.objects.filter(due_on__lt=timezone.localdate() - dt.timedelta(days=62), status="open").exists()
     assert Visit.objects.filter(place__isnull=False).exists() and Visit.objects.filter(sensitive=True).exists()
     assert DiaryEntry.objects.filter(kind="visit").count() == Visit.objects.count()
     assert DiaryEntry.objects.filter(kind="patrol").count() == Patrol.objects.filter(ended_at__isnull=False).count()

@@ -62,4 +62,25 @@ def test_the_agenda_shows_numbered_markers_and_the_list_in_walking_order(agenda_
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing wider than the phone
     page.screenshot(path=str(SHOTS / "worker-agenda-390.png"), full_page=True)
-    assert items.first.locator("a").get_attribute("href") == f"/visits/new/?due={dues[order[0].pk]}"
+    go = items.first.locator("a[href^='/visits/new/']")  # 去走访 (the name beside it links to the person)
+    assert go.get_attribute("href") == f"/visits/new/?due={dues[order[0].pk]}"
+
+
+def test_people_of_one_building_get_markers_side_by_side(agenda_phone, live_server):
+    _world, page, people = agenda_phone
+    shared = people[0].house.building_id
+    for person in people[1:]:  # all three live in the first one's building
+        house = person.house
+        house.building_id = shared
+        house.save(update_fields=["building"])
+    page.goto(f"{live_server.url}/visits/agenda/?date=2026-10-08")
+    expect(page.locator("#agenda-map.map-ready")).to_be_visible(timeout=15_000)
+    # Leaflet sets each icon's anchor as its margins: the three share one point, so their margins must set them apart
+    # (read from the style, not the screen, which moves while the map zooms to fit).
+    shifts = page.locator(".agenda-marker").evaluate_all(
+        "(markers) => markers.map((m) => [parseFloat(m.style.marginLeft), parseFloat(m.style.marginTop)])"
+    )
+    assert len(shifts) == 3
+    for index, first in enumerate(shifts):
+        for second in shifts[index + 1 :]:  # no two numbers cover each other
+            assert abs(first[0] - second[0]) >= 12 or abs(first[1] - second[1]) >= 12, shifts

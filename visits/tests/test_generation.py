@@ -98,6 +98,7 @@ def test_generation_creates_one_open_due_visit_per_person_and_a_second_run_write
     assert due.worker == plans_world.user("grid_worker_a") and not due.sensitive
     key = DueVisit.objects.get(plan=sensitive)
     assert (key.person_id, key.due_on, key.sensitive) == (watched.pk, D(2026, 10, 10), True)
+    assert key.worker is not None and key.worker.username in {"community", "grid_leader"}  # they may see 重点人员
 
     before = list(DueVisit.objects.order_by("pk").values_list())
     again = due_visits_generate(D(2026, 10, 3))
@@ -224,3 +225,15 @@ def test_two_runs_in_parallel_create_each_due_visit_once(world):
         thread.join()
     assert errors == []
     assert DueVisit.objects.filter(status="open").count() == len(people)
+
+
+def test_a_key_persons_visit_goes_to_the_grid_worker_where_no_leader_or_staff_covers_the_grid(plans_world):
+    plan_make("community_correction", interval=7)
+    watched = tagged_person(plans_world.grid_a, "community_correction", since=D(2026, 9, 24))
+    for persona in ("community_staff", "grid_leader"):
+        user = plans_world.user(persona)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    due_visits_generate(D(2026, 10, 1))
+    key = DueVisit.objects.get(person=watched)
+    assert key.worker == plans_world.user("grid_worker_a") and key.sensitive

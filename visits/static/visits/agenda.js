@@ -16,13 +16,22 @@
     L.circleMarker(start, { radius: 6, color: "#1b3a57", fillOpacity: 1 }).bindTooltip(label.labelStart).addTo(map);
     bounds.extend(start);
   }
+  // People of one building share its point: their markers fan out on a small ring around it, so every number shows.
+  const sharing = {};
+  data.stops.forEach((stop) => {
+    if (stop.lat != null) (sharing[stop.lat + "," + stop.lon] = sharing[stop.lat + "," + stop.lon] || []).push(stop);
+  });
   data.stops.forEach((stop) => {
     if (stop.lat == null) return;
+    const group = sharing[stop.lat + "," + stop.lon];
+    const index = group.indexOf(stop);
+    const ring = group.length > 1 ? 10 + 2 * group.length : 0;
+    const angle = (2 * Math.PI * index) / group.length;
     const icon = L.divIcon({
       className: "agenda-marker light-" + (COLOURS[stop.light] ? stop.light : "green"),
       html: "<span>" + Number(stop.order) + "</span>",
       iconSize: [24, 24],
-      iconAnchor: [12, 12],
+      iconAnchor: [12 - Math.round(ring * Math.cos(angle)), 12 - Math.round(ring * Math.sin(angle))],
     });
     const marker = L.marker([stop.lat, stop.lon], { icon: icon, title: stop.order + ". " + stop.person_name });
     const box = document.createElement("div");
