@@ -65,6 +65,20 @@ _VISIT_OVERSIGHT = [
     "registry.view_registrychange",
     "registry.view_buildingreport",
 ]
+#: Statistics, rankings, bulletins and custom reports over one's scope (docs/statistics.md).
+_STATS = [
+    "stats.view_statfact",
+    "evaluation.view_scoringscheme",
+    "bulletins.view_bulletin",
+    "reports.view_savedreport",
+    "reports.add_savedreport",
+    "reports.change_savedreport",
+    "reports.delete_savedreport",
+]
+#: Those who read other people's personal scores (their own is everyone's to read).
+_EVALUATORS = ["evaluation.evaluate_people"]
+#: Early warnings: who reads them and who marks them handled.
+_WARNINGS = ["alerts.view_warningalert", "alerts.change_warningalert"]
 _LEADER = [
     *_VIEW_AREAS,
     *_VIEW_REGISTRY,
@@ -73,6 +87,9 @@ _LEADER = [
     _EXPORT,
     *_FIELD_WORK,
     *_VISIT_OVERSIGHT,
+    *_STATS,
+    *_EVALUATORS,
+    *_WARNINGS,
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -91,9 +108,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: [*_VIEW_AREAS, "registry.view_component", "registry.view_place"],
     Role.BUILDING_HEAD: [*_VIEW_AREAS, "registry.add_buildingreport", "registry.view_buildingreport"],
     Role.INTAKE_CLERK: [*_VIEW_AREAS, _CALL_BACK],
-    Role.SHIFT_LEADER: [*_VIEW_AREAS, _CALL_BACK, *_FIELD_WORK],
-    Role.DISPATCHER: [*_VIEW_AREAS, *_FIELD_WORK],
-    Role.DEPARTMENT_HANDLER: [*_VIEW_AREAS],
+    Role.SHIFT_LEADER: [
+        *_VIEW_AREAS,
+        _CALL_BACK,
+        *_FIELD_WORK,
+        *_STATS,
+        *_EVALUATORS,
+        *_WARNINGS,
+        "bulletins.publish_bulletin",
+    ],
+    Role.DISPATCHER: [*_VIEW_AREAS, *_FIELD_WORK, *_STATS, *_WARNINGS],
+    Role.DEPARTMENT_HANDLER: [*_VIEW_AREAS, "stats.view_statfact", "bulletins.view_bulletin"],
     Role.COMMUNITY_STAFF: [
         *_VIEW_AREAS,
         *_VIEW_REGISTRY,
@@ -107,11 +132,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VISIT_OVERSIGHT,
         "visits.add_visitplan",
         "visits.change_visitplan",
+        *_STATS,
+        *_EVALUATORS,
+        *_WARNINGS,
     ],
     Role.STREET_LEADER: _LEADER,
-    Role.DISTRICT_LEADER: _LEADER,
+    Role.DISTRICT_LEADER: [*_LEADER, "bulletins.publish_bulletin"],
     Role.ADMINISTRATOR: [
         *_LEADER,
+        "bulletins.publish_bulletin",
+        *[
+            f"evaluation.{verb}_{model}"
+            for model in ("scoringscheme", "areaclass")
+            for verb in ("view", "add", "change")
+        ],
         *_EDIT_REGISTRY,
         _IMPORT,
         "areas.add_area",

@@ -20,9 +20,10 @@ from cases.choices import CaseLevel, Priority
 from cases.models import Case, CaseEvent, Category
 from cases.photos import CheckedPhoto, photo_files_delete, photo_store
 from cases.services.events import event_build, events_save
-from cases.workflow import FIELD, REPLAYED_FIELDS, TRANSITIONS, actor_roles, as_json, transition_check
+from cases.workflow import FIELD, REPLAYED_FIELDS, TRANSITIONS, actor_roles, as_json, case_state, transition_check
 from gridgov import timesource
 from gridgov.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from stats.facts import FILE_NEEDS_REPORTER, CaseStatic, EventContext, reporter_of
 
 
 @dataclass
@@ -86,6 +87,7 @@ def transition_apply(
         transition = transition_check(origin.actor, locked, action, system=system)
         now = at or timesource.now()
         from_status = locked.status
+        before = case_state(locked)
         changed = change(locked, now) if change else Change()
         if not isinstance(changed, Change):
             changed = Change(changed)
@@ -107,8 +109,14 @@ def transition_apply(
             reason=reason,
             channel=origin.channel,
         )
-        events_save([event])
+        events_save([event], {locked.pk: EventContext(before, case_state(locked), case_static(locked, action))})
     return Transitioned(locked, event, changed.made)
+
+
+def case_static(case: Case, action: str) -> CaseStatic:
+    """What the statistics need of a case that never changes (its reporter read only where an action counts it)."""
+    reporter = reporter_of(case.pk) if action in FILE_NEEDS_REPORTER else None
+    return CaseStatic(case.grid_id, case.source, case.created_at, reporter)
 
 
 def reason_require(reason: str, field_name: str) -> str:

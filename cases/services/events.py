@@ -4,7 +4,7 @@ notification task once the transaction commits (unless its transition is quiet).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +12,7 @@ from django.db import transaction
 from cases.models import CaseEvent
 from cases.tasks import case_events_notify
 from cases.workflow import TRANSITIONS
+from stats.facts import EventContext, facts_add
 
 SYSTEM_CHANNEL = "system"
 
@@ -49,13 +50,16 @@ def event_build(
     )
 
 
-def events_save(events: list[CaseEvent]) -> list[CaseEvent]:
-    """Write built events (one insert, or batches) inside the caller's transaction and publish them after it."""
+def events_save(events: list[CaseEvent], contexts: Mapping[int, EventContext] | None = None) -> list[CaseEvent]:
+    """Write built events (one insert, or batches) inside the caller's transaction, add what they count for to
+    the statistics' facts (``contexts``: the case around each event, where the caller has it) and publish them
+    after the transaction."""
     if len(events) == 1:
         events[0].save(force_insert=True)
         saved = events
     else:
         saved = CaseEvent.objects.bulk_create(events, batch_size=5000)
+    facts_add(saved, contexts)
     ids = [event.pk for event in saved if event.pk and not TRANSITIONS[event.action].quiet]
     if ids:
         transaction.on_commit(lambda: events_publish(ids))

@@ -53,6 +53,7 @@ from gridgov import crypto, timesource
 from gridgov.errors import Conflict, Problems, RecordInvalid, Unprocessable, ValidationFailed
 from gridgov.phones import is_phone
 from registry.models import Component
+from stats.facts import CaseStatic, EventContext
 
 A = CaseAction
 S = CaseStatus
@@ -368,7 +369,9 @@ def _intake(origin: Origin, checked: CheckedReport, at: dt.datetime, key: str | 
         reason=data.description[:200],
         channel=origin.channel,
     )
-    events_save([event])
+    after = {**event.payload["set"], "status": case.status}
+    static = CaseStatic(case.grid_id, case.source, case.created_at, origin.actor_id)
+    events_save([event], {case.pk: EventContext({}, after, static)})
     photos_store(case, event, PhotoStage.REPORT, data.photos, origin)
     photos_store(case, event, PhotoStage.BEFORE, data.before_photos, origin)
     photos_store(case, event, PhotoStage.AFTER, data.after_photos, origin)

@@ -1,0 +1,60 @@
+"""Bulletins (通报): a period's figures frozen when published. A correction is a new version of the same bulletin
+with the differences it made."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stats.periods import PeriodKind
+
+
+class Bulletin(models.Model):
+    kind = models.CharField(_("周期"), max_length=8, choices=PeriodKind.choices)
+    period_key = models.CharField(_("统计周期"), max_length=16)
+    area = models.ForeignKey("areas.Area", verbose_name=_("范围"), related_name="+", on_delete=models.PROTECT)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.JSONField(_("内容"), default=dict)
+    changes = models.JSONField(_("更正内容"), default=list, blank=True)
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("更正自"), null=True, blank=True, related_name="+", on_delete=models.PROTECT
+    )
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period_key", "area", "version"], name="bulletin_version_key")
+        ]
+        permissions = [("publish_bulletin", _("发布和更正通报"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BulletinRead(models.Model):
+    """A read receipt: who opened a bulletin, first when."""
+
+    bulletin = models.ForeignKey(Bulletin, related_name="reads", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+    read_at = models.DateTimeField(_("阅读时间"))
+
+    class Meta:
+        verbose_name = _("通报阅读")
+        verbose_name_plural = _("通报阅读")
+        constraints = [models.UniqueConstraint(fields=["bulletin", "user"], name="bulletin_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id} {self.user_id}"
