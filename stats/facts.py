@@ -92,7 +92,7 @@ class Measure:
     SUPERVISED = "supervised"  # 督办数
     # Cohort measures, on the day the case was filed.
     C_HANDLED = "c_handled"  # handled (first handling report; 自处置 counts), on time by its deadline
-    C_CLOSED = "c_closed"  # closed (first close), on time when no step went overdue
+    C_CLOSED = "c_closed"  # closed (first close, not again after 不满意重办), on time when no step went overdue
     C_REWORK = "c_rework"  # each failed check
     C_EXTENDED = "c_extended"  # each approved extension
     C_VOIDED = "c_voided"  # voided after filing (准确立案率)
@@ -195,6 +195,13 @@ def _in_time(at: dt.datetime, due: Any) -> int:
     return 1 if deadline is None or at <= deadline else 0
 
 
+def closed_before(before: Mapping[str, Any]) -> bool:
+    """Whether a case about to be closed was closed before. 不满意重办 clears ``closed_at`` but keeps the rating,
+    and a rating is only given after 结案, so a case that carries one is being closed again: its cohort counted
+    it at its first 结案 (on time or not as that one was), and counts it once."""
+    return bool(before.get("closed_at") or before.get("rating"))
+
+
 def event_facts(
     action: str,
     at: dt.datetime,
@@ -255,7 +262,7 @@ def event_facts(
     elif action == A.CLOSE:
         in_time = 1 if int(after.get("overdue_count") or 0) == 0 else 0
         add(Measure.CLOSED, person=actor, dept=department, in_time=in_time, mins=_minutes(static.created_at, at))
-        if not before.get("closed_at"):
+        if not closed_before(before):
             add(Measure.C_CLOSED, on=filed_day, dept=department, in_time=in_time)
     elif action == A.VOID:
         add(Measure.VOIDED, dept=department)
