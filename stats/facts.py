@@ -75,7 +75,8 @@ class Measure:
     REJECTED = "rejected"  # 不予立案数 (不予受理, 核实不属实)
     VERIFIED = "verified"  # 核实数 (on time: within the verify limit)
     FILED = "filed"  # 立案数 (on time: within the intake limit)
-    VALID_REPORT = "valid_report"  # 有效上报数: a report that was filed, or resolved on the spot (person: reporter)
+    # 有效上报数: a report that was filed, or resolved on the spot (person: the reporter), on the day it was reported
+    VALID_REPORT = "valid_report"
     PUBLIC_FILED = "public_filed"  # 公众举报核实数: filed cases from the hotline, the portal, Open311, the media
     DISPATCHED = "dispatched"  # 派遣数 (on time: within the dispatch limit; minutes since filed)
     RETURNED = "returned"  # 回退数 (a wrong dispatch, 准确派遣率)
@@ -123,6 +124,11 @@ class Measure:
     COHORT = (C_HANDLED, C_CLOSED, C_REWORK, C_EXTENDED, C_VOIDED)
     ALL = (*EVENT, *COHORT)
 
+
+#: Measures counted on the day the case was reported, whenever their event happened.
+REPORT_DAY_MEASURES = frozenset({Measure.VALID_REPORT})
+#: Measures counted on the day the case was filed (or reported, for 自处置).
+COHORT_MEASURES = frozenset(Measure.COHORT)
 
 #: The actions behind each event measure (to list the events, and the cases, behind a number).
 MEASURE_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -241,7 +247,8 @@ def event_facts(
     elif action == A.FILE:
         add(Measure.FILED, person=actor, in_time=_in_time(at, before.get("due_at")),
             mins=_minutes(static.created_at, at))  # fmt: skip
-        add(Measure.VALID_REPORT, person=static.reporter_id or 0)
+        # On the day it was reported, beside its 上报: 有效上报率 compares the reports of one period.
+        add(Measure.VALID_REPORT, on=local_day(static.created_at), person=static.reporter_id or 0)
         if static.source in PUBLIC_SOURCES:
             add(Measure.PUBLIC_FILED)
     elif action == A.DISPATCH:

@@ -13,8 +13,8 @@ indicators read back. Times are the site's local time (Asia/Shanghai). The defin
   不满意重办 is counted once, as its first 结案 was.
 * 重办 after 不满意 is not a 返工 (返工 is a failed 核查), though the case's ``rework_count`` counts both.
 * 平均处置时长 is the elapsed time from (re)dispatch to each 处置反馈, a suspension (挂账) included.
-* Event measures (上报, 立案, 有效上报, 派遣, 回退…) fall on the local day of their event, so 有效上报数 (counted at
-  立案) and 上报数 can fall in different periods.
+* Event measures (上报, 立案, 派遣, 回退…) fall on the local day of their event; 有效上报数 (known at 立案) falls on
+  the day of its report, beside its 上报数, so 有效上报率 compares the reports of one period.
 """
 
 from __future__ import annotations
@@ -336,7 +336,8 @@ def test_a_case_crossing_the_end_of_a_month(world, category):
     X is reported 30 Nov 23:50 and filed 1 Dec 00:10; its dispatch at 30 Nov 16:30 UTC is 1 Dec 00:30 in
     Asia/Shanghai. Y is filed on 30 Nov and handled and closed in December. November has both reports, Y's filing,
     and Y's handling and closing as what became of its cases; December has X's filing, both 处置反馈 and both 结案
-    events, and X's closing. December's 有效上报数 (X, counted at 立案) has no 上报 of December: no rate."""
+    events, and X's closing. X's 有效上报 (known at its 立案 in December) counts on the day it was reported, in
+    November, beside its 上报: December has neither, so no rate."""
     x = (
         CaseLog(world, category, local(11, 30, 23, 50), due=local(12, 1, 0, 20))
         .file(local(12, 1, 0, 10), due=local(12, 1, 0, 40))
@@ -357,14 +358,14 @@ def test_a_case_crossing_the_end_of_a_month(world, category):
     )
     november, december = _values(NOVEMBER), _values(DECEMBER)
     assert _counts(november) == {"reports": 2, "filed": 1, "dispatched": 1, "handled": 0, "closed": 0}
-    _assert_rate(november["valid_report_rate"], 1, 2, 50.0)
+    _assert_rate(november["valid_report_rate"], 2, 2, 100.0)
     _assert_rate(november["handle_rate"], 1, 1, 100.0)
     _assert_rate(november["close_rate"], 1, 1, 100.0)
     assert _counts(december) == {"reports": 0, "filed": 1, "dispatched": 1, "handled": 2, "closed": 2}
     _assert_rate(december["dispatch_on_time_rate"], 1, 1, 100.0)  # 00:30 local, by its 00:40 deadline
     _assert_rate(december["close_rate"], 1, 1, 100.0)
     valid = december["valid_report_rate"]
-    assert (valid.numerator, valid.denominator, valid.rate, valid.score) == (1, 0, None, None)
+    assert (valid.numerator, valid.denominator, valid.rate, valid.score) == (0, 0, None, None)
     reported = StatFact.objects.filter(measure=Measure.REPORT).values_list("day", "count")
     assert list(reported) == [(dt.date(2026, 11, 30), 2)]
     dispatched = StatFact.objects.filter(measure=Measure.DISPATCHED).values_list("day", "count").order_by("day")
