@@ -128,6 +128,10 @@ class Readers:
     unread: list[User]
     others: list[tuple[User, Any]]  # opened it without having been sent it
 
+    @property
+    def receivers(self) -> int:
+        return len(self.read) + len(self.unread)
+
 
 def readers_of(bulletin: Bulletin) -> Readers:
     rows = BulletinRead.objects.filter(bulletin=bulletin).select_related("user").order_by("read_at", "user__username")

@@ -9,6 +9,7 @@ read receipt row; :func:`bulletin_open` marks it read when they (or anyone else)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,7 @@ def kind_check(kind: str) -> str:
     return kind
 
 
-def period_check(kind: str, period: Period | str, *, today: Any = None) -> Period:
+def period_check(kind: str, period: Period | str, *, today: dt.date | None = None) -> Period:
     """The period of a bulletin: of ``kind``, and over (a bulletin reports a finished period)."""
     kind_check(kind)
     found = period_parse(period) if isinstance(period, str) else period
@@ -112,15 +113,21 @@ def area_check(area: Area | str, user: Any = None) -> Area:
 
 
 def bulletin_publish(
-    kind: str, period: Period | str, area: Area | str, by: User | None = None, *, origin: Origin | None = None
+    kind: str,
+    period: Period | str,
+    area: Area | str,
+    by: User | None = None,
+    *,
+    origin: Origin | None = None,
+    today: dt.date | None = None,
 ) -> Publication:
     """Publish (or correct) the bulletin of ``kind`` for ``period`` over ``area``. ``by`` is the person publishing
     (who needs ``bulletins.publish_bulletin`` and the area in their scope); without one the site publishes it (the
-    periodic job, a command)."""
+    periodic job, a command). ``today`` (the site's date by default) is when the period must have ended."""
     origin = origin or Origin(by, Channel.SYSTEM if by is None else Channel.PAGE)
     if by is not None and not by.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied(_("您的角色不能发布通报"), code="publish_not_permitted")
-    found = period_check(kind, period)
+    found = period_check(kind, period, today=today)
     place = area_check(area, by)
     with transaction.atomic():
         # One publisher at a time per area: the second waits here and then sees the first one's version.
@@ -229,18 +236,20 @@ def publishing_areas() -> list[Area]:
     )
 
 
-def last_finished(kind: str, today: Any = None) -> Period:
+def last_finished(kind: str, today: dt.date | None = None) -> Period:
     return period_current(kind, today).previous()
 
 
 def bulletins_publish_many(
-    kind: str, period: Period | str, areas: Iterable[Area], by: User | None = None
+    kind: str, period: Period | str, areas: Iterable[Area], by: User | None = None, *, today: dt.date | None = None
 ) -> list[Publication]:
-    return [bulletin_publish(kind, period, area, by) for area in areas]
+    return [bulletin_publish(kind, period, area, by, today=today) for area in areas]
 
 
-def bulletins_publish_for_demo(today: Any = None) -> list[Publication]:
+def bulletins_publish_for_demo(today: dt.date | None = None) -> list[Publication]:
     """The demo's bulletins: last month's for the district and each street, and yesterday's patrol summary."""
-    publications = bulletins_publish_many(PeriodKind.MONTH, last_finished(PeriodKind.MONTH, today), publishing_areas())
-    publications += bulletins_publish_many(PeriodKind.DAY, last_finished(PeriodKind.DAY, today), publishing_areas())
+    areas = publishing_areas()
+    publications = []
+    for kind in (PeriodKind.MONTH, PeriodKind.DAY):
+        publications += bulletins_publish_many(kind, last_finished(kind, today), areas, today=today)
     return publications

@@ -31,7 +31,8 @@ def due_periods(now: dt.datetime) -> list[Period]:
 
 def bulletins_sweep(now: dt.datetime | None = None) -> dict[str, Any]:
     """Publish what is due and not yet published. Cheap when nothing is: one query for what exists."""
-    periods = due_periods(now or timezone.now())
+    now = now or timezone.now()
+    periods = due_periods(now)
     areas = publishing_areas()
     published = set(
         Bulletin.objects.filter(period_key__in=[period.key for period in periods], area__in=areas).values_list(
@@ -44,6 +45,6 @@ def bulletins_sweep(now: dt.datetime | None = None) -> dict[str, Any]:
             if (period.kind, period.key, area.pk) in published:
                 counts["skipped"] += 1
                 continue
-            outcome = bulletin_publish(period.kind, period, area)
+            outcome = bulletin_publish(period.kind, period, area, today=timezone.localdate(now))
             counts["published" if outcome.outcome != "unchanged" else "skipped"] += 1
     return counts
