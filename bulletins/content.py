@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,6 @@ from bulletins.figures import (
     competition_ranks,
     count_change,
     indicator_count,
-    rate_change,
     rate_percent,
     ratio_percent,
     top_and_bottom,
@@ -111,7 +110,7 @@ def slice_of(area: Area, period: Period, *, full: bool = True) -> Slice:
     queryset = facts_in(period, base=area_facts(area))
     if not full:
         return Slice(period, sums_total(queryset))
-    by_grid = {int(key): sums for key, sums in sums_by(queryset, "grid_id").items()}
+    by_grid: dict[int, Sums] = {int(key): sums for key, sums in sums_by(queryset, "grid_id").items()}
     return Slice(
         period,
         sums_add(*by_grid.values()),
@@ -314,10 +313,10 @@ class _Document:
             "basic",
             _("基础指标"),
             [
-                Column("basic", _("基础指标"), TEXT),
+                Column("basic", _("基础指标"), TEXT, names=True),
                 Column("count", _("数"), COUNT),
                 Column("count_previous", _("上期"), COUNT, period="previous"),
-                Column("ratio", _("比率指标"), TEXT),
+                Column("ratio", _("比率指标"), TEXT, names=True),
                 Column("rate", _("值"), RATE),
                 Column("rate_previous", _("上期"), RATE, period="previous"),
             ],
@@ -388,8 +387,11 @@ class _Document:
                 {"name": str(source.label), **self.case_cells(now, before)},
                 filters={**self.area_filter, "source": source.value},
             )
-        table.add("total", {"name": _("合计"), **self.case_cells(self.current.total, self.previous.total)},
-                  filters=self.area_filter)  # fmt: skip
+        table.add(
+            "total",
+            {"name": _("合计"), **self.case_cells(self.current.total, self.previous.total)},
+            filters=self.area_filter,
+        )
         return table
 
     def category_tables(self) -> list[Table]:
@@ -459,8 +461,9 @@ class _Document:
             sums = self.current.by_category[pk]
             return (sums.get(M.FILED, ZERO).count, sums.get(M.REPORT, ZERO).count)
 
-        ranked = sorted((pk for pk in of_kind if any(score(pk))), key=lambda pk: (-score(pk)[0], -score(pk)[1],
-                                                                                 leaves[pk].code))  # fmt: skip
+        ranked = sorted(
+            (pk for pk in of_kind if any(score(pk))), key=lambda pk: (-score(pk)[0], -score(pk)[1], leaves[pk].code)
+        )
         ranks = competition_ranks((pk, score(pk)) for pk in ranked)
         for pk in ranked[:TOP_CATEGORIES]:
             leaf = leaves[pk]
@@ -580,11 +583,12 @@ class _Document:
         serving = Department.objects.filter(is_active=True).exclude(kind=DepartmentKind.COMMAND_CENTRE)
         codes = [self.area.code[:length] for length in range(1, len(self.area.code) + 1)]
         serving_ids = set(
-            serving.filter(area__isnull=True).values_list("pk", flat=True)
-        ) | set(
-            serving.filter(area__code__in=codes).values_list("pk", flat=True)
-        ) | set(serving.filter(area__code__startswith=self.area.code).values_list("pk", flat=True))  # fmt: skip
-        return list(Department.objects.select_related("area").filter(pk__in=with_figures | serving_ids))
+            serving.filter(
+                Q(area__isnull=True) | Q(area__code__in=codes) | Q(area__code__startswith=self.area.code)
+            ).values_list("pk", flat=True)
+        )
+        related = ["area", *(["parent"] if any(f.name == "parent" for f in Department._meta.get_fields()) else [])]
+        return list(Department.objects.select_related(*related).filter(pk__in=with_figures | serving_ids))
 
     @staticmethod
     def department_group(department: Department) -> tuple[str, str]:
@@ -610,6 +614,14 @@ class _Document:
             "extended": now.get(M.EXTENDED, ZERO).count,
         }
 
+    @staticmethod
+    def department_figures(sums: Sums) -> list[tuple[str, str]]:
+        return [
+            (_("按期处置率"), _percent(rate_percent(sums, "department_handle_on_time_rate"))),
+            (_("部门结案率"), _percent(rate_percent(sums, "department_close_rate"))),
+            (_("派遣数"), str(indicator_count(sums, "department_received"))),
+        ]
+
     def department_table(self) -> Table:
         table = Table(
             "by_department",
@@ -629,7 +641,10 @@ class _Document:
                 Column("extended", _("延期数"), COUNT, M.EXTENDED),
                 Column("note", _("备注"), TEXT),
             ],
-            note=_("两级：部门类别（或上级部门）→ 部门。按部门按期处置率排名，相同按部门结案率；本期无派遣案件的部门不参与排名。"),
+            note=_(
+                "两级：部门类别（或上级部门）→ 部门。按部门按期处置率排名，相同按部门结案率；"
+                "本期无派遣案件的部门不参与排名。"
+            ),
         )
         departments = self.departments()
         groups: dict[tuple[str, str], list[Department]] = defaultdict(list)
@@ -676,22 +691,9 @@ class _Document:
                 )
         self.ranking["departments"] = self.named(
             _("部门"),
-            [
-                (
-                    ranks[d.pk],
-                    d.name,
-                    [
-                        (_("按期处置率"), _percent(rate_percent(self.current.by_department[d.pk],
-                                                                  "department_handle_on_time_rate"))),
-                        (_("部门结案率"), _percent(rate_percent(self.current.by_department[d.pk],
-                                                                 "department_close_rate"))),
-                        (_("派遣数"), str(indicator_count(self.current.by_department[d.pk], "department_received"))),
-                    ],
-                )
-                for d in ranked
-            ],
+            [(ranks[d.pk], d.name, self.department_figures(self.current.by_department[d.pk])) for d in ranked],
             [d.name for d in sorted(departments, key=lambda d: d.code) if d.pk not in ranks],
-        )  # fmt: skip
+        )
         return table
 
     def ranking_text(self) -> str:
@@ -700,18 +702,13 @@ class _Document:
             named = self.ranking.get(key)
             if not named:
                 continue
-
-            def listed(entries: list[dict[str, Any]]) -> str:
-                return _("、").join(
-                    "%s（%s）" % (entry["name"], _("，").join(f"{f['label']}{f['value']}" for f in entry["figures"]))
-                    for entry in entries
-                )
-
             parts = []
             if named["top"]:
-                parts.append(_("%(what)s排名靠前的是：%(list)s") % {"what": named["what"], "list": listed(named["top"])})
+                parts.append(
+                    _("%(what)s排名靠前的是：%(list)s") % {"what": named["what"], "list": _listed(named["top"])}
+                )
             if named["bottom"]:
-                parts.append(_("排名靠后的是：%(list)s") % {"list": listed(named["bottom"])})
+                parts.append(_("排名靠后的是：%(list)s") % {"list": _listed(named["bottom"])})
             if named["unranked"]:
                 parts.append(_("本期无案件、不参与排名的有：%(names)s") % {"names": _("、").join(named["unranked"])})
             if parts:
@@ -889,6 +886,15 @@ class _Document:
         }
 
 
+def _listed(entries: list[dict[str, Any]]) -> str:
+    """Units with their figures: 一街道（按期结案率100.00%，结案率100.00%，应结案数4）、…"""
+    described = []
+    for entry in entries:
+        figures = _("，").join(f"{figure['label']}{figure['value']}" for figure in entry["figures"])
+        described.append(f"{entry['name']}（{figures}）")
+    return _("、").join(described)
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}%"
 
@@ -901,6 +907,3 @@ def bulletin_content(kind: str, period: Period, area: Area) -> dict[str, Any]:
 def tables_of(content: Mapping[str, Any], *, personal: bool = True) -> list[dict[str, Any]]:
     tables: Iterable[dict[str, Any]] = content.get("tables", [])
     return [table for table in tables if personal or not table.get("personal")]
-
-
-__all__ = ["bulletin_content", "bulletin_title", "kind_name", "rate_change", "tables_of"]

@@ -107,9 +107,7 @@ def worker_figures(period: Period, area: Area, workers: Sequence[User]) -> dict[
     metrics = (
         DailyMetric.objects.filter(worker_id__in=ids, day__gte=period.start, day__lte=period.end)
         .values("worker_id")
-        .annotate(
-            distance=Sum("distance_m"), on_duty=Sum("on_duty_s"), scheduled=Sum("scheduled_s"), days=Count("id")
-        )
+        .annotate(distance=Sum("distance_m"), on_duty=Sum("on_duty_s"), scheduled=Sum("scheduled_s"), days=Count("id"))
         .order_by()
     )
     for row in metrics:
@@ -127,9 +125,9 @@ def worker_figures(period: Period, area: Area, workers: Sequence[User]) -> dict[
         .annotate(on_time=Sum("on_time"), due=Sum("due"))
         .order_by()
     )
-    for row in compliance:
-        out[row["worker_id"]].visits_on_time = int(row["on_time"] or 0)
-        out[row["worker_id"]].visits_due = int(row["due"] or 0)
+    for visits in compliance:
+        out[visits["worker_id"]].visits_on_time = int(visits["on_time"] or 0)
+        out[visits["worker_id"]].visits_due = int(visits["due"] or 0)
     start, end = period.instants()
     must = (
         MustReport.objects.filter(
@@ -139,8 +137,8 @@ def worker_figures(period: Period, area: Area, workers: Sequence[User]) -> dict[
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in must:
-        out[row["worker_id"]].must_reports = int(row["n"])
+    for reported in must:
+        out[reported["worker_id"]].must_reports = int(reported["n"])
     return dict(out)
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from stats.indicators import Sums, indicators_of
 
 #: Units of a column (how a figure is written). A ``figure`` column holds counts or rates as its row's ``unit``
@@ -58,6 +60,7 @@ class Column:
     unit: str = COUNT
     measure: str = ""  # the fact measure a count opens (the cases behind the number)
     period: str = ""  # "previous" (上期) or "year_ago" (同期) for a figure of another period than the bulletin's
+    names: bool = False  # a text column naming the figures to its right (a row of two indicators, 郑州 style)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"key": self.key, "label": str(self.label), "unit": self.unit}
@@ -65,6 +68,8 @@ class Column:
             data["measure"] = self.measure
         if self.period:
             data["period"] = self.period
+        if self.names:
+            data["names"] = True
         return data
 
 
@@ -141,22 +146,32 @@ def table_figures(tables: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, s
         beside = ""
         for column in table["columns"]:
             # 上期 beside a rate reads "结案率（上期）"
-            labels[column["key"]] = f"{beside}（{column['label']}）" if column.get("period") and beside else column["label"]
+            labels[column["key"]] = (
+                f"{beside}（{column['label']}）" if column.get("period") and beside else column["label"]
+            )
             if not column.get("period"):
                 beside = column["label"]
-        first_text = next((column["key"] for column in table["columns"] if column["unit"] == TEXT), None)
+        # What names a figure: the naming column to its left (or the row's first text column).
+        namer: dict[str, str] = {}
+        first_text = next((column["key"] for column in table["columns"] if column["unit"] == TEXT), "")
+        current = first_text
+        for column in table["columns"]:
+            if column.get("names"):
+                current = column["key"]
+            namer[column["key"]] = current
         for row in table["rows"]:
-            row_label = str(row["cells"].get(first_text) or "") if first_text else ""
             for column in table["columns"]:
                 key = column["key"]
                 if column["unit"] == TEXT:
                     continue
                 figures[(table["key"], row["key"], key)] = {
                     "table": table["title"],
-                    "row": row_label,
+                    "row": str(row["cells"].get(namer[key]) or ""),
                     "column": labels[key],
                     "value": row["cells"].get(key),
                     "personal": bool(table.get("personal")),
+                    "unit": column["unit"],
+                    "row_unit": row.get("unit") or "",
                 }
     return figures
 
@@ -184,15 +199,44 @@ def figures_changed(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str,
                 "old": was,
                 "new": now,
                 "personal": label["personal"],
+                "unit": label["unit"],
+                "row_unit": label["row_unit"],
             }
         )
     return changes
 
 
+def figure_text(value: Any, unit: str, row_unit: str | None = None) -> str:
+    if value is None or value == "":
+        return "—" if unit != TEXT else ""
+    if unit == TEXT:
+        return str(value)
+    if unit in (COUNT, RANK):
+        return f"{int(value)}"
+    if unit == RATE:
+        return f"{float(value):.2f}%"
+    if unit == KM:
+        return f"{float(value):.2f}"
+    if unit == HOURS:
+        return f"{float(value):.1f}"
+    if unit == CHANGE:
+        if row_unit == RATE:
+            return _("%(value)+.2f个百分点") % {"value": float(value)}
+        return f"{float(value):+.2f}%"
+    return str(value)
+
+
+def change_text(change: Mapping[str, Any], which: str) -> str:
+    """A changed figure written as the table writes it (``which`` is ``old`` or ``new``)."""
+    unit = str(change.get("unit") or COUNT)
+    row_unit = str(change.get("row_unit") or "") or None
+    if unit == FIGURE:
+        unit = row_unit or COUNT
+    return figure_text(change.get(which), unit, row_unit)
+
+
 def changes_table(changes: list[dict[str, Any]]) -> dict[str, Any]:
     """A correction's differences as a table (for the PDF and the workbook)."""
-    from django.utils.translation import gettext as _
-
     columns = [
         {"key": "table", "label": _("表"), "unit": TEXT},
         {"key": "row", "label": _("行"), "unit": TEXT},
@@ -207,8 +251,8 @@ def changes_table(changes: list[dict[str, Any]]) -> dict[str, Any]:
                 "table": change["table"],
                 "row": change["row"],
                 "column": change["column"],
-                "old": "—" if change["old"] is None else change["old"],
-                "new": "—" if change["new"] is None else change["new"],
+                "old": change_text(change, "old"),
+                "new": change_text(change, "new"),
             },
         }
         for index, change in enumerate(changes)

@@ -8,9 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 
-from bulletins.figures import CHANGE, COUNT, FIGURE, HOURS, KM, RANK, RATE, TEXT
+from bulletins.figures import COUNT, FIGURE, figure_text
 
 #: The drill-down page's path where its URL name is not installed.
 CASES_PATH = "/stats/cases/"
@@ -22,26 +21,6 @@ def unit_of(column: Mapping[str, Any], row: Mapping[str, Any]) -> str:
     if unit == FIGURE:
         return str(row.get("unit") or COUNT)
     return unit
-
-
-def figure_text(value: Any, unit: str, row_unit: str | None = None) -> str:
-    if value is None or value == "":
-        return "—" if unit != TEXT else ""
-    if unit == TEXT:
-        return str(value)
-    if unit in (COUNT, RANK):
-        return f"{int(value)}"
-    if unit == RATE:
-        return f"{float(value):.2f}%"
-    if unit == KM:
-        return f"{float(value):.2f}"
-    if unit == HOURS:
-        return f"{float(value):.1f}"
-    if unit == CHANGE:
-        if row_unit == RATE:
-            return _("%(value)+.2f个百分点") % {"value": float(value)}
-        return f"{float(value):+.2f}%"
-    return str(value)
 
 
 def cell_text(column: Mapping[str, Any], row: Mapping[str, Any]) -> str:

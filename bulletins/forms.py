@@ -12,7 +12,7 @@ from areas.choices import AreaLevel
 from areas.models import Area
 from gridgov.errors import ValidationFailed
 from gridgov.forms import StyledForm, choice_field
-from stats.periods import PeriodKind, period_parse
+from stats.periods import PeriodKind, period_current, period_parse
 
 #: The areas offered in the publish form (a grid's bulletin is published by its code through the API).
 PUBLISH_LEVELS = (AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY)
@@ -20,7 +20,7 @@ AREA_CHOICES_MAX = 500
 
 
 class FilterForm(StyledForm):
-    kind = forms.ChoiceField(label=_("周期"), choices=[("", _("全部"))] + list(PeriodKind.choices), required=False)
+    kind = forms.ChoiceField(label=_("周期"), choices=[("", _("全部")), *PeriodKind.choices], required=False)
     period = forms.CharField(
         label=_("统计周期"),
         max_length=16,
@@ -49,6 +49,7 @@ class PublishForm(StyledForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["period"].initial = period_current(PeriodKind.MONTH).previous().key
         areas = (
             Area.objects.visible_to(user)
             .current()
@@ -59,5 +60,6 @@ class PublishForm(StyledForm):
         labels = dict(AreaLevel.choices)
         indent = "\u3000"  # one full-width space per level below the district
         choice_field(self, "area").choices = [
-            (code, f"{indent * (len(code) // 3 - 2)}{name}（{labels.get(level, level)}）") for code, name, level in areas
+            (code, f"{indent * (len(code) // 3 - 2)}{name}（{labels.get(level, level)}）")
+            for code, name, level in areas
         ]

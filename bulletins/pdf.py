@@ -136,12 +136,17 @@ class GridText(Flowable):
     def _broken(self, width: float) -> list[tuple[float, str]]:
         if self.lines is None:
             indent = self.indent_chars * (CHAR_PITCH if self.on_grid else self.size)
-            options = {"font": self.font, "size": self.size, "char_space": self.char_space, "indent": indent}
-            lines = text_lines(self.text, width, **options)
+
+            def broken(within: float) -> list[tuple[float, str]]:
+                return text_lines(
+                    self.text, within, font=self.font, size=self.size, char_space=self.char_space, indent=indent
+                )
+
+            lines = broken(width)
             if self.align == "center" and len(lines) > 1:
                 # A centred title's lines of about equal length (no line of one or two characters at the end).
                 whole = line_width(self.text, self.font, self.size, self.char_space)
-                balanced = text_lines(self.text, whole / len(lines) + self.size, **options)
+                balanced = broken(whole / len(lines) + self.size)
                 lines = balanced if len(balanced) == len(lines) else lines
             self.lines = lines
         return self.lines
@@ -187,7 +192,7 @@ class GridText(Flowable):
 
 
 def _page_number(canvas: Any, document: Any) -> None:
-    """"— N —" 7 mm below the text block: right on odd pages, left on even ones, one character in."""
+    """ "— N —" 7 mm below the text block: right on odd pages, left on even ones, one character in."""
     number = document.page
     label = f"— {number} —"
     canvas.saveState()
@@ -308,7 +313,7 @@ def bulletin_pdf(
     """The PDF of a bulletin's document (``content`` as the reader may see it)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer
 
-    regular, bold = fonts_register()
+    _regular, bold = fonts_register()
     story: list[Any] = [
         GridText(title, font=bold, size=TITLE_SIZE, indent_chars=0, align="center", on_grid=False),
         GridText(subtitle, indent_chars=0, align="center"),
@@ -350,9 +355,17 @@ def bulletin_pdf(
         subject=subtitle,
         creator="gridgov",
     )
-    frame = Frame(LEFT, BOTTOM, TEXT_WIDTH, TEXT_HEIGHT, leftPadding=0, rightPadding=0, topPadding=0,
-                  bottomPadding=0, id="text-block")  # fmt: skip
+    frame = Frame(
+        LEFT,
+        BOTTOM,
+        TEXT_WIDTH,
+        TEXT_HEIGHT,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="text-block",
+    )
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_number)])
     document.build(story)
     return buffer.getvalue()
-

@@ -81,7 +81,8 @@ def bulletins_list(user: Any, *, kind: str = "", period: str = "", area_code: st
 
 
 def unread_count(user: Any) -> int:
-    return bulletins_list(user).filter(unread=True).count()
+    read = BulletinRead.objects.filter(bulletin=OuterRef("pk"), user=user.pk, read_at__isnull=False)
+    return latest_only(bulletins_visible(user)).filter(~Exists(read)).count()
 
 
 def versions_of(user: Any, bulletin: Bulletin) -> list[Bulletin]:

@@ -132,9 +132,7 @@ def bulletin_publish(
     with transaction.atomic():
         # One publisher at a time per area: the second waits here and then sees the first one's version.
         Area.objects.select_for_update().filter(pk=place.pk).first()
-        latest = (
-            Bulletin.objects.filter(kind=kind, period_key=found.key, area=place).order_by("-version").first()
-        )
+        latest = Bulletin.objects.filter(kind=kind, period_key=found.key, area=place).order_by("-version").first()
         content = bulletin_content(kind, found, place)
         changes: list[dict[str, Any]] = []
         if latest is not None:
@@ -168,6 +166,8 @@ def bulletin_publish(
             },
         )
         told = _recipients_tell(bulletin, exclude=by.pk if by is not None else None)
+        if by is not None:  # the publisher has seen what they published
+            BulletinRead.objects.get_or_create(bulletin=bulletin, user=by, defaults={"read_at": bulletin.published_at})
     return Publication(bulletin, CORRECTED if latest else PUBLISHED, changes, told)
 
 
@@ -230,9 +230,9 @@ def bulletin_open(user: Any, bulletin: Bulletin) -> bool:
 def publishing_areas() -> list[Area]:
     """The areas bulletins are published for on schedule: each district (the roots) and each street."""
     return list(
-        Area.objects.filter(
-            Q(level=AreaLevel.DISTRICT) | Q(level=AreaLevel.STREET), retired_in__isnull=True
-        ).order_by("code")
+        Area.objects.filter(Q(level=AreaLevel.DISTRICT) | Q(level=AreaLevel.STREET), retired_in__isnull=True).order_by(
+            "code"
+        )
     )
 
 

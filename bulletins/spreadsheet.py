@@ -130,10 +130,9 @@ def table_csv(table: Mapping[str, Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     columns = table["columns"]
-    writer.writerow(
-        [str(column["label"]) + ("（%）" if column["unit"] == RATE else "") for column in columns]
-    )
+    writer.writerow([str(column["label"]) + ("（%）" if column["unit"] == RATE else "") for column in columns])
     for row in table["rows"]:
-        writer.writerow(["" if row["cells"].get(column["key"]) is None else row["cells"][column["key"]]
-                         for column in columns])  # fmt: skip
+        writer.writerow(
+            ["" if row["cells"].get(column["key"]) is None else row["cells"][column["key"]] for column in columns]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from audit.services import Origin
 from bulletins import services
 from bulletins.exports import bulletin_export
+from bulletins.figures import change_text
 from bulletins.formatting import cases_link, cell_text, unit_of
 from bulletins.forms import FilterForm, PublishForm
 from bulletins.models import Bulletin
@@ -124,7 +125,10 @@ def bulletin_detail(request: AuthenticatedHttpRequest, bulletin_id: int) -> Http
         "bulletin": bulletin,
         "content": content,
         "tables": _rendered_tables(content),
-        "changes": changes_for(request.user, bulletin),
+        "changes": [
+            {**change, "old_text": change_text(change, "old"), "new_text": change_text(change, "new")}
+            for change in changes_for(request.user, bulletin)
+        ],
         "versions": versions,
         "latest": versions[-1] if versions else bulletin,
         "readers": readers_of(bulletin) if may_see_readers(request.user, bulletin) else None,

@@ -156,7 +156,11 @@ def _street(world, number: int) -> Area:
 
 def test_areas_rank_by_on_time_then_close_rate_naming_the_top_and_the_bottom_three(facts, world):
     streets = [street_1(world), world.areas["110101002"], *(_street(world, number) for number in range(3, 9))]
-    grids = [world.grid_a, world.grid_c, *(Area.objects.get(code__startswith=s.code, level="grid") for s in streets[2:])]
+    grids = [
+        world.grid_a,
+        world.grid_c,
+        *(Area.objects.get(code__startswith=s.code, level="grid") for s in streets[2:]),
+    ]
     figures = [(10, 10), (10, 9), (9, 9), (8, 8), (10, 7), (6, 6), (5, 5)]  # (closed, on time) of 10 filed
     for grid, (closed, on_time) in zip(grids, figures, strict=False):
         facts.cases(NOVEMBER, 10, closed=closed, closed_on_time=on_time, grid=grid)
@@ -224,15 +228,30 @@ def test_the_annex_gives_each_field_worker_s_figures(facts, world):
     facts.add(OCTOBER, M.VALID_REPORT, 2, person=worker)
     now = timezone.now()
     for day, distance, on_duty in ((NOVEMBER, 1500, 3600), (NOVEMBER + dt.timedelta(days=1), 2500, 7200)):
-        DailyMetric.objects.create(worker=worker, day=day, grid=world.grid_a, distance_m=distance,
-                                   on_duty_s=on_duty, scheduled_s=7200, computed_at=now)  # fmt: skip
-    VisitCompliance.objects.create(month=dt.date(2026, 11, 1), worker=worker, grid=world.grid_a, plan=_plan(world),
-                                   due=4, on_time=3, late=1)  # fmt: skip
+        DailyMetric.objects.create(
+            worker=worker,
+            day=day,
+            grid=world.grid_a,
+            distance_m=distance,
+            on_duty_s=on_duty,
+            scheduled_s=7200,
+            computed_at=now,
+        )
+    VisitCompliance.objects.create(
+        month=dt.date(2026, 11, 1), worker=worker, grid=world.grid_a, plan=_plan(world), due=4, on_time=3, late=1
+    )
     for day in (3, 4):
-        MustReport.objects.create(item="fire", worker=worker, grid=world.grid_a,
-                                  reported_at=dt.datetime(2026, 11, day, 10, tzinfo=dt.UTC))  # fmt: skip
-    MustReport.objects.create(item="fire", worker=worker, grid=world.grid_a,
-                              reported_at=dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC))  # fmt: skip
+        MustReport.objects.create(
+            item="fire", worker=worker, grid=world.grid_a, reported_at=dt.datetime(2026, 11, day, 10, tzinfo=dt.UTC)
+        )
+    MustReport.objects.create(
+        item="fire", worker=worker, grid=world.grid_a, reported_at=dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
+    )
+    other = world.user("grid_worker_b")
+    DailyMetric.objects.create(worker=other, day=NOVEMBER, grid=world.grid_b, distance_m=1000, computed_at=now)
+    VisitCompliance.objects.create(
+        month=dt.date(2026, 11, 1), worker=other, grid=world.grid_b, plan=_plan(world), due=2, on_time=2
+    )
     document = content("month", "2026-11", street_1(world))
 
     annex = table(document, "workers")
@@ -252,6 +271,8 @@ def test_the_annex_gives_each_field_worker_s_figures(facts, world):
         "visit_rate_previous": None,
         "must_reports": 2,
     }
+    theirs = row(document, "workers", f"person:{other.pk}")
+    assert (theirs["km"], theirs["on_duty_rate"], theirs["visit_rate"], theirs["reports"]) == (1.0, None, 100.0, 0)
 
 
 def test_a_day_bulletin_is_the_day_s_patrol_summary(facts, world):
@@ -259,20 +280,33 @@ def test_a_day_bulletin_is_the_day_s_patrol_summary(facts, world):
     at = dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC)  # 10:00 in Beijing
     worker_a, worker_b = world.user("grid_worker_a"), world.user("grid_worker_b")
     now = timezone.now()
-    DailyMetric.objects.create(worker=worker_a, day=day, grid=world.grid_a, distance_m=3200, on_duty_s=14400,
-                               scheduled_s=28800, computed_at=now)  # fmt: skip
+    DailyMetric.objects.create(
+        worker=worker_a,
+        day=day,
+        grid=world.grid_a,
+        distance_m=3200,
+        on_duty_s=14400,
+        scheduled_s=28800,
+        computed_at=now,
+    )
     DailyMetric.objects.create(worker=worker_b, day=day, grid=world.grid_b, scheduled_s=28800, computed_at=now)
     Patrol.objects.create(worker=worker_a, grid=world.grid_a, started_at=at)
     for minutes in (0, 30):
-        CheckIn.objects.create(worker=worker_a, kind="point", grid=world.grid_a, lon=IN_A[0], lat=IN_A[1],
-                               accuracy=5, device_time=at + dt.timedelta(minutes=minutes), server_time=at)  # fmt: skip
+        CheckIn.objects.create(
+            worker=worker_a,
+            kind="point",
+            grid=world.grid_a,
+            lon=IN_A[0],
+            lat=IN_A[1],
+            accuracy=5,
+            device_time=at + dt.timedelta(minutes=minutes),
+            server_time=at,
+        )
     facts.add(day, M.REPORT, 2, person=worker_a)
     document = content("day", "2026-11-20", street_1(world))
 
     assert [t["key"] for t in document["tables"]] == ["main", "basic", "patrol", "absences"]
-    assert document["paragraphs"] == [
-        "当日网格员3人，有排班2人，在岗1人，缺勤1人；巡查里程共3.20公里，签到2次。"
-    ]
+    assert document["paragraphs"] == ["当日网格员3人，有排班2人，在岗1人，缺勤1人；巡查里程共3.20公里，签到2次。"]
     patrol = {r["cells"]["name"]: r["cells"] for r in table(document, "patrol")["rows"]}
     assert patrol["worker_a"] == {
         "name": "worker_a",
@@ -297,9 +331,14 @@ def test_figures_of_real_cases_are_reproduced_by_a_rebuild_of_the_facts(facts, w
     with timesource.acting_at(dt.datetime(2026, 10, 12, 2, tzinfo=dt.UTC)):
         case = report_submit(
             Origin(world.users["grid_worker_a"], "api"),
-            ReportData(source="grid_worker", description="路边有暴露垃圾", longitude=IN_A[0], latitude=IN_A[1],
-                       category_id=category("event", "0102").pk),
-        ).case  # fmt: skip
+            ReportData(
+                source="grid_worker",
+                description="路边有暴露垃圾",
+                longitude=IN_A[0],
+                latitude=IN_A[1],
+                category_id=category("event", "0102").pk,
+            ),
+        ).case
         case_run_to_closed(world, case)
         report_submit(
             Origin(world.users["grid_worker_a"], "api"),

@@ -46,7 +46,10 @@ def test_the_pdf_embeds_its_chinese_font_and_its_text_can_be_read(world, bulleti
         if "/FontDescriptor" in font.get_object()
     ]
     assert descriptors and all("/FontFile2" in descriptor for descriptor in descriptors)
-    assert {str(descriptor["/FontName"]).split("+")[-1] for descriptor in descriptors} == {"NotoSerifSC-Regular", "NotoSerifSC-Bold"}
+    assert {str(descriptor["/FontName"]).split("+")[-1] for descriptor in descriptors} == {
+        "NotoSerifSC-Regular",
+        "NotoSerifSC-Bold",
+    }
     first = reader.pages[0].extract_text().replace("\n", "")
     assert "测试区2026年10月网格化管理工作月评比通报" in first
     assert "主要指标" in first and "— 1 —" in first
@@ -57,13 +60,15 @@ def test_the_pdf_page_is_a4_with_the_standard_s_text_block():
     assert (round(pdf.PAGE_WIDTH, 1), round(pdf.PAGE_HEIGHT, 1)) == (595.3, 841.9)
     assert (round(pdf.LEFT / pdf.MM), round(pdf.TOP / pdf.MM)) == (28, 37)
     assert (round(pdf.TEXT_WIDTH / pdf.MM), round(pdf.TEXT_HEIGHT / pdf.MM)) == (156, 225)
-    assert pdf.numeral(1) == "一" and pdf.numeral(10) == "十" and pdf.numeral(12) == "十二" and pdf.numeral(21) == "二十一"
+    assert (
+        pdf.numeral(1) == "一" and pdf.numeral(10) == "十" and pdf.numeral(12) == "十二" and pdf.numeral(21) == "二十一"
+    )
 
 
 def test_body_text_runs_28_characters_a_line_and_22_lines_a_page():
     pdf.fonts_register()
     paragraph = pdf.GridText("网" * (28 * 30), indent_chars=0)
-    width, height = paragraph.wrap(pdf.TEXT_WIDTH, pdf.TEXT_HEIGHT)
+    _width, height = paragraph.wrap(pdf.TEXT_WIDTH, pdf.TEXT_HEIGHT)
     assert [len(line) for _offset, line in paragraph.lines] == [28] * 30
     assert height == pytest.approx(30 * pdf.TEXT_HEIGHT / 22)
     first, rest = paragraph.split(pdf.TEXT_WIDTH, pdf.TEXT_HEIGHT)
@@ -83,7 +88,10 @@ def test_a_long_table_repeats_its_header_on_every_page(world, bulletin):
         "title": "长表",
         "personal": False,
         "note": "",
-        "columns": [{"key": "name", "label": "名称列", "unit": "text"}, {"key": "n", "label": "数量列", "unit": "count"}],
+        "columns": [
+            {"key": "name", "label": "名称列", "unit": "text"},
+            {"key": "n", "label": "数量列", "unit": "count"},
+        ],
         "rows": [{"key": str(i), "cells": {"name": f"第{i}行", "n": i}} for i in range(200)],
     }
     content["tables"] = [long]
@@ -156,8 +164,9 @@ def test_the_csv_holds_one_table(world, bulletin):
 
 
 def test_per_person_tables_are_for_those_who_read_other_people_s_figures(world, bulletin):
-    administrator = load_workbook(io.BytesIO(bulletin_export(Origin(world.user("administrator")), bulletin,
-                                                             "xlsx").content))  # fmt: skip
+    administrator = load_workbook(
+        io.BytesIO(bulletin_export(Origin(world.user("administrator")), bulletin, "xlsx").content)
+    )
     dispatcher = load_workbook(io.BytesIO(bulletin_export(Origin(world.user("dispatcher")), bulletin, "xlsx").content))
     assert "附件：网格员工作情况" in administrator.sheetnames
     assert "附件：网格员工作情况" not in dispatcher.sheetnames

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from bulletins.models import Bulletin, BulletinRead
+from bulletins.selectors import unread_count
 from bulletins.services import bulletin_publish
 
 OCTOBER = dt.date(2026, 10, 14)
@@ -29,8 +30,13 @@ def test_a_street_leader_sees_their_street_s_bulletin_and_not_another_street_s(w
     client = world.client("street_leader")
     page = client.get("/bulletins/").content.decode()
     assert f'data-bulletin="{one.pk}"' in page and f'data-bulletin="{two.pk}"' not in page
-    for url in (f"/bulletins/{two.pk}/", f"/bulletins/{two.pk}/pdf", f"/bulletins/{two.pk}/xlsx",
-                f"/bulletins/{two.pk}/csv?table=main", f"/api/v1/bulletins/{two.pk}"):  # fmt: skip
+    for url in (
+        f"/bulletins/{two.pk}/",
+        f"/bulletins/{two.pk}/pdf",
+        f"/bulletins/{two.pk}/xlsx",
+        f"/bulletins/{two.pk}/csv?table=main",
+        f"/api/v1/bulletins/{two.pk}",
+    ):
         assert client.get(url).status_code == 404, url
     assert not BulletinRead.objects.filter(bulletin=two, read_at__isnull=False).exists()
 
@@ -39,7 +45,9 @@ def test_unread_bulletins_are_marked_until_opened(world, streets):
     one, _two = streets
     client = world.client("street_leader")
     assert re.search(rf'data-bulletin="{one.pk}" data-unread', client.get("/bulletins/").content.decode())
+    assert unread_count(world.user("street_leader")) == 1
     assert client.get(f"/bulletins/{one.pk}/").status_code == 200
+    assert unread_count(world.user("street_leader")) == 0
     assert f'data-bulletin="{one.pk}" data-unread' not in client.get("/bulletins/").content.decode()
     assert BulletinRead.objects.get(bulletin=one, user=world.user("street_leader")).read_at is not None
 
@@ -111,7 +119,10 @@ def test_only_publishers_see_the_form_and_the_read_receipts(world, streets):
     leader = world.client("street_leader")
     assert 'data-form="publish"' not in leader.get("/bulletins/").content.decode()
     assert "data-readers" not in leader.get(f"/bulletins/{one.pk}/").content.decode()
-    assert leader.post("/bulletins/publish/", {"kind": "month", "period": "2026-10", "area": "110101001"}).status_code == 403
+    assert (
+        leader.post("/bulletins/publish/", {"kind": "month", "period": "2026-10", "area": "110101001"}).status_code
+        == 403
+    )
     publisher = world.client("shift_leader")
     assert 'data-form="publish"' in publisher.get("/bulletins/").content.decode()
     page = publisher.get(f"/bulletins/{one.pk}/").content.decode()

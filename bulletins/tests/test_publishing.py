@@ -61,12 +61,17 @@ def test_publishing_again_corrects_only_what_changed(facts, world):
         "old": 10,
         "new": 12,
         "personal": False,
+        "unit": "figure",
+        "row_unit": "count",
     }
     assert (changes[("main", "close_rate", "value")]["old"], changes[("main", "close_rate", "value")]["new"]) == (
         80.0,
         83.33,
     )
     assert changes[("by_area", "area:110101002", "close_rate")]["row"] == "二街道"
+    rate = changes[("basic", "closed/close_rate", "rate")]  # a row of two indicators: the rate is named by its own
+    assert (rate["row"], rate["column"], rate["old"], rate["new"]) == ("结案率", "值", 80.0, 83.33)
+    assert changes[("basic", "closed/close_rate", "count")]["row"] == "结案数"
     assert ("main", "previous") not in {(c["table_key"], c["row_key"]) for c in corrected.changes}
     first.bulletin.refresh_from_db()
     assert first.bulletin.content["tables"] != corrected.content["tables"]  # the first version is kept as it was
@@ -89,8 +94,10 @@ def test_publishing_is_audited_and_tells_the_receivers(facts, world):
 
     told = {world.user(name).pk for name in ("street_leader", "dispatcher", "department_handler")}
     assert set(BulletinRead.objects.filter(bulletin=bulletin, recipient=True).values_list("user_id", flat=True)) == told
-    assert set(Delivery.objects.filter(cause=f"bulletin:{bulletin.pk}", channel="inapp").values_list(
-        "user_id", flat=True)) == told  # fmt: skip
+    assert (
+        set(Delivery.objects.filter(cause=f"bulletin:{bulletin.pk}", channel="inapp").values_list("user_id", flat=True))
+        == told
+    )
     delivery = Delivery.objects.filter(cause=f"bulletin:{bulletin.pk}").first()
     assert delivery.title.startswith("新通报：一街道2026年10月") and delivery.link == f"/bulletins/{bulletin.pk}/"
     assert list(bulletin.departments.all()) == [world.department]

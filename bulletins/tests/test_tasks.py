@@ -64,6 +64,8 @@ def test_the_command_publishes_a_period_by_hand(facts, world, capsys):
 
 def test_the_demo_publishes_last_month_s_bulletins(world):
     publications = bulletins_publish_for_demo(dt.date(2026, 11, 28))
-    assert {(p.bulletin.kind, p.bulletin.period_key) for p in publications} == {("month", "2026-10"),
-                                                                              ("day", "2026-11-27")}  # fmt: skip
+    assert {(p.bulletin.kind, p.bulletin.period_key) for p in publications} == {
+        ("month", "2026-10"),
+        ("day", "2026-11-27"),
+    }
     assert len(publications) == 6

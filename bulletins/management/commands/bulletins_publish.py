@@ -18,8 +18,12 @@ class Command(BaseCommand):
     help = "Publish the bulletins of a period (a correction where the figures changed; nothing where they did not)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--kind", required=True, choices=PeriodKind.values, help="day, week, month, quarter or year")
-        parser.add_argument("--period", default="", help="2026-11-28, 2026-W48, 2026-11, 2026-Q4 or 2026 (default: last)")
+        parser.add_argument(
+            "--kind", required=True, choices=PeriodKind.values, help="day, week, month, quarter or year"
+        )
+        parser.add_argument(
+            "--period", default="", help="2026-11-28, 2026-W48, 2026-11, 2026-Q4 or 2026 (default: last)"
+        )
         parser.add_argument("--area", default="", help="An area code (default: each district and each street)")
 
     def handle(self, *args: Any, kind: str, period: str, area: str, **options: Any) -> None:
