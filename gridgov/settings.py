@@ -294,7 +294,9 @@ PERIODIC_JOBS = env_list(
 # @expo-google-fonts/noto-serif-sc (package.json), never downloaded at run time.
 BULLETIN_PUBLISH_HOUR = env_int("GRIDGOV_BULLETIN_PUBLISH_HOUR", 6, minimum=0)
 _BULLETIN_FONT_DIR = NODE_MODULES / "@expo-google-fonts" / "noto-serif-sc"
-BULLETIN_FONT = Path(env_str("GRIDGOV_BULLETIN_FONT", str(_BULLETIN_FONT_DIR / "400Regular/NotoSerifSC_400Regular.ttf")))
+BULLETIN_FONT = Path(
+    env_str("GRIDGOV_BULLETIN_FONT", str(_BULLETIN_FONT_DIR / "400Regular/NotoSerifSC_400Regular.ttf"))
+)
 BULLETIN_FONT_BOLD = Path(
     env_str("GRIDGOV_BULLETIN_FONT_BOLD", str(_BULLETIN_FONT_DIR / "700Bold/NotoSerifSC_700Bold.ttf"))
 )
