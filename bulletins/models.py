@@ -1,5 +1,6 @@
 """Bulletins (通报): a period's figures frozen when published. A correction is a new version of the same bulletin
-with the differences it made."""
+with the differences it made. Who was told of a bulletin, and who has opened it, is kept per person
+(:class:`BulletinRead`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ class Bulletin(models.Model):
     changes = models.JSONField(_("更正内容"), default=list, blank=True)
     supersedes = models.ForeignKey(
         "self", verbose_name=_("更正自"), null=True, blank=True, related_name="+", on_delete=models.PROTECT
+    )
+    # The departments whose figures the bulletin gives: their handlers receive it and may read it.
+    departments = models.ManyToManyField(
+        "accounts.Department", verbose_name=_("涉及部门"), blank=True, related_name="+"
     )
     published_at = models.DateTimeField(_("发布时间"))
     published_by = models.ForeignKey(
@@ -45,16 +50,19 @@ class Bulletin(models.Model):
 
 
 class BulletinRead(models.Model):
-    """A read receipt: who opened a bulletin, first when."""
+    """A read receipt: a person told of a bulletin when it was published (``recipient``), and when they first
+    opened it (``read_at``, empty while unread). Anyone else who opens it gets a row when they do."""
 
     bulletin = models.ForeignKey(Bulletin, related_name="reads", on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
-    read_at = models.DateTimeField(_("阅读时间"))
+    recipient = models.BooleanField(_("接收人"), default=False)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通报阅读")
         verbose_name_plural = _("通报阅读")
         constraints = [models.UniqueConstraint(fields=["bulletin", "user"], name="bulletin_read_once")]
+        indexes = [models.Index(fields=["user", "read_at"], name="bulletin_read_user")]
 
     def __str__(self) -> str:
         return f"{self.bulletin_id} {self.user_id}"

@@ -284,10 +284,22 @@ PERIODIC_JOBS = env_list(
         "cases.uploads.photo_uploads_sweep",
         "fieldwork.tasks.metrics_sweep",
         "visits.tasks.due_visits_sweep",
+        "bulletins.tasks.bulletins_sweep",
     ],
 )
 
 # --- gridgov ----------------------------------------------------------------------------------------
+# Bulletins (docs/statistics-bulletins.md): the hour (site time) after which the periodic job publishes the periods
+# that ended, and the CJK font (TrueType outlines) embedded in their PDFs: Noto Serif SC from the npm package
+# @expo-google-fonts/noto-serif-sc (package.json), never downloaded at run time.
+BULLETIN_PUBLISH_HOUR = env_int("GRIDGOV_BULLETIN_PUBLISH_HOUR", 6, minimum=0)
+_BULLETIN_FONT_DIR = NODE_MODULES / "@expo-google-fonts" / "noto-serif-sc"
+BULLETIN_FONT = Path(
+    env_str("GRIDGOV_BULLETIN_FONT", str(_BULLETIN_FONT_DIR / "400Regular/NotoSerifSC_400Regular.ttf"))
+)
+BULLETIN_FONT_BOLD = Path(
+    env_str("GRIDGOV_BULLETIN_FONT_BOLD", str(_BULLETIN_FONT_DIR / "700Bold/NotoSerifSC_700Bold.ttf"))
+)
 # Map background tiles, e.g. an intranet tile server; empty = vector layers on a plain background.
 MAP_TILE_URL = env_str("GRIDGOV_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("GRIDGOV_TILE_ATTRIBUTION", "")

@@ -302,6 +302,16 @@ RULES: dict[str, Rule] = {
     "diary:edit": rule("/diary/{entry_a}/edit/", {"grid_worker_a"}, outside="/diary/{entry_c}/edit/", outside_allowed=set()),
     "diary:comment": rule("/diary/{entry_a}/comments/", DIARY_COMMENTERS_A, method="post", data={"text": "继续跟进"}, ok={302}, outside="/diary/{entry_c}/comments/", outside_allowed={"administrator"}),
     "diary:attach": rule("/diary/{entry_a}/attachments/", {"grid_worker_a"}, method="post", data={"file": "{photo}"}, ok={302}, outside="/diary/{entry_c}/attachments/", outside_allowed=set()),
+    # --- 通报 (bulletins/views.py, bulletins/api.py): read by leaders, the command centre and the handlers of the departments a bulletin names, in their areas; published (发布/更正) by shift leaders, district leaders and administrators
+    "bulletins:list": rule("/bulletins/", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator", "shift_leader"}),
+    "bulletins:publish": rule("/bulletins/publish/", {"shift_leader", "administrator"}, method="post", data={"kind": "month", "period": "2026-01", "area": "110101001"}, ok={302}),
+    "bulletins:detail": rule("/bulletins/{bulletin_a}/", {"street_leader", "dispatcher", "administrator", "shift_leader"}, outside="/bulletins/{bulletin_c}/"),
+    "bulletins:pdf": rule("/bulletins/{bulletin_a}/pdf", {"street_leader", "dispatcher", "administrator", "shift_leader"}, outside="/bulletins/{bulletin_c}/pdf"),
+    "bulletins:xlsx": rule("/bulletins/{bulletin_a}/xlsx", {"street_leader", "dispatcher", "administrator", "shift_leader"}, outside="/bulletins/{bulletin_c}/xlsx"),
+    "bulletins:csv": rule("/bulletins/{bulletin_a}/csv?table=main", {"street_leader", "dispatcher", "administrator", "shift_leader"}, outside="/bulletins/{bulletin_c}/csv?table=main"),
+    "api-v1:bulletin_list": rule("/api/v1/bulletins", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator", "shift_leader"}),
+    "api-v1:bulletin_detail": rule("/api/v1/bulletins/{bulletin_a}", {"street_leader", "dispatcher", "administrator", "shift_leader"}, outside="/api/v1/bulletins/{bulletin_c}"),
+    "api-v1:bulletin_publish": rule("/api/v1/bulletins", {"shift_leader", "administrator"}, method="post", data={"kind": "month", "period": "2026-01", "area": "110101001"}, ok={201}),
     # --- visits (走访): recorded by those doing visit work in their grids, corrected and turned into reports by the visit's worker
     "visits:list": rule("/visits/", VISIT_VIEWERS),
     "visits:new": rule("/visits/new/?person={person_a}", VISITORS, outside="/visits/new/?person={person_c}"),

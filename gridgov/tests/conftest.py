@@ -18,6 +18,7 @@ from django.test import Client
 from accounts.models import ApiToken, TokenKind
 from accounts.roles import Role
 from audit.services import Origin
+from bulletins.services import bulletin_publish
 from cases.models import Category, SavedFilter
 from cases.photos import photo_check
 from cases.seed import categories_ensure
@@ -171,6 +172,9 @@ def scene_build() -> Scene:
         attachment = DiaryAttachment(entry=entry, name="a.jpg", content_type="image/jpeg", size=1, sha256="0" * 64)
         attachment.file.save("scene.jpg", _jpeg(), save=True)
         names[f"entry_{side}"], names[f"attachment_{side}"] = entry.pk, attachment.pk
+    # 通报: a month's bulletin of street 1 (grid A's) and of street 2 (grid C's).
+    for side, street in (("a", "110101001"), ("c", "110101002")):
+        names[f"bulletin_{side}"] = bulletin_publish("month", "2026-01", street).bulletin.pk
     # Visits (走访) in grid A and in grid C, each with a photo.
     for side, worker, grid in (("a", world.user("grid_worker_a"), world.grid_a), ("c", worker_c, world.grid_c)):
         person = Person.objects.get(pk=int(str(names[f"person_{side}"])))
