@@ -25,6 +25,7 @@ from gridgov.errors import DomainError, RateLimited, ValidationFailed
 from gridgov.idempotency import answer_keep, replay_or_claim
 from notifications.api import router as notifications_router
 from registry.api import router as registry_router
+from stats.api import router as stats_router
 from visits.api import router as visits_router
 from visits.planning_api import router as visits_planning_router
 
@@ -129,3 +130,4 @@ api.add_router("/", visits_planning_router)
 api.add_router("/", visits_router)
 api.add_router("/", diary_router)
 api.add_router("/", bulletins_router)
+api.add_router("/", stats_router)

@@ -367,6 +367,12 @@ CASE_SUMMONS_MINUTES = env_int("GRIDGOV_CASE_SUMMONS_MINUTES", 30, minimum=1)
 # An unsatisfied rating sends the case back to its department (不满意重办).
 CASE_REOPEN_ON_UNSATISFIED = env_bool("GRIDGOV_CASE_REOPEN_ON_UNSATISFIED", True)
 
+# Statistics (docs/statistics.md): a hotspot is a place with at least MIN_CASES cases of one category reported within
+# RADIUS_M of each other in the last DAYS days.
+STATS_HOTSPOT_MIN_CASES = env_int("GRIDGOV_STATS_HOTSPOT_MIN_CASES", 3, minimum=2)
+STATS_HOTSPOT_RADIUS_M = env_int("GRIDGOV_STATS_HOTSPOT_RADIUS_M", 50, minimum=1)
+STATS_HOTSPOT_DAYS = env_int("GRIDGOV_STATS_HOTSPOT_DAYS", 30, minimum=1)
+
 
 # Field work (fieldwork/, docs/field-app.md). GPS fixes are stored as sent and filtered when read: fixes less
 # accurate than max_accuracy_m, implying more than max_speed_kmh since the last kept fix (on foot), closer than

@@ -312,6 +312,19 @@ RULES: dict[str, Rule] = {
     "api-v1:bulletin_list": rule("/api/v1/bulletins", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator", "shift_leader"}),
     "api-v1:bulletin_detail": rule("/api/v1/bulletins/{bulletin_a}", {"street_leader", "dispatcher", "administrator", "shift_leader"}, outside="/api/v1/bulletins/{bulletin_c}"),
     "api-v1:bulletin_publish": rule("/api/v1/bulletins", {"shift_leader", "administrator"}, method="post", data={"kind": "month", "period": "2026-01", "area": "110101001"}, ok={201}),
+    # --- 统计分析 (stats/views.py, stats/api.py): readers of statistics (stats.view_statfact; a department handler reads its
+    # department's, without areas); the cases behind grid A's figures; an area of another street answers 404
+    "stats:dashboard": rule("/stats/?period=2026-01", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/stats/?area={code_c}"),
+    "stats:export": rule("/stats/export.xlsx?chart=trend&period=2026-01", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/stats/export.xlsx?chart=trend&area={code_c}"),
+    "stats:cases": rule("/stats/cases/?measure=report&area={code_a}", {"community_staff", "street_leader", "dispatcher", "administrator"}, outside="/stats/cases/?measure=report&area={code_c}"),
+    "stats:cases-export": rule("/stats/cases/export.xlsx?measure=report&area={code_a}", {"community_staff", "street_leader", "dispatcher", "administrator"}, outside="/stats/cases/export.xlsx?measure=report&area={code_c}"),
+    "api-v1:stats_indicators": rule("/api/v1/stats/indicators?period=2026-01", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/indicators?area={code_c}"),
+    "api-v1:stats_trend": rule("/api/v1/stats/trend", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/trend?area={code_c}"),
+    "api-v1:stats_composition": rule("/api/v1/stats/composition", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/composition?area={code_c}"),
+    "api-v1:stats_areas": rule("/api/v1/stats/areas", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/areas?area={code_c}"),
+    "api-v1:stats_h3": rule("/api/v1/stats/h3", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/h3?area={code_c}"),
+    "api-v1:stats_hotspots": rule("/api/v1/stats/hotspots", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/hotspots?area={code_c}"),
+    "api-v1:stats_durations": rule("/api/v1/stats/durations", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/durations?area={code_c}"),
     # --- visits (走访): recorded by those doing visit work in their grids, corrected and turned into reports by the visit's worker
     "visits:list": rule("/visits/", VISIT_VIEWERS),
     "visits:new": rule("/visits/new/?person={person_a}", VISITORS, outside="/visits/new/?person={person_c}"),
