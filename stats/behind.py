@@ -3,7 +3,8 @@ can list them and their count equals the figure it came from.
 
 A fact row is the sum of what events added (:func:`stats.facts.event_facts`), so the events behind a figure are
 found the same way: the events of the measure's actions (:data:`stats.facts.MEASURE_ACTIONS`) in the window
-(event measures: the event's day; cohort measures ``c_*``: the case's filing day, the event at any time) are read
+(event measures: the event's day; cohort measures ``c_*``: the case's filing day, the event at any time;
+``valid_report``: the day the case was reported) are read
 with SQL, narrowed by what a case keeps (its grid, its source) and by what could have held at the event (the
 categories it had, the departments it was dispatched to, the people who acted on it or reported it); then, where the
 event's own figures decide (its category, department or person at that moment, whether it was in time, whether it
@@ -27,7 +28,7 @@ from areas.choices import AreaLevel
 from areas.models import Area
 from cases.models import Case, CaseAssignment, CaseEvent, Report
 from cases.workflow import REPLAYED_FIELDS
-from stats.facts import MEASURE_ACTIONS, PUBLIC_SOURCES, CaseStatic, Delta, Measure, event_facts
+from stats.facts import MEASURE_ACTIONS, PUBLIC_SOURCES, REPORT_DAY_MEASURES, CaseStatic, Delta, Measure, event_facts
 from stats.filters import StatFilter
 
 A_REPORT, A_SELF_RESOLVE = "report", "self_resolve"
@@ -107,7 +108,9 @@ def candidates(user: Any, selection: StatFilter, measure: str, *, late: bool = F
     """The events that may have counted: every one that did, and others that a replay tells apart."""
     events = CaseEvent.objects.filter(action__in=MEASURE_ACTIONS[measure])
     start, end = selection.instants()
-    if measure in Measure.COHORT:
+    if measure in REPORT_DAY_MEASURES:
+        events = events.filter(case__created_at__gte=start, case__created_at__lt=end)
+    elif measure in Measure.COHORT:
         events = events.filter(
             Q(case__filed_at__gte=start, case__filed_at__lt=end)
             | Q(case__created_at__gte=start, case__created_at__lt=end)
