@@ -16,7 +16,7 @@ The document is plain JSON, frozen into the bulletin when it is published.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,20 +27,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Department, DepartmentKind
 from areas.choices import AreaLevel
 from areas.models import Area
-from bulletins.field import (
-    WorkerFigures,
-    day_activity,
-    field_workers,
-    worker_figures,
-    worker_grid,
-    worker_label,
-)
+from bulletins.field import annex_table, patrol_tables
 from bulletins.figures import (
     CHANGE,
     COUNT,
     FIGURE,
-    HOURS,
-    KM,
     RANK,
     RATE,
     TEXT,
@@ -715,144 +706,13 @@ class _Document:
                 sentences.append(_("；").join(parts) + _("。"))
         return "".join(sentences)
 
-    # Field workers -------------------------------------------------------------------------------------------------
-    def annex_table(self) -> Table:
-        workers = field_workers(self.area)
-        now = worker_figures(self.period, self.area, workers)
-        before = worker_figures(self.period.previous(), self.area, workers)
-        table = Table(
-            "workers",
-            _("附件：网格员工作情况"),
-            [
-                Column("name", _("姓名"), TEXT),
-                Column("grid", _("网格"), TEXT),
-                Column("reports", _("上报数"), COUNT, M.REPORT),
-                Column("valid_rate", _("有效上报率"), RATE),
-                Column("valid_rate_previous", _("上期"), RATE, period="previous"),
-                Column("km", _("巡查里程（公里）"), KM),
-                Column("on_duty_rate", _("在岗率"), RATE),
-                Column("on_duty_rate_previous", _("上期"), RATE, period="previous"),
-                Column("visit_rate", _("走访完成率"), RATE),
-                Column("visit_rate_previous", _("上期"), RATE, period="previous"),
-                Column("must_reports", _("八必报"), COUNT),
-            ],
-            personal=True,
-            note=_("走访完成率按月统计：日、周通报为所在月份至今的数值。"),
-        )
-        for worker in workers:
-            mine, earlier = now.get(worker.pk, WorkerFigures()), before.get(worker.pk, WorkerFigures())
-            table.add(
-                f"person:{worker.pk}",
-                {
-                    "name": worker_label(worker),
-                    "grid": worker_grid(worker, self.area),
-                    "reports": mine.reports,
-                    "valid_rate": ratio_percent(mine.valid_reports, mine.reports),
-                    "valid_rate_previous": ratio_percent(earlier.valid_reports, earlier.reports),
-                    "km": mine.km,
-                    "on_duty_rate": ratio_percent(mine.on_duty_s, mine.scheduled_s),
-                    "on_duty_rate_previous": ratio_percent(earlier.on_duty_s, earlier.scheduled_s),
-                    "visit_rate": ratio_percent(mine.visits_on_time, mine.visits_due),
-                    "visit_rate_previous": ratio_percent(earlier.visits_on_time, earlier.visits_due),
-                    "must_reports": mine.must_reports,
-                },
-                filters={**self.area_filter, "person": worker.pk},
-            )
-        return table
-
-    def patrol_tables(self) -> tuple[str, list[Table]]:
-        """A day's patrol: each worker's patrols, km, time on duty, reports and check-ins; who was absent."""
-        workers = field_workers(self.area)
-        ids = [worker.pk for worker in workers]
-        figures = worker_figures(self.period, self.area, workers)
-        day_activity(self.period.start, self.area, figures, ids)
-        patrol = Table(
-            "patrol",
-            _("巡查情况"),
-            [
-                Column("name", _("姓名"), TEXT),
-                Column("grid", _("网格"), TEXT),
-                Column("status", _("状态"), TEXT),
-                Column("patrols", _("巡查次数"), COUNT),
-                Column("km", _("巡查里程（公里）"), KM),
-                Column("on_duty_hours", _("在岗时长（小时）"), HOURS),
-                Column("on_duty_rate", _("在岗率"), RATE),
-                Column("reports", _("上报数"), COUNT, M.REPORT),
-                Column("checkins", _("签到次数"), COUNT),
-            ],
-            personal=True,
-        )
-        absences = Table(
-            "absences",
-            _("缺勤人员"),
-            [
-                Column("name", _("姓名"), TEXT),
-                Column("grid", _("网格"), TEXT),
-                Column("scheduled_hours", _("排班时长（小时）"), HOURS),
-            ],
-            personal=True,
-            note=_("当日有排班，但无在岗时长、无巡查、无签到。"),
-        )
-        on_duty = absent = scheduled = checkins = 0
-        km = 0.0
-        for worker in workers:
-            mine = figures.get(worker.pk, WorkerFigures())
-            worked = mine.on_duty_s > 0 or mine.patrols > 0 or mine.checkins > 0
-            if worked:
-                status = _("在岗")
-                on_duty += 1
-            elif mine.scheduled_s > 0:
-                status = _("缺勤")
-                absent += 1
-            else:
-                status = _("未排班")
-            scheduled += 1 if mine.scheduled_s > 0 else 0
-            checkins += mine.checkins
-            km += mine.distance_m / 1000
-            patrol.add(
-                f"person:{worker.pk}",
-                {
-                    "name": worker_label(worker),
-                    "grid": worker_grid(worker, self.area),
-                    "status": status,
-                    "patrols": mine.patrols,
-                    "km": mine.km,
-                    "on_duty_hours": mine.on_duty_hours,
-                    "on_duty_rate": ratio_percent(mine.on_duty_s, mine.scheduled_s),
-                    "reports": mine.reports,
-                    "checkins": mine.checkins,
-                },
-                filters={**self.area_filter, "person": worker.pk},
-            )
-            if not worked and mine.scheduled_s > 0:
-                absences.add(
-                    f"person:{worker.pk}",
-                    {
-                        "name": worker_label(worker),
-                        "grid": worker_grid(worker, self.area),
-                        "scheduled_hours": round(mine.scheduled_s / 3600, 1),
-                    },
-                )
-        summary = _(
-            "当日网格员%(workers)d人，有排班%(scheduled)d人，在岗%(on_duty)d人，缺勤%(absent)d人；"
-            "巡查里程共%(km).2f公里，签到%(checkins)d次。"
-        ) % {
-            "workers": len(workers),
-            "scheduled": scheduled,
-            "on_duty": on_duty,
-            "absent": absent,
-            "km": round(km, 2),
-            "checkins": checkins,
-        }
-        return summary, [patrol, absences]
-
     # Whole ---------------------------------------------------------------------------------------------------------
     def build(self) -> dict[str, Any]:
         compared = self.compared()
         headline = self.headline(compared)
         self.tables = [self.main_table(compared), self.basic_table()]
         if self.kind == PeriodKind.DAY:
-            summary, tables = self.patrol_tables()
+            summary, tables = patrol_tables(self.period, self.area)
             self.paragraphs.append(summary)
             self.tables.extend(tables)
         else:
@@ -865,7 +725,7 @@ class _Document:
             ranking = self.ranking_text()
             if ranking:
                 self.paragraphs.append(ranking)
-            self.tables.append(self.annex_table())
+            self.tables.append(annex_table(self.period, self.area))
         previous, year_ago = self.period.previous(), self.period.year_ago()
         return {
             "schema": SCHEMA,
@@ -902,8 +762,3 @@ def _percent(value: float | None) -> str:
 def bulletin_content(kind: str, period: Period, area: Area) -> dict[str, Any]:
     """The document of ``kind`` for ``period`` over ``area`` (``period.kind`` is ``kind``)."""
     return _Document(kind, period, area).build()
-
-
-def tables_of(content: Mapping[str, Any], *, personal: bool = True) -> list[dict[str, Any]]:
-    tables: Iterable[dict[str, Any]] = content.get("tables", [])
-    return [table for table in tables if personal or not table.get("personal")]

@@ -17,10 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
 from areas.models import Area
+from bulletins.figures import COUNT, HOURS, KM, RATE, TEXT, Column, Table, ratio_percent
 from fieldwork.models import CheckIn, DailyMetric, Patrol
 from stats.facts import Measure
 from stats.indicators import ZERO, Sums, sums_by
@@ -163,3 +165,137 @@ def day_activity(day: dt.date, area: Area, figures: dict[int, WorkerFigures], id
     )
     for row in checkins:
         figures.setdefault(row["worker_id"], WorkerFigures()).checkins = int(row["n"])
+
+
+# --- The tables --------------------------------------------------------------------------------------------------
+def annex_table(period: Period, area: Area) -> Table:
+    """The annex: each field worker's figures for the period, with 上期 beside each rate."""
+    workers = field_workers(area)
+    now = worker_figures(period, area, workers)
+    before = worker_figures(period.previous(), area, workers)
+    table = Table(
+        "workers",
+        _("附件：网格员工作情况"),
+        [
+            Column("name", _("姓名"), TEXT),
+            Column("grid", _("网格"), TEXT),
+            Column("reports", _("上报数"), COUNT, Measure.REPORT),
+            Column("valid_rate", _("有效上报率"), RATE),
+            Column("valid_rate_previous", _("上期"), RATE, period="previous"),
+            Column("km", _("巡查里程（公里）"), KM),
+            Column("on_duty_rate", _("在岗率"), RATE),
+            Column("on_duty_rate_previous", _("上期"), RATE, period="previous"),
+            Column("visit_rate", _("走访完成率"), RATE),
+            Column("visit_rate_previous", _("上期"), RATE, period="previous"),
+            Column("must_reports", _("八必报"), COUNT),
+        ],
+        personal=True,
+        note=_("走访完成率按月统计：日、周通报为所在月份至今的数值。"),
+    )
+    for worker in workers:
+        mine, earlier = now.get(worker.pk, WorkerFigures()), before.get(worker.pk, WorkerFigures())
+        table.add(
+            f"person:{worker.pk}",
+            {
+                "name": worker_label(worker),
+                "grid": worker_grid(worker, area),
+                "reports": mine.reports,
+                "valid_rate": ratio_percent(mine.valid_reports, mine.reports),
+                "valid_rate_previous": ratio_percent(earlier.valid_reports, earlier.reports),
+                "km": mine.km,
+                "on_duty_rate": ratio_percent(mine.on_duty_s, mine.scheduled_s),
+                "on_duty_rate_previous": ratio_percent(earlier.on_duty_s, earlier.scheduled_s),
+                "visit_rate": ratio_percent(mine.visits_on_time, mine.visits_due),
+                "visit_rate_previous": ratio_percent(earlier.visits_on_time, earlier.visits_due),
+                "must_reports": mine.must_reports,
+            },
+            filters={"area": area.code, "person": worker.pk},
+        )
+    return table
+
+
+def patrol_tables(period: Period, area: Area) -> tuple[str, list[Table]]:
+    """A day's patrol: each worker's patrols, km, time on duty, reports and check-ins; who was absent."""
+    workers = field_workers(area)
+    ids = [worker.pk for worker in workers]
+    figures = worker_figures(period, area, workers)
+    day_activity(period.start, area, figures, ids)
+    patrol = Table(
+        "patrol",
+        _("巡查情况"),
+        [
+            Column("name", _("姓名"), TEXT),
+            Column("grid", _("网格"), TEXT),
+            Column("status", _("状态"), TEXT),
+            Column("patrols", _("巡查次数"), COUNT),
+            Column("km", _("巡查里程（公里）"), KM),
+            Column("on_duty_hours", _("在岗时长（小时）"), HOURS),
+            Column("on_duty_rate", _("在岗率"), RATE),
+            Column("reports", _("上报数"), COUNT, Measure.REPORT),
+            Column("checkins", _("签到次数"), COUNT),
+        ],
+        personal=True,
+    )
+    absences = Table(
+        "absences",
+        _("缺勤人员"),
+        [
+            Column("name", _("姓名"), TEXT),
+            Column("grid", _("网格"), TEXT),
+            Column("scheduled_hours", _("排班时长（小时）"), HOURS),
+        ],
+        personal=True,
+        note=_("当日有排班，但无在岗时长、无巡查、无签到。"),
+    )
+    on_duty = absent = scheduled = checkins = 0
+    km = 0.0
+    for worker in workers:
+        mine = figures.get(worker.pk, WorkerFigures())
+        worked = mine.on_duty_s > 0 or mine.patrols > 0 or mine.checkins > 0
+        if worked:
+            status = _("在岗")
+            on_duty += 1
+        elif mine.scheduled_s > 0:
+            status = _("缺勤")
+            absent += 1
+        else:
+            status = _("未排班")
+        scheduled += 1 if mine.scheduled_s > 0 else 0
+        checkins += mine.checkins
+        km += mine.distance_m / 1000
+        patrol.add(
+            f"person:{worker.pk}",
+            {
+                "name": worker_label(worker),
+                "grid": worker_grid(worker, area),
+                "status": status,
+                "patrols": mine.patrols,
+                "km": mine.km,
+                "on_duty_hours": mine.on_duty_hours,
+                "on_duty_rate": ratio_percent(mine.on_duty_s, mine.scheduled_s),
+                "reports": mine.reports,
+                "checkins": mine.checkins,
+            },
+            filters={"area": area.code, "person": worker.pk},
+        )
+        if not worked and mine.scheduled_s > 0:
+            absences.add(
+                f"person:{worker.pk}",
+                {
+                    "name": worker_label(worker),
+                    "grid": worker_grid(worker, area),
+                    "scheduled_hours": round(mine.scheduled_s / 3600, 1),
+                },
+            )
+    summary = _(
+        "当日网格员%(workers)d人，有排班%(scheduled)d人，在岗%(on_duty)d人，缺勤%(absent)d人；"
+        "巡查里程共%(km).2f公里，签到%(checkins)d次。"
+    ) % {
+        "workers": len(workers),
+        "scheduled": scheduled,
+        "on_duty": on_duty,
+        "absent": absent,
+        "km": round(km, 2),
+        "checkins": checkins,
+    }
+    return summary, [patrol, absences]

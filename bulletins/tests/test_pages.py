@@ -12,6 +12,7 @@ import pytest
 from bulletins.models import Bulletin, BulletinRead
 from bulletins.selectors import unread_count
 from bulletins.services import bulletin_publish
+from stats.facts import Measure as M
 
 OCTOBER = dt.date(2026, 10, 14)
 
@@ -131,3 +132,15 @@ def test_only_publishers_see_the_form_and_the_read_receipts(world, streets):
     read, unread = readers.split("data-unread-list")
     assert "street" in read and "dispatcher" in unread
     assert world.client("grid_worker_a").get("/bulletins/").status_code == 403
+
+
+def test_a_department_s_handlers_read_the_bulletins_that_give_its_figures(facts, world):
+    facts.add(OCTOBER, M.DISPATCHED, 2, on_time=2, department=world.department)
+    named = bulletin_publish("month", "2026-10", "110101001").bulletin
+    other = bulletin_publish("month", "2026-10", "110101002").bulletin
+    handler = world.client("department_handler")
+    page = handler.get("/bulletins/").content.decode()
+    assert f'data-bulletin="{named.pk}"' in page and f'data-bulletin="{other.pk}"' not in page
+    detail = handler.get(f"/bulletins/{named.pk}/").content.decode()
+    assert "环卫所" in detail and "网格员工作情况" not in detail  # no per-person figures for a department
+    assert handler.get(f"/bulletins/{other.pk}/").status_code == 404

@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from accounts.models import ApiToken
 from audit.services import Origin
+from bulletins.services import bulletin_publish
 from cases.models import Case, CaseRequest, Category
 from cases.services import ReportData, report_submit
 from diary.models import DiaryEntry
@@ -105,6 +106,7 @@ def _records(world: World) -> dict[str, list[Any]]:
             for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
         ],
         "due_id": list(DueVisit.objects.values_list("pk", flat=True)) or [1],
+        "bulletin_id": [bulletin_publish("month", "2026-01", code).bulletin.pk for code in ("110101001", "110101002")],
     }
 
 
