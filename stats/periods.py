@@ -10,17 +10,17 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 
 from gridgov.errors import ValidationFailed
 
 
 class PeriodKind(models.TextChoices):
-    DAY = "day", _l("日")
-    WEEK = "week", _l("周")
-    MONTH = "month", _l("月")
-    QUARTER = "quarter", _l("季度")
-    YEAR = "year", _l("年")
+    DAY = "day", pgettext_lazy("period", "日")
+    WEEK = "week", pgettext_lazy("period", "周")
+    MONTH = "month", pgettext_lazy("period", "月")
+    QUARTER = "quarter", pgettext_lazy("period", "季度")
+    YEAR = "year", pgettext_lazy("period", "年")
 
 
 @dataclass(frozen=True)
