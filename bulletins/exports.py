@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
@@ -59,13 +60,30 @@ def _file_name(bulletin: Bulletin, extension: str, suffix: str = "") -> str:
 
 def bulletin_export(origin: Origin, bulletin: Bulletin, file_format: str, *, table_key: str = "") -> ExportFile:
     """The bulletin as ``file_format`` for ``origin.actor`` (who has been authorized to read it)."""
-    from bulletins import pdf, spreadsheet
-
     if file_format not in FORMATS:
         raise ValidationFailed(_("导出格式无效"), code="export_format", details={"field": "format"})
     user = origin.actor
     content = content_for(user, bulletin)
     changes = changes_for(user, bulletin)
+    if file_format == "csv" and not any(table["key"] == table_key for table in content["tables"]):
+        raise NotFound(_("通报中没有这张表"), code="table_not_found", details={"field": "table"})
+    with translation.override(settings.LANGUAGE_CODE):  # the document's language, whatever the reader's
+        exported = _render(bulletin, file_format, content, changes, table_key)
+    audit_record(
+        origin,
+        AuditAction.EXPORT,
+        bulletin,
+        area_code=bulletin.area.code,
+        detail={"format": file_format, "table": table_key or None},
+    )
+    return exported
+
+
+def _render(
+    bulletin: Bulletin, file_format: str, content: dict[str, Any], changes: list[dict[str, Any]], table_key: str
+) -> ExportFile:
+    from bulletins import pdf, spreadsheet
+
     if file_format == "pdf":
         exported = ExportFile(
             pdf.bulletin_pdf(bulletin.title, subtitle_of(bulletin), content, changes),
@@ -79,15 +97,6 @@ def bulletin_export(origin: Origin, bulletin: Bulletin, file_format: str, *, tab
             XLSX_TYPE,
         )
     else:
-        table = next((table for table in content["tables"] if table["key"] == table_key), None)
-        if table is None:
-            raise NotFound(_("通报中没有这张表"), code="table_not_found", details={"field": "table"})
+        table = next(table for table in content["tables"] if table["key"] == table_key)
         exported = ExportFile(spreadsheet.table_csv(table), _file_name(bulletin, "csv", table_key), CSV_TYPE)
-    audit_record(
-        origin,
-        AuditAction.EXPORT,
-        bulletin,
-        area_code=bulletin.area.code,
-        detail={"format": file_format, "table": table_key or None},
-    )
     return exported

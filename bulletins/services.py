@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import user_scope, users_covering
@@ -133,7 +134,9 @@ def bulletin_publish(
         # One publisher at a time per area: the second waits here and then sees the first one's version.
         Area.objects.select_for_update().filter(pk=place.pk).first()
         latest = Bulletin.objects.filter(kind=kind, period_key=found.key, area=place).order_by("-version").first()
-        content = bulletin_content(kind, found, place)
+        with translation.override(settings.LANGUAGE_CODE):  # an official document, in the site's language
+            content = bulletin_content(kind, found, place)
+            title = bulletin_title(kind, found, place)
         changes: list[dict[str, Any]] = []
         if latest is not None:
             changes = figures_changed(latest.content.get("tables", []), content["tables"])
@@ -144,7 +147,7 @@ def bulletin_publish(
             period_key=found.key,
             area=place,
             version=latest.version + 1 if latest else 1,
-            title=bulletin_title(kind, found, place),
+            title=title,
             content=content,
             changes=changes,
             supersedes=latest,

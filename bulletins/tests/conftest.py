@@ -1,8 +1,6 @@
-"""Bulletins' fixtures: facts written by hand for exact figures, and a published bulletin of each street."""
+"""Bulletins' fixtures: facts written by hand (with the seeded categories), so a test knows every figure."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 
@@ -14,8 +12,3 @@ from cases.seed import categories_ensure
 def facts(world) -> Facts:
     categories_ensure()
     return Facts(world)
-
-
-@pytest.fixture
-def november() -> dt.date:
-    return dt.date(2026, 11, 10)

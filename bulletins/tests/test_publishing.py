@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from accounts.roles import Role
@@ -152,3 +153,11 @@ def test_a_publisher_publishes_only_in_their_areas_and_only_with_the_permission(
         bulletin_publish("month", "2026-10", "110101001", world.user("street_leader"))
     assert (forbidden.value.code, forbidden.value.status) == ("publish_not_permitted", 403)
     assert bulletin_publish("month", "2026-10", "110101001", leader).outcome == PUBLISHED
+
+
+def test_a_bulletin_is_written_in_the_site_s_language_whoever_publishes_it(facts, world):
+    with translation.override("en"):
+        bulletin = bulletin_publish("month", "2026-10", "110101", world.user("administrator")).bulletin
+    assert bulletin.title == "测试区2026年10月网格化管理工作月评比通报"
+    assert bulletin.content["headline"].startswith("2026年10月，测试区共上报问题")
+    assert bulletin.content["tables"][0]["title"] == "主要指标"
