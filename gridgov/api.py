@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from accounts.api import router as accounts_router
 from accounts.selectors import token_authenticate, token_on_request
+from alerts.api import router as alerts_router
 from areas.api import router as areas_router
 from cases.api import router as cases_router
 from diary.api import router as diary_router
@@ -127,3 +128,4 @@ api.add_router("/", fieldwork_router)
 api.add_router("/", visits_planning_router)
 api.add_router("/", visits_router)
 api.add_router("/", diary_router)
+api.add_router("/", alerts_router)

@@ -210,6 +210,7 @@ PROJECT_APPS = (
     "fieldwork",
     "visits",
     "diary",
+    "alerts",
 )
 #: Personas whose areas cover the whole test district: objects of grid C are theirs too.
 DISTRICT_WIDE = frozenset({"dispatcher", "administrator", "intake_clerk", "shift_leader"})

@@ -25,6 +25,7 @@ urlpatterns = [
     path("visits/", include("visits.planning_urls")),
     path("visits/", include("visits.urls")),
     path("diary/", include("diary.urls")),
+    path("alerts/", include("alerts.urls")),
     # Stored files, each through an access check (gridgov/files.py); MEDIA_ROOT itself is never served.
     path("files/", include("gridgov.files")),
     path("", include("web.urls")),

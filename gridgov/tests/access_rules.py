@@ -302,6 +302,12 @@ RULES: dict[str, Rule] = {
     "diary:edit": rule("/diary/{entry_a}/edit/", {"grid_worker_a"}, outside="/diary/{entry_c}/edit/", outside_allowed=set()),
     "diary:comment": rule("/diary/{entry_a}/comments/", DIARY_COMMENTERS_A, method="post", data={"text": "继续跟进"}, ok={302}, outside="/diary/{entry_c}/comments/", outside_allowed={"administrator"}),
     "diary:attach": rule("/diary/{entry_a}/attachments/", {"grid_worker_a"}, method="post", data={"file": "{photo}"}, ok={302}, outside="/diary/{entry_c}/attachments/", outside_allowed=set()),
+    # --- 预测预警 (alerts/views.py, alerts/api.py): leaders, community staff and the command centre read their area's alerts and mark them handled
+    "alerts:list": rule("/alerts/", {"community_staff", "street_leader", "dispatcher", "administrator"}),
+    "alerts:detail": rule("/alerts/{alert_a}/", {"community_staff", "street_leader", "dispatcher", "administrator"}, outside="/alerts/{alert_c}/"),
+    "alerts:acknowledge": rule("/alerts/{alert_a}/acknowledge/", {"community_staff", "street_leader", "dispatcher", "administrator"}, method="post", data={"note": "已核实"}, ok={302}, outside="/alerts/{alert_c}/acknowledge/"),
+    "api-v1:alert_list": rule("/api/v1/alerts", {"community_staff", "street_leader", "dispatcher", "administrator"}),
+    "api-v1:alert_acknowledge": rule("/api/v1/alerts/{alert_a}/acknowledge", {"community_staff", "street_leader", "dispatcher", "administrator"}, method="post", data={"note": "已核实"}, outside="/api/v1/alerts/{alert_c}/acknowledge"),
     # --- visits (走访): recorded by those doing visit work in their grids, corrected and turned into reports by the visit's worker
     "visits:list": rule("/visits/", VISIT_VIEWERS),
     "visits:new": rule("/visits/new/?person={person_a}", VISITORS, outside="/visits/new/?person={person_c}"),

@@ -21,6 +21,7 @@ from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from accounts.models import ApiToken
+from alerts.models import WarningAlert
 from audit.services import Origin
 from cases.models import Case, CaseRequest, Category
 from cases.services import ReportData, report_submit
@@ -105,6 +106,20 @@ def _records(world: World) -> dict[str, list[Any]]:
             for persona, grid in (("grid_worker_a", world.grid_a), ("grid_worker_b", world.grid_b))
         ],
         "due_id": list(DueVisit.objects.values_list("pk", flat=True)) or [1],
+        "alert_id": [
+            WarningAlert.objects.create(
+                grid=grid,
+                category=category,
+                day=timezone.localdate(),
+                observed=9,
+                expected=1.2,
+                probability=1e-4,
+                threshold=6,
+                method="poisson",
+                created_at=timezone.now(),
+            ).pk
+            for grid in (world.grid_a, world.grid_b)
+        ],
     }
 
 
