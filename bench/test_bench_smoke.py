@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
         ["patrol_metrics.py", "--workers", "20", "--hours", "1"],
         ["due_visits.py", "--persons", "5000", "--in-groups", "500"],
         ["visit_agenda.py", "--persons", "5000", "--in-groups", "500", "--agendas", "20"],
+        ["warning_backtest.py", "--grids", "20", "--reports-per-day", "20", "--days", "7", "--spikes", "8"],
     ],
 )
 def test_benchmark_runs(arguments):

@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from accounts.api import router as accounts_router
 from accounts.selectors import token_authenticate, token_on_request
+from alerts.api import router as alerts_router
 from areas.api import router as areas_router
 from bulletins.api import router as bulletins_router
 from cases.api import router as cases_router
@@ -131,3 +132,4 @@ api.add_router("/", visits_router)
 api.add_router("/", diary_router)
 api.add_router("/", bulletins_router)
 api.add_router("/", stats_router)
+api.add_router("/", alerts_router)

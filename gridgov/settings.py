@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from gridgov.env import env_bool, env_int, env_list, env_str
+from gridgov.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GRIDGOV_VAR_DIR", str(BASE_DIR / "var")))
@@ -285,6 +285,7 @@ PERIODIC_JOBS = env_list(
         "fieldwork.tasks.metrics_sweep",
         "visits.tasks.due_visits_sweep",
         "bulletins.tasks.bulletins_sweep",
+        "alerts.tasks.alerts_sweep",
     ],
 )
 
@@ -402,6 +403,20 @@ CHECKIN_MAX_ACCURACY_M = env_int("GRIDGOV_CHECKIN_MAX_ACCURACY_M", 50, minimum=1
 CHECKIN_CLOCK_SKEW_SECONDS = env_int("GRIDGOV_CHECKIN_CLOCK_SKEW_SECONDS", 300, minimum=1)
 # The periodic job recomputes today's metrics at most this often (and yesterday's once after midnight).
 FIELD_METRICS_EVERY_MINUTES = env_int("GRIDGOV_FIELD_METRICS_EVERY_MINUTES", 15, minimum=1)
+
+# 预测预警 (alerts/detection.py, docs/statistics-alerts.md): a grid × category's reports of a day against the same
+# weekday of the previous ALERTS_WEEKS weeks. An alert needs a probability under ALERTS_ALPHA and at least
+# ALERTS_MIN_COUNT reports; the baseline is at least ALERTS_BASELINE_FLOOR a day (a quiet grid does not alarm on
+# one case) and needs ALERTS_MIN_HISTORY_WEEKS weeks of history (a new grid, a new site: no alert before).
+ALERTS_WEEKS = env_int("GRIDGOV_ALERTS_WEEKS", 8, minimum=2)
+ALERTS_ALPHA = env_float("GRIDGOV_ALERTS_ALPHA", 0.001, minimum=1e-12, maximum=0.5)
+ALERTS_MIN_COUNT = env_int("GRIDGOV_ALERTS_MIN_COUNT", 3, minimum=1)
+ALERTS_BASELINE_FLOOR = env_float("GRIDGOV_ALERTS_BASELINE_FLOOR", 0.25, minimum=0.01)
+ALERTS_MIN_HISTORY_WEEKS = env_int("GRIDGOV_ALERTS_MIN_HISTORY_WEEKS", 4, minimum=2)
+if ALERTS_MIN_HISTORY_WEEKS > ALERTS_WEEKS:
+    raise ImproperlyConfigured(
+        f"GRIDGOV_ALERTS_MIN_HISTORY_WEEKS={ALERTS_MIN_HISTORY_WEEKS} exceeds GRIDGOV_ALERTS_WEEKS={ALERTS_WEEKS}."
+    )
 
 
 # Notifications (notifications/channels.py): one adapter per channel. With no gateway configured a channel keeps

@@ -211,6 +211,7 @@ PROJECT_APPS = (
     "visits",
     "diary",
     "bulletins",
+    "alerts",
 )
 #: Personas whose areas cover the whole test district: objects of grid C are theirs too.
 DISTRICT_WIDE = frozenset({"dispatcher", "administrator", "intake_clerk", "shift_leader"})

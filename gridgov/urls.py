@@ -27,6 +27,7 @@ urlpatterns = [
     path("diary/", include("diary.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("stats/", include("stats.urls")),
+    path("alerts/", include("alerts.urls")),
     # Stored files, each through an access check (gridgov/files.py); MEDIA_ROOT itself is never served.
     path("files/", include("gridgov.files")),
     path("", include("web.urls")),

@@ -23,6 +23,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.models import User
 from accounts.roles import Role
+from alerts.selectors import WorkbenchCard, workbench_card
 from areas.models import Area
 from areas.selectors import area_roots
 from cases.choices import OPEN_STATUSES, CaseStatus, Light, RequestStatus
@@ -307,6 +308,8 @@ class LeaderSection:
     summons_items: list[Summons]
     points: list[list[Any]]
     red_link: str
+    #: 预警: open early warnings of the area (None for who may not read them).
+    alerts: WorkbenchCard | None = None
 
 
 LEADER_RED_SHOWN = 10
@@ -361,6 +364,7 @@ def leader_section(user: User, roots: list[Area], now: dt.datetime) -> LeaderSec
         summons_items=summons_items,
         points=points,
         red_link=reverse("cases:list") + "?" + urlencode({"queue": "overdue"}),
+        alerts=workbench_card(user),
     )
 
 

@@ -325,6 +325,12 @@ RULES: dict[str, Rule] = {
     "api-v1:stats_h3": rule("/api/v1/stats/h3", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/h3?area={code_c}"),
     "api-v1:stats_hotspots": rule("/api/v1/stats/hotspots", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/hotspots?area={code_c}"),
     "api-v1:stats_durations": rule("/api/v1/stats/durations", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}, outside="/api/v1/stats/durations?area={code_c}"),
+    # --- 预测预警 (alerts/views.py, alerts/api.py): leaders, community staff and the command centre read their area's alerts and mark them handled
+    "alerts:list": rule("/alerts/", {"community_staff", "street_leader", "dispatcher", "administrator"}),
+    "alerts:detail": rule("/alerts/{alert_a}/", {"community_staff", "street_leader", "dispatcher", "administrator"}, outside="/alerts/{alert_c}/"),
+    "alerts:acknowledge": rule("/alerts/{alert_a}/acknowledge/", {"community_staff", "street_leader", "dispatcher", "administrator"}, method="post", data={"note": "已核实"}, ok={302}, outside="/alerts/{alert_c}/acknowledge/"),
+    "api-v1:alert_list": rule("/api/v1/alerts", {"community_staff", "street_leader", "dispatcher", "administrator"}),
+    "api-v1:alert_acknowledge": rule("/api/v1/alerts/{alert_a}/acknowledge", {"community_staff", "street_leader", "dispatcher", "administrator"}, method="post", data={"note": "已核实"}, outside="/api/v1/alerts/{alert_c}/acknowledge"),
     # --- visits (走访): recorded by those doing visit work in their grids, corrected and turned into reports by the visit's worker
     "visits:list": rule("/visits/", VISIT_VIEWERS),
     "visits:new": rule("/visits/new/?person={person_a}", VISITORS, outside="/visits/new/?person={person_c}"),

@@ -17,6 +17,7 @@ from django.test import Client
 
 from accounts.models import ApiToken, TokenKind
 from accounts.roles import Role
+from alerts.models import WarningAlert
 from audit.services import Origin
 from bulletins.services import bulletin_publish
 from cases.models import Category, SavedFilter
@@ -182,6 +183,12 @@ def scene_build() -> Scene:
         names[f"visit_{side}"] = visit.pk
         visit_photo = VisitPhoto.objects.create(visit=visit, file=_jpeg(), content_type="image/jpeg")
         names[f"visit_photo_{side}"] = visit_photo.pk
+    # 预测预警: an open alert of garbage reports in grid A and in grid C.
+    for side, grid in (("a", world.grid_a), ("c", world.grid_c)):
+        names[f"alert_{side}"] = WarningAlert.objects.create(
+            grid=grid, category=garbage, day=started.date(), observed=9, expected=1.2, probability=1e-4,
+            threshold=6, method="poisson", baseline=[1, 2, 1, 0, 2, 1, 1, 2], created_at=started,
+        ).pk  # fmt: skip
     return scene
 
 

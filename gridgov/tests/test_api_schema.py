@@ -21,6 +21,7 @@ from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from accounts.models import ApiToken
+from alerts.models import WarningAlert
 from audit.services import Origin
 from bulletins.services import bulletin_publish
 from cases.models import Case, CaseRequest, Category
@@ -107,6 +108,20 @@ def _records(world: World) -> dict[str, list[Any]]:
         ],
         "due_id": list(DueVisit.objects.values_list("pk", flat=True)) or [1],
         "bulletin_id": [bulletin_publish("month", "2026-01", code).bulletin.pk for code in ("110101001", "110101002")],
+        "alert_id": [
+            WarningAlert.objects.create(
+                grid=grid,
+                category=category,
+                day=timezone.localdate(),
+                observed=9,
+                expected=1.2,
+                probability=1e-4,
+                threshold=6,
+                method="poisson",
+                created_at=timezone.now(),
+            ).pk
+            for grid in (world.grid_a, world.grid_b)
+        ],
     }
 
 

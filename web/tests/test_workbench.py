@@ -310,7 +310,7 @@ QUERY_LIMITS = {
     "dispatcher": 12,
     "intake_clerk": 11,
     "shift_leader": 15,
-    "street_leader": 14,
+    "street_leader": 15,  # with the 预警 card (the count and the latest three in one query)
     "administrator": 12,
 }
 
