@@ -373,9 +373,9 @@ def test_the_building_heads_home_links_their_buildings(world):
 
 def test_the_numbers_are_in_the_menu_and_on_the_leaders_home_by_permission(world):
     html = world.client("street_leader").get("/").content.decode()
-    numbers = html[html.index('data-number-links') : html.index("</div>", html.index('data-number-links'))]
+    numbers = html[html.index("data-number-links") : html.index("</div>", html.index("data-number-links"))]
     assert 'href="/stats/"' in numbers and 'href="/bulletins/"' in numbers
     menu = html[html.index('data-menu="numbers"') : html.index("</ul>", html.index('data-menu="numbers"'))]
-    assert 'href="/stats/"' in menu and 'href="/bulletins/"' in menu
+    assert 'href="/stats/"' in menu and 'href="/bulletins/"' in menu and 'href="/alerts/"' in menu
     worker = world.client("grid_worker_a").get("/").content.decode()
     assert 'data-menu="numbers"' not in worker and 'href="/stats/"' not in worker
