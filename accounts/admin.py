@@ -11,10 +11,11 @@ from audit.services import Origin
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "area", "is_active"]
+    list_display = ["code", "name", "kind", "parent", "area", "is_active"]
     list_filter = ["kind", "is_active"]
+    list_select_related = ["parent", "area"]
     search_fields = ["code", "name"]
-    autocomplete_fields = ["area"]
+    autocomplete_fields = ["area", "parent"]
 
 
 @admin.register(User)

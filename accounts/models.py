@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,15 @@ class Department(models.Model):
         related_name="serving_departments",
         on_delete=models.PROTECT,
     )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        related_name="children",
+        on_delete=models.PROTECT,
+        help_text=_("两级：大队 → 中队。没有上级的部门自成一级"),
+    )
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -56,6 +66,20 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Departments are two levels deep (大队 → 中队): a parent is a top-level department, never itself, and a
+        department with its own units cannot be put under another."""
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("上级部门不能是本部门")})
+        parent = Department.objects.filter(pk=self.parent_id).values_list("parent_id", flat=True).first()
+        if parent is not None:
+            raise ValidationError({"parent": _("上级部门本身已有上级：部门只分两级（大队 → 中队）")})
+        if self.pk is not None and Department.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError({"parent": _("本部门下已有中队，不能再设上级部门")})
 
 
 class User(AbstractUser):

@@ -20,11 +20,13 @@ from areas.api import router as areas_router
 from bulletins.api import router as bulletins_router
 from cases.api import router as cases_router
 from diary.api import router as diary_router
+from evaluation.api import router as evaluation_router
 from fieldwork.api import router as fieldwork_router
 from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, RateLimited, ValidationFailed
 from gridgov.idempotency import answer_keep, replay_or_claim
 from notifications.api import router as notifications_router
+from reports.api import router as reports_router
 from registry.api import router as registry_router
 from stats.api import router as stats_router
 from visits.api import router as visits_router
@@ -133,3 +135,5 @@ api.add_router("/", diary_router)
 api.add_router("/", bulletins_router)
 api.add_router("/", stats_router)
 api.add_router("/", alerts_router)
+api.add_router("/", evaluation_router)
+api.add_router("/", reports_router)

@@ -28,6 +28,8 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("stats/", include("stats.urls")),
     path("alerts/", include("alerts.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("reports/", include("reports.urls")),
     # Stored files, each through an access check (gridgov/files.py); MEDIA_ROOT itself is never served.
     path("files/", include("gridgov.files")),
     path("", include("web.urls")),

@@ -27,11 +27,9 @@ from accounts.access import user_scope
 from areas.choices import AreaLevel
 from areas.models import Area
 from cases.models import Case, CaseAssignment, CaseEvent, Report
-from cases.workflow import REPLAYED_FIELDS
-from stats.facts import MEASURE_ACTIONS, PUBLIC_SOURCES, REPORT_DAY_MEASURES, CaseStatic, Delta, Measure, event_facts
+from stats.facts import MEASURE_ACTIONS, PUBLIC_SOURCES, REPORT_DAY_MEASURES, Delta, Measure, events_replayed
 from stats.filters import StatFilter
 
-A_REPORT, A_SELF_RESOLVE = "report", "self_resolve"
 #: Cases replayed at most for one list; a wider list shows the figure and asks for narrower filters.
 REPLAY_LIMIT = 20_000
 REPLAY_CHUNK = 1000
@@ -158,38 +156,10 @@ def _direct(selection: StatFilter, measure: str, late: bool) -> bool:
 
 
 def replay(case_ids: Sequence[int]) -> Iterator[tuple[int, int, dt.datetime, list[Delta]]]:
-    """Every event of the cases, in order, with the facts it added (the derivation of
-    :func:`stats.facts.facts_from_log`): (event id, case id, at, deltas)."""
+    """Every event of the cases, in order, with the facts it added (:func:`stats.facts.events_replayed`)."""
     ordered = sorted(set(case_ids))
     for first in range(0, len(ordered), REPLAY_CHUNK):
-        ids = ordered[first : first + REPLAY_CHUNK]
-        statics = {
-            pk: (grid_id, source, created_at)
-            for pk, grid_id, source, created_at in Case.objects.filter(pk__in=ids).values_list(
-                "pk", "grid_id", "source", "created_at"
-            )
-        }
-        events = (
-            CaseEvent.objects.filter(case_id__in=ids)
-            .order_by("case_id", "at", "id")
-            .values_list("pk", "case_id", "action", "at", "actor_id", "to_status", "payload")
-        )
-        state: dict[str, Any] = {}
-        current = None
-        static: CaseStatic | None = None
-        for pk, case_id, action, at, actor_id, to_status, payload in events.iterator(chunk_size=5000):
-            if case_id != current:
-                current, state = case_id, {}
-                grid_id, source, created_at = statics[case_id]
-                reporter = actor_id if action in (A_REPORT, A_SELF_RESOLVE) else None
-                static = CaseStatic(grid_id, source, created_at, reporter)
-            before = state
-            written = (payload or {}).get("set", {})
-            state = {**state, **{key: value for key, value in written.items() if key in REPLAYED_FIELDS}}
-            if to_status:
-                state["status"] = to_status
-            assert static is not None
-            yield pk, case_id, at, event_facts(action, at, actor_id, before, state, static)
+        yield from events_replayed(ordered[first : first + REPLAY_CHUNK])
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,15 @@ Every measure is counted on a day, in the site's time zone:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cases.choices import CaseAction, Rating, Source
@@ -178,8 +181,9 @@ Key = tuple[dt.date, int, int, str, int, int, str]
 Delta = tuple[Key, int, int, float]
 
 
-def local_day(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
+def local_day(moment: dt.datetime, zone: dt.tzinfo | None = None) -> dt.date:
+    """The day of ``moment`` (aware) in the site's time zone (``zone``: that zone, read once by a caller of many)."""
+    return moment.astimezone(zone or timezone.get_current_timezone()).date()
 
 
 def _instant(value: Any) -> dt.datetime | None:
@@ -215,11 +219,14 @@ def event_facts(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     static: CaseStatic,
+    zone: dt.tzinfo | None = None,
 ) -> list[Delta]:
-    """The facts one event adds. ``before`` and ``after`` are the case's replayed fields around the event."""
+    """The facts one event adds. ``before`` and ``after`` are the case's replayed fields around the event
+    (``zone``: the site's time zone, which a replay of many events reads once)."""
     if action not in FACT_ACTIONS:
         return []
-    day = local_day(at)
+    zone = zone or timezone.get_current_timezone()
+    day = local_day(at, zone)
     category = int(after.get("category_id") or before.get("category_id") or 0)
     department = int(after.get("main_department_id") or before.get("main_department_id") or 0)
     actor = actor_id or 0
@@ -228,13 +235,15 @@ def event_facts(
     def add(measure: str, *, on: dt.date = day, person: int = 0, dept: int = 0, in_time: int = 0, mins: float = 0):
         out.append(((on, static.grid_id, category, static.source, dept, person, measure), 1, in_time, mins))
 
-    filed_day = local_day(_instant(after.get("filed_at")) or static.created_at)
+    def filed_day() -> dt.date:  # the cohort's day: filed, or received for 自处置
+        return local_day(_instant(after.get("filed_at")) or static.created_at, zone)
+
     if action in (A.REPORT, A.SELF_RESOLVE):
         add(Measure.REPORT, person=actor)
         if action == A.SELF_RESOLVE:
             add(Measure.SELF_RESOLVED, person=actor, in_time=1)
             add(Measure.VALID_REPORT, person=actor)
-            add(Measure.C_HANDLED, on=local_day(static.created_at), person=actor, in_time=1)
+            add(Measure.C_HANDLED, on=local_day(static.created_at, zone), person=actor, in_time=1)
     elif action == A.ACCEPT:
         add(Measure.ACCEPTED, person=actor, in_time=_in_time(at, before.get("due_at")),
             mins=_minutes(static.created_at, at))  # fmt: skip
@@ -260,24 +269,24 @@ def event_facts(
         in_time = _in_time(at, before.get("handle_due_at"))
         add(Measure.HANDLED, dept=department, in_time=in_time, mins=_minutes(before.get("dispatched_at"), at))
         if not before.get("handled_at"):
-            add(Measure.C_HANDLED, on=filed_day, dept=department, in_time=in_time)
+            add(Measure.C_HANDLED, on=filed_day(), dept=department, in_time=in_time)
     elif action in (A.CHECK_PASS, A.REWORK):
         add(Measure.CHECKED, person=actor, in_time=_in_time(at, before.get("due_at")))
         if action == A.REWORK:
             add(Measure.REWORK, dept=department)
-            add(Measure.C_REWORK, on=filed_day, dept=department)
+            add(Measure.C_REWORK, on=filed_day(), dept=department)
     elif action == A.CLOSE:
         in_time = 1 if int(after.get("overdue_count") or 0) == 0 else 0
         add(Measure.CLOSED, person=actor, dept=department, in_time=in_time, mins=_minutes(static.created_at, at))
         if not closed_before(before):
-            add(Measure.C_CLOSED, on=filed_day, dept=department, in_time=in_time)
+            add(Measure.C_CLOSED, on=filed_day(), dept=department, in_time=in_time)
     elif action == A.VOID:
         add(Measure.VOIDED, dept=department)
         if before.get("filed_at"):
-            add(Measure.C_VOIDED, on=filed_day, dept=department)
+            add(Measure.C_VOIDED, on=filed_day(), dept=department)
     elif action == A.EXTEND:
         add(Measure.EXTENDED, dept=department)
-        add(Measure.C_EXTENDED, on=filed_day, dept=department)
+        add(Measure.C_EXTENDED, on=filed_day(), dept=department)
     elif action == A.SUSPEND:
         add(Measure.SUSPENDED, dept=department)
     elif action == A.OVERDUE:
@@ -307,18 +316,24 @@ _KEY = "day, grid_id, category_id, source, department_id, person_id, measure"
 
 def facts_upsert(summed: Mapping[Key, Sequence[float]]) -> None:
     """Add the summed deltas to the fact table (insert, or add to the row already there), in key order so that
-    concurrent writers lock rows in the same order."""
+    concurrent writers lock rows in the same order. One statement for the few rows of an event (a statement per
+    batch of rows for a rebuild's chunk on SQLite)."""
     if not summed:
         return
     table = StatFact._meta.db_table
     rows = [(*key, int(value[0]), int(value[1]), float(value[2])) for key, value in sorted(summed.items())]
-    sql = (
-        f"INSERT INTO {table} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    batch = max(1, (connection.features.max_query_params or 10_000) // 10)  # 10 values a row
+    update = (
         f"ON CONFLICT ({_KEY}) DO UPDATE SET count = {table}.count + excluded.count, "
         f"on_time = {table}.on_time + excluded.on_time, minutes = {table}.minutes + excluded.minutes"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} ({_COLUMNS}) VALUES {values} {update}", [value for row in part for value in row]
+            )
 
 
 @dataclass(frozen=True)
@@ -340,7 +355,8 @@ def facts_add(events: Sequence[Any], contexts: Mapping[int, EventContext] | None
     contexts = dict(contexts or {})
     missing = {event.case_id for event in counted if event.case_id not in contexts}
     if missing:
-        contexts.update(_contexts_read(missing))
+        reporting = {event.case_id for event in counted if event.action in FILE_NEEDS_REPORTER}
+        contexts.update(_contexts_read(missing, reporting))
     summed = deltas_sum(
         delta
         for event in counted
@@ -356,71 +372,121 @@ def facts_add(events: Sequence[Any], contexts: Mapping[int, EventContext] | None
     facts_upsert(summed)
 
 
-def _contexts_read(case_ids: set[int]) -> dict[int, EventContext]:
+def _contexts_read(case_ids: set[int], reporting: set[int]) -> dict[int, EventContext]:
+    """The cases as they are now; their reporters only for those of ``reporting`` (the marks of the deadline job,
+    the usual readers, count nothing for the reporter)."""
     from cases.models import Case
     from cases.workflow import REPLAYED_FIELDS
 
     rows = Case.objects.filter(pk__in=case_ids).values("pk", "grid_id", "source", "created_at", *REPLAYED_FIELDS)
     out = {}
     for row in rows:
-        static = CaseStatic(row["grid_id"], row["source"], row["created_at"], reporter_of(row["pk"]))
+        reporter = reporter_of(row["pk"]) if row["pk"] in reporting else None
+        static = CaseStatic(row["grid_id"], row["source"], row["created_at"], reporter)
         state = {name: row[name] for name in REPLAYED_FIELDS}
         out[row["pk"]] = EventContext(state, state, static)
     return out
 
 
 def reporter_of(case_id: int) -> int | None:
-    """Who reported a case: the account of its first report (the actor of its first event)."""
-    from cases.models import Report
+    """Who reported a case: the actor of its first event (上报 or 自处置), as the replay of the event log reads it.
+    Not its first ``Report``: a merge (合并) moves a duplicate's reports to the main case, and an older duplicate's
+    report would then come first."""
+    from cases.models import CaseEvent
 
-    return Report.objects.filter(case_id=case_id).order_by("id").values_list("reported_by_id", flat=True).first()
+    return (
+        CaseEvent.objects.filter(case_id=case_id, action__in=(A.REPORT, A.SELF_RESOLVE))
+        .order_by("at", "id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
 
 
 # --- The event log, replayed ---------------------------------------------------------------------------------
+#: Cases replayed at a time: their events are read in one query and summed in memory.
 REPLAY_CHUNK = 2000
+#: Cases a rebuild replays before it writes what they add (its memory is that of one chunk, whatever the log).
+REBUILD_CHUNK = 20_000
 
 
-def _case_ids(cases: Any, chunk: int) -> Iterator[list[int]]:
-    ids = list(cases.order_by("pk").values_list("pk", flat=True))
+def events_replayed(
+    case_ids: Sequence[int], *, contiguous: bool = False
+) -> Iterator[tuple[int, int, dt.datetime, list[Delta]]]:
+    """Every event of the cases ``case_ids`` (sorted), in order, with the facts it adds: (event id, case id, at,
+    deltas), each case's events replayed through :func:`event_facts`. ``contiguous``: the ids are every case id
+    from the first to the last, which a range selects more cheaply."""
+    from cases.models import Case, CaseEvent
+    from cases.workflow import REPLAYED_FIELDS
+
+    if not case_ids:
+        return
+    replayed = frozenset(REPLAYED_FIELDS)
+    zone = timezone.get_current_timezone()
+    first, last = case_ids[0], case_ids[-1]
+    cases_of = {"pk__gte": first, "pk__lte": last} if contiguous else {"pk__in": case_ids}
+    events_of = {"case_id__gte": first, "case_id__lte": last} if contiguous else {"case_id__in": case_ids}
+    statics = {
+        pk: (grid_id, source, created_at)
+        for pk, grid_id, source, created_at in Case.objects.filter(**cases_of).values_list(
+            "pk", "grid_id", "source", "created_at"
+        )
+    }
+    # The instant and the payload as text, parsed here: millions of rows read faster than through the database
+    # driver's and the JSON field's conversions.
+    events = (
+        CaseEvent.objects.filter(**events_of)
+        .order_by("case_id", "at", "id")
+        .annotate(at_text=Cast("at", TextField()), payload_text=Cast("payload", TextField()))
+        .values_list("pk", "case_id", "action", "at_text", "actor_id", "to_status", "payload_text")
+    )
+    state: dict[str, Any] = {}
+    current = None
+    static: CaseStatic | None = None
+    for pk, case_id, action, at_text, actor_id, to_status, payload in events.iterator(chunk_size=5000):
+        if case_id != current:
+            current, state = case_id, {}
+            grid_id, source, created_at = statics[case_id]
+            reporter = actor_id if action in (A.REPORT, A.SELF_RESOLVE) else None
+            static = CaseStatic(grid_id, source, created_at, reporter)
+        before = state  # never changed below: each change makes a new state
+        written = json.loads(payload).get("set") if payload else None
+        if written:
+            state = {**state, **{k: v for k, v in written.items() if k in replayed}}
+            if to_status:
+                state["status"] = to_status
+        elif to_status and state.get("status") != to_status:
+            state = {**state, "status": to_status}
+        if action in FACT_ACTIONS:
+            assert static is not None
+            at = dt.datetime.fromisoformat(at_text)
+            at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # SQLite keeps UTC without its offset
+            yield pk, case_id, at, event_facts(action, at, actor_id, before, state, static, zone)
+
+
+def facts_from_log_chunks(cases: Any = None, *, chunk: int = REPLAY_CHUNK) -> Iterator[dict[Key, list[float]]]:
+    """The facts of the events of ``cases`` (a queryset; all cases by default), ``chunk`` cases at a time (see
+    :func:`events_replayed`). A key may come in several chunks."""
+    from cases.models import Case
+
+    everything = cases is None
+    ids = list((Case.objects.all() if everything else cases).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
-        yield ids[start : start + chunk]
+        summed: dict[Key, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+        for _pk, _case, _at, deltas in events_replayed(ids[start : start + chunk], contiguous=everything):
+            deltas_sum(deltas, summed)
+        yield summed
 
 
 def facts_from_log(cases: Any = None, *, chunk: int = REPLAY_CHUNK) -> dict[Key, list[float]]:
     """The facts of every event of ``cases`` (a queryset; all cases by default), replayed from the event log in
     order through :func:`event_facts`."""
-    from cases.models import Case, CaseEvent
-    from cases.workflow import REPLAYED_FIELDS
-
-    queryset = cases if cases is not None else Case.objects.all()
     summed: dict[Key, list[float]] = defaultdict(lambda: [0, 0, 0.0])
-    for ids in _case_ids(queryset, chunk):
-        statics = {
-            pk: (grid_id, source, created_at)
-            for pk, grid_id, source, created_at in Case.objects.filter(pk__in=ids).values_list(
-                "pk", "grid_id", "source", "created_at"
-            )
-        }
-        events = (
-            CaseEvent.objects.filter(case_id__in=ids)
-            .order_by("case_id", "at", "id")
-            .values_list("case_id", "action", "at", "actor_id", "to_status", "payload")
-        )
-        state: dict[str, Any] = {}
-        current = None
-        static: CaseStatic | None = None
-        for case_id, action, at, actor_id, to_status, payload in events.iterator(chunk_size=5000):
-            if case_id != current:
-                current, state = case_id, {}
-                grid_id, source, created_at = statics[case_id]
-                reporter = actor_id if action in (A.REPORT, A.SELF_RESOLVE) else None
-                static = CaseStatic(grid_id, source, created_at, reporter)
-            before = state
-            state = {**state, **{k: v for k, v in (payload or {}).get("set", {}).items() if k in REPLAYED_FIELDS}}
-            if to_status:
-                state["status"] = to_status
-            assert static is not None
-            deltas_sum(event_facts(action, at, actor_id, before, state, static), summed)
+    for part in facts_from_log_chunks(cases, chunk=chunk):
+        for key, (count, in_time, minutes) in part.items():
+            row = summed[key]
+            row[0] += count
+            row[1] += in_time
+            row[2] += minutes
     return summed
 
 
@@ -435,30 +501,38 @@ def facts_table(**filters: Any) -> dict[Key, list[float]]:
     }
 
 
-def facts_rebuild() -> int:
-    """Replace the fact table by the facts replayed from the whole event log. Returns the number of rows."""
-    summed = facts_from_log()
+def facts_rebuild(*, chunk: int = REBUILD_CHUNK) -> int:
+    """Replace the fact table by the facts replayed from the whole event log, in one transaction, ``chunk`` cases
+    at a time (the memory it needs is that of a chunk). Returns the number of rows.
+
+    The table is emptied first: on PostgreSQL with TRUNCATE, whose lock makes the events written meanwhile wait
+    for the rebuild to commit (so each event is counted once, by the rebuild or after it); each chunk's facts go to
+    a temporary table by COPY, summed into the fact table by one INSERT at the end. On SQLite (whose writers wait
+    for the rebuild's transaction anyway), each chunk is added with the additive upsert."""
+    table = StatFact._meta.db_table
     with transaction.atomic():
-        StatFact.objects.all().delete()
-        StatFact.objects.bulk_create(
-            (
-                StatFact(
-                    day=key[0],
-                    grid_id=key[1],
-                    category_id=key[2],
-                    source=key[3],
-                    department_id=key[4],
-                    person_id=key[5],
-                    measure=key[6],
-                    count=int(value[0]),
-                    on_time=int(value[1]),
-                    minutes=float(value[2]),
-                )
-                for key, value in summed.items()
-            ),
-            batch_size=5000,
-        )
-    return len(summed)
+        if connection.vendor != "postgresql":
+            StatFact.objects.all().delete()
+            for summed in facts_from_log_chunks(chunk=chunk):
+                facts_upsert(summed)
+            return StatFact.objects.count()
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {table}")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE stats_rebuild (day date, grid_id integer, category_id integer, "
+                "source varchar(16), department_id integer, person_id integer, measure varchar(16), count integer, "
+                "on_time integer, minutes double precision) ON COMMIT DROP"
+            )
+            for summed in facts_from_log_chunks(chunk=chunk):
+                with cursor.copy(f"COPY stats_rebuild ({_COLUMNS}) FROM STDIN") as copy:
+                    for key, value in summed.items():
+                        copy.write_row((*key, int(value[0]), int(value[1]), float(value[2])))
+            cursor.execute(
+                f"INSERT INTO {table} ({_COLUMNS}) SELECT {_KEY}, sum(count), sum(on_time), sum(minutes) "
+                f"FROM stats_rebuild GROUP BY {_KEY}"
+            )
+            return int(cursor.rowcount)
 
 
 def facts_equal(left: Mapping[Key, Sequence[float]], right: Mapping[Key, Sequence[float]]) -> list[str]:

@@ -97,7 +97,7 @@ def visit_due_assign(request: HttpRequest, due_id: PathId, payload: AssignIn) ->
     return due_row(due, _today(), request.user)
 
 
-class StopOut(DueOut):
+class AgendaStopOut(DueOut):
     order: int
     leg_m: float | None
 
@@ -115,7 +115,7 @@ class LineOut(Schema):
 class AgendaOut(Schema):
     date: dt.date
     start: PointOut | None
-    stops: list[StopOut]
+    stops: list[AgendaStopOut]
     route: LineOut
     total_m: float
 

@@ -13,6 +13,8 @@ EVERYONE = frozenset(PERSONAS)
 STAFF = EVERYONE - {"anonymous"}
 SEES_A = {"grid_worker_a", "community_staff", "street_leader", "dispatcher", "administrator"}
 REGISTRY = {"grid_worker_a", "grid_worker_b", "community_staff", "street_leader", "administrator"}
+READS_REPORTS = {"community_staff", "street_leader", "dispatcher", "administrator"}
+REPORT_A_READERS = {"street_leader", "community_staff", "dispatcher"}
 REGISTRY_A = {"grid_worker_a", "community_staff", "street_leader", "administrator"}
 EDITS_REGISTRY = {"grid_worker_a", "grid_worker_b", "community_staff", "administrator"}
 EDITS_A = {"grid_worker_a", "community_staff", "administrator"}
@@ -331,6 +333,29 @@ RULES: dict[str, Rule] = {
     "alerts:acknowledge": rule("/alerts/{alert_a}/acknowledge/", {"community_staff", "street_leader", "dispatcher", "administrator"}, method="post", data={"note": "已核实"}, ok={302}, outside="/alerts/{alert_c}/acknowledge/"),
     "api-v1:alert_list": rule("/api/v1/alerts", {"community_staff", "street_leader", "dispatcher", "administrator"}),
     "api-v1:alert_acknowledge": rule("/api/v1/alerts/{alert_a}/acknowledge", {"community_staff", "street_leader", "dispatcher", "administrator"}, method="post", data={"note": "已核实"}, outside="/api/v1/alerts/{alert_c}/acknowledge"),
+    # --- 绩效考核 (evaluation/views.py, evaluation/api.py): rankings for those reading statistics (people ranked only with evaluation.evaluate_people; a department handler sees their department's line); a person's figures for themself and for evaluators whose scope covers them
+    "evaluation:rankings": rule("/evaluation/", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}),
+    "evaluation:export": rule("/evaluation/rankings.xlsx?by=department&period=2026-01", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}),
+    "evaluation:me": rule("/evaluation/me/", STAFF, ok={302}),
+    "evaluation:person": rule("/evaluation/people/{worker_a}/", {"grid_worker_a", "community_staff", "street_leader", "administrator"}, outside="/evaluation/people/{worker_c}/"),
+    "evaluation:schemes": rule("/evaluation/schemes/", {"community_staff", "street_leader", "dispatcher", "administrator"}),
+    "api-v1:evaluation_ranking": rule("/api/v1/evaluation/rankings?by=department&period=2026-01", {"community_staff", "street_leader", "dispatcher", "department_handler", "administrator"}),
+    "api-v1:evaluation_person": rule("/api/v1/evaluation/people/{worker_a}?period=2026-01", {"grid_worker_a", "community_staff", "street_leader", "administrator"}, outside="/api/v1/evaluation/people/{worker_c}?period=2026-01"),
+    # --- 自定报表 (reports/views.py, reports/api.py): for those reading statistics; a saved report is its owner's and the roles it is shared with (report_a: the street leader's, shared with community staff and dispatchers; report_c: a dispatcher's, shared with nobody); changing or deleting it is its owner's alone
+    "reports:list": rule("/reports/", READS_REPORTS),
+    "reports:new": rule("/reports/new/", READS_REPORTS),
+    "reports:preview": rule("/reports/preview/?row_1=area:street&measures=count:report&start=2026-01-01&end=2026-01-31", READS_REPORTS),
+    "reports:detail": rule("/reports/{report_a}/", REPORT_A_READERS, outside="/reports/{report_c}/", outside_allowed={"dispatcher"}),
+    "reports:delete": rule("/reports/{report_a}/delete/", {"street_leader"}, method="post", ok={302}, outside="/reports/{report_c}/delete/", outside_allowed=set()),
+    "reports:export": rule("/reports/{report_a}/export/?format=csv", REPORT_A_READERS, outside="/reports/{report_c}/export/?format=csv", outside_allowed={"dispatcher"}),
+    "api-v1:custom_report_spec_run": rule("/api/v1/custom-reports/run", READS_REPORTS, method="post", data={"rows": ["area:street"], "measures": ["count:report"], "filters": {"period": "2026-01"}}),
+    "api-v1:custom_report_list": rule("/api/v1/custom-reports", READS_REPORTS),
+    "api-v1:custom_report_create": rule("/api/v1/custom-reports", READS_REPORTS, method="post", data={"name": "新报表", "spec": {"rows": ["area:street"], "measures": ["count:report"], "filters": {"period": "2026-01"}}}),
+    "api-v1:custom_report_update": rule("/api/v1/custom-reports/{report_a}", {"street_leader"}, method="patch", data={"name": "改名"}, outside="/api/v1/custom-reports/{report_c}", outside_allowed=set()),
+    "api-v1:custom_report_delete": rule("/api/v1/custom-reports/{report_a}", {"street_leader"}, method="delete", outside="/api/v1/custom-reports/{report_c}", outside_allowed=set()),
+    "api-v1:custom_report_detail": rule("/api/v1/custom-reports/{report_a}", REPORT_A_READERS, outside="/api/v1/custom-reports/{report_c}", outside_allowed={"dispatcher"}),
+    "api-v1:custom_report_saved_run": rule("/api/v1/custom-reports/{report_a}/run", REPORT_A_READERS, outside="/api/v1/custom-reports/{report_c}/run", outside_allowed={"dispatcher"}),
+    "api-v1:custom_report_export": rule("/api/v1/custom-reports/{report_a}/export?format=csv", REPORT_A_READERS, outside="/api/v1/custom-reports/{report_c}/export?format=csv", outside_allowed={"dispatcher"}),
     # --- visits (走访): recorded by those doing visit work in their grids, corrected and turned into reports by the visit's worker
     "visits:list": rule("/visits/", VISIT_VIEWERS),
     "visits:new": rule("/visits/new/?person={person_a}", VISITORS, outside="/visits/new/?person={person_c}"),

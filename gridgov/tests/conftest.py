@@ -34,6 +34,7 @@ from registry.changes import change_propose
 from registry.models import Building, BuildingReport, ImportJob, Person
 from registry.services import component_photo_add, component_save
 from registry.tests.factories import HouseholdFactory, PersonFactory, PlaceFactory
+from reports.models import ReportShare, SavedReport
 from visits.models import DueVisit, Visit, VisitPhoto, VisitPlan
 
 POINTS = {"a": IN_A, "c": IN_C}
@@ -189,6 +190,14 @@ def scene_build() -> Scene:
             grid=grid, category=garbage, day=started.date(), observed=9, expected=1.2, probability=1e-4,
             threshold=6, method="poisson", baseline=[1, 2, 1, 0, 2, 1, 1, 2], created_at=started,
         ).pk  # fmt: skip
+    # 自定报表: the street leader's report shared with community staff and dispatchers; a dispatcher's not shared.
+    spec = {"rows": ["area:street"], "measures": ["count:report"], "filters": {"period": "2026-01"}}
+    shared = SavedReport.objects.create(name="街道上报数", owner=world.user("street_leader"), spec=spec)
+    ReportShare.objects.bulk_create(
+        [ReportShare(report=shared, role=role) for role in ("community_staff", "dispatcher")]
+    )
+    names["report_a"] = shared.pk
+    names["report_c"] = SavedReport.objects.create(name="我的上报数", owner=world.user("dispatcher"), spec=spec).pk
     return scene
 
 

@@ -34,6 +34,7 @@ from registry.changes import change_propose
 from registry.choices import ChangeKind, ChangeSource
 from registry.models import Building, Component, House, Household, Person, Place
 from registry.tests.factories import HouseholdFactory, PersonFactory
+from reports.models import SavedReport
 from visits.models import DueVisit, Visit
 
 EXAMPLES_PER_OPERATION = 10
@@ -121,6 +122,14 @@ def _records(world: World) -> dict[str, list[Any]]:
                 created_at=timezone.now(),
             ).pk
             for grid in (world.grid_a, world.grid_b)
+        ],
+        "report_id": [
+            SavedReport.objects.create(
+                name="街道上报数",
+                owner=world.user(persona),
+                spec={"rows": ["area:street"], "measures": ["count:report"], "filters": {"period": "2026-01"}},
+            ).pk
+            for persona in ("street_leader", "dispatcher")
         ],
     }
 

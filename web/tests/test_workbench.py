@@ -377,5 +377,7 @@ def test_the_numbers_are_in_the_menu_and_on_the_leaders_home_by_permission(world
     assert 'href="/stats/"' in numbers and 'href="/bulletins/"' in numbers
     menu = html[html.index('data-menu="numbers"') : html.index("</ul>", html.index('data-menu="numbers"'))]
     assert 'href="/stats/"' in menu and 'href="/bulletins/"' in menu and 'href="/alerts/"' in menu
+    assert 'href="/evaluation/"' in menu and 'href="/reports/"' in menu and 'href="/evaluation/me/"' in menu
     worker = world.client("grid_worker_a").get("/").content.decode()
     assert 'data-menu="numbers"' not in worker and 'href="/stats/"' not in worker
+    assert 'href="/evaluation/me/" data-my-scores' in worker  # their own scores, from their workbench
