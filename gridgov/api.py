@@ -26,8 +26,8 @@ from gridgov.apikit import has_nul
 from gridgov.errors import DomainError, RateLimited, ValidationFailed
 from gridgov.idempotency import answer_keep, replay_or_claim
 from notifications.api import router as notifications_router
-from reports.api import router as reports_router
 from registry.api import router as registry_router
+from reports.api import router as reports_router
 from stats.api import router as stats_router
 from visits.api import router as visits_router
 from visits.planning_api import router as visits_planning_router

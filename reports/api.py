@@ -162,7 +162,9 @@ class SavedReportOut(Schema):
 
 
 @router.get(
-    "/custom-reports", response={200: list[SavedReportOut], **ERRORS}, summary="My reports and those shared with my roles"
+    "/custom-reports",
+    response={200: list[SavedReportOut], **ERRORS},
+    summary="My reports and those shared with my roles",
 )
 def custom_report_list(request: HttpRequest) -> list[dict[str, Any]]:
     report_reader(request.user)
@@ -192,7 +194,9 @@ def custom_report_detail(request: HttpRequest, report_id: PathId) -> dict[str, A
     return SavedReportOut.of(access_report(request.user, report_id), request.user)
 
 
-@router.patch("/custom-reports/{report_id}", response={200: SavedReportOut, **ERRORS}, summary="Change one's own report")
+@router.patch(
+    "/custom-reports/{report_id}", response={200: SavedReportOut, **ERRORS}, summary="Change one's own report"
+)
 def custom_report_update(request: HttpRequest, report_id: PathId, payload: SavedReportPatchIn) -> dict[str, Any]:
     report = access_report(request.user, report_id)
     sent = payload.model_fields_set
