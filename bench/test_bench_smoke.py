@@ -31,6 +31,8 @@ HERE = Path(__file__).resolve().parent
         ["due_visits.py", "--persons", "5000", "--in-groups", "500"],
         ["visit_agenda.py", "--persons", "5000", "--in-groups", "500", "--agendas", "20"],
         ["warning_backtest.py", "--grids", "20", "--reports-per-day", "20", "--days", "7", "--spikes", "8"],
+        ["stats_facts.py", "--cases", "600", "--days", "45", "--streets", "2", "--grids", "2", "--runs", "2"],
+        ["stats_intake.py", "--cases", "10", "--rounds", "2"],
     ],
 )
 def test_benchmark_runs(arguments):

@@ -250,9 +250,10 @@ def bulletins_publish_many(
 
 
 def bulletins_publish_for_demo(today: dt.date | None = None) -> list[Publication]:
-    """The demo's bulletins: last month's for the district and each street, and yesterday's patrol summary."""
+    """The demo's bulletins for the district and each street: last week's (the demo's month of cases ends today, so
+    the last finished month holds only its first days) and yesterday's, with its patrol summary."""
     areas = publishing_areas()
     publications = []
-    for kind in (PeriodKind.MONTH, PeriodKind.DAY):
+    for kind in (PeriodKind.WEEK, PeriodKind.DAY):
         publications += bulletins_publish_many(kind, last_finished(kind, today), areas, today=today)
     return publications

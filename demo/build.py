@@ -15,6 +15,7 @@ from django.db import transaction
 from areas.choices import AreaLevel
 from areas.models import Area
 from areas.services import areas_import
+from bulletins.services import bulletins_publish_for_demo
 from cases.seed import categories_ensure
 from demo.cases import cases_populate
 from demo.district import departments_create, departments_place, district_collection, users_create
@@ -30,6 +31,28 @@ def demo_build(
     scale: float, seed: int, progress_factory: Callable[[str, int], Callable[[int], None]]
 ) -> dict[str, Any]:
     """Build the whole demo district in an empty database; returns counts and the demo users."""
+    summary, users, totals = district_build(scale, seed, progress_factory)
+    grid_count = totals.pop("grids")
+    filed = max(20, round(1000 * scale))
+    totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
+    totals.update(patrols_populate(seed, progress_factory("一个月的巡查轨迹（定位点）", 650 * 22 * grid_count)))
+    totals.update(visits_populate(seed, progress_factory("一个月的走访与民情日志", VISIT_DAYS)))
+    totals.update(field_reports_populate(seed))
+    totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
+    open311_client_demo()
+    totals["bulletins"] = len(bulletins_publish_for_demo())
+    return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}
+
+
+def district_build(
+    scale: float,
+    seed: int,
+    progress_factory: Callable[[str, int], Callable[[int], None]],
+    households: tuple[int, int] = (320, 480),
+) -> tuple[Any, list[Any], dict[str, Any]]:
+    """The district before its month: areas and grids, departments, the demo users and the registry (buildings,
+    houses, residents, places and components, ``households`` per grid). Returns the import's summary, the users
+    and the registry's counts (with ``grids``)."""
     rng = np.random.default_rng(seed)
     with transaction.atomic():
         categories_ensure()  # the migrations seed them; a flushed database (a test's) has none
@@ -46,13 +69,7 @@ def demo_build(
 
     grid_count = Area.objects.filter(level=AreaLevel.GRID).count()
     with transaction.atomic():
-        totals = populate((320, 480), seed, progress_factory("楼栋、房屋、居民、场所与部件", grid_count))
+        totals = populate(households, seed, progress_factory("楼栋、房屋、居民、场所与部件", grid_count))
     totals["gazetteer_entries"] = gazetteer_rebuild()  # the bulk-created registry bypassed the signals
-    filed = max(20, round(1000 * scale))
-    totals["cases"] = cases_populate(seed, filed, progress_factory("一个月的案件（模拟办理过程）", filed * 9))["filed"]
-    totals.update(patrols_populate(seed, progress_factory("一个月的巡查轨迹（定位点）", 650 * 22 * grid_count)))
-    totals.update(visits_populate(seed, progress_factory("一个月的走访与民情日志", VISIT_DAYS)))
-    totals.update(field_reports_populate(seed))
-    totals["hotline_consultations"] = hotline_populate(seed, consultations=max(10, round(40 * scale)))["consultations"]
-    open311_client_demo()
-    return {"areas": len(summary.created), "grids": grid_count, **totals, "users": users}
+    totals["grids"] = grid_count
+    return summary, users, totals

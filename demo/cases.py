@@ -4,6 +4,11 @@ A small discrete-event simulation: each report is a plan of steps with delays; t
 in time order with ``acting_at``, and the deadline job runs every simulated hour, so lights, overdue counts,
 escalations and supervision happen as they would have. The monthly shape follows a real district: about 1,000
 cases filed, about 94 % closed and 76 % closed on time, 97 % events and 3 % components, most found by grid workers.
+
+People and departments do not all work alike, so that the month's rankings have something to say (:class:`Profile`):
+each street is excellent, ordinary or weak, and so are most of its grid workers (more or fewer reports, invalid
+ones, late checks; the public reports more of what a weak street's workers miss); four dispatchers and the
+departments each have their share of late steps, of wrong dispatches and of failed checks.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from cases.deadlines import deadlines_sweep
 from cases.dispatching import dispatch_suggest
 from cases.models import Case, Category, DispatchRule
 from cases.photos import photo_check
-from demo.district import DEMO_PASSWORD, points_inside
+from demo.district import DEMO_PASSWORD, DISTRICT_CODE, points_inside
 from gridgov.errors import DomainError
 from gridgov.timesource import acting_at
 from hotline.services import TicketData, ticket_take
@@ -50,6 +55,46 @@ COMMON_EVENTS = {
     "0201": 5, "0202": 3, "0301": 3, "0302": 2,
 }  # fmt: skip
 SOURCES = [("grid_worker", 70), ("supervisor", 8), ("hotline", 12), ("public_web", 6), ("sensor", 2), ("leader", 2)]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How someone works: the chance that a step of theirs goes past its deadline, and the rest of their habits."""
+
+    late: float
+    invalid: float = 0.0  # a report of theirs is not filed (不予立案): 有效上报率
+    wrong: float = 0.0  # a dispatch of theirs goes to the wrong department (回退): 准确派遣率
+    rework: float = 0.0  # a check of the department's work fails (返工)
+    diligence: float = 1.0  # how much they report, beside the others
+    missed: float = 1.0  # how much the public reports in their grids (漏报)
+
+
+#: Grid workers (and their streets): excellent, ordinary or weak.
+WORKER_PROFILES = {
+    "excellent": Profile(0.01, invalid=0.0, diligence=1.6, missed=0.5),
+    "ordinary": Profile(0.04, invalid=0.03),
+    "weak": Profile(0.25, invalid=0.2, diligence=0.6, missed=1.8),
+}
+#: The streets of each kind among the 17 (the others are ordinary); a worker takes after their street 3 times in 4.
+STREET_KINDS = {"excellent": 2, "weak": 3}
+#: The command centre's dispatchers: the demo's 刘洋 and three colleagues, one of them weak.
+DISPATCHER_PROFILES = {
+    "dispatcher": Profile(0.04, wrong=0.01),
+    "dispatcher2": Profile(0.01, wrong=0.0),
+    "dispatcher3": Profile(0.06, wrong=0.02),
+    "dispatcher4": Profile(0.2, wrong=0.08),
+}
+SHIFT_LEADER = Profile(0.04)
+#: Departments by code: 环卫 excellent, 住建 weak; the others ordinary.
+DEPARTMENT_PROFILES = {
+    "DC-HW": Profile(0.05, rework=0.01),
+    "DC-YL": Profile(0.06, rework=0.02),
+    "DC-CG": Profile(0.15, rework=0.04),
+    "DC-SZ": Profile(0.18, rework=0.05),
+    "DC-ZJ": Profile(0.4, rework=0.15),
+}
+ORDINARY_DEPARTMENT = Profile(0.16, rework=0.04)
+
 DEPARTMENT_RULES = [  # (class kind, class code, department code)
     ("event", "01", "DC-HW"),
     ("event", "02", "DC-CG"),
@@ -87,11 +132,11 @@ class Plan:
     self_resolved: bool = False
     fate: str = "closed"  # closed / rejected / merged / void / open
     stop_after: str = ""  # for open cases: the last step done
-    late: bool = False
-    rework: bool = False
     extend: bool = False
     suspend: bool = False
-    return_first: bool = False
+    dispatcher: str = "dispatcher"
+    return_first: bool = False  # decided at dispatch, by the dispatcher's habits
+    reworks: int = 0
     rating: str = ""
     case: Case | None = None
 
@@ -105,10 +150,17 @@ class Simulation:
         self.filed_target = filed_target
         self.queue: list[Step] = []
         self.counter = 0
-        self.users: dict[str, User] = {u.username: u for u in User.objects.all()}
         self.workers = self._grid_workers()
         self.handlers = self._handlers()
+        self._dispatchers()
+        self.users: dict[str, User] = {u.username: u for u in User.objects.all()}
         self.grids = list(Area.objects.current().filter(level=AreaLevel.GRID).order_by("code"))
+        self.profiles = self._worker_profiles()
+        self.departments = {d.pk: d.code for d in Department.objects.all()}
+        # Where reports come from: workers report in their grid as diligently as they work; the public reports
+        # more where the workers miss more.
+        self.worker_weights = [self.profiles[self.workers[g.code].pk].diligence for g in self.grids]
+        self.public_weights = [self.profiles[self.workers[g.code].pk].missed for g in self.grids]
         self.shapes = {
             area_id: shapely.from_geojson(text)
             for area_id, text in AreaBoundary.objects.filter(
@@ -155,6 +207,41 @@ class Simulation:
             handlers[department.pk] = user
         return handlers
 
+    def _dispatchers(self) -> None:
+        """The command centre's other dispatchers (the demo's own 刘洋 is one of :data:`DISPATCHER_PROFILES`)."""
+        group = Group.objects.get(name=Role.DISPATCHER)
+        names = _people_names(3)
+        district = Area.objects.get(code=DISTRICT_CODE)
+        centre = Department.objects.filter(kind=DepartmentKind.COMMAND_CENTRE).first()
+        for username in DISPATCHER_PROFILES:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(username=username, full_name=names.name(), department=centre)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.add(group)
+            user.areas.add(district)
+
+    def _worker_profiles(self) -> dict[int, Profile]:
+        """Each grid worker's profile: their street's kind three times in four, another kind otherwise."""
+        streets = sorted({grid.code[:9] for grid in self.grids})
+        shuffled = self.rng.sample(streets, len(streets))
+        kind_of = dict.fromkeys(streets, "ordinary")
+        for kind, count in STREET_KINDS.items():
+            for street in shuffled[:count]:
+                kind_of[street] = kind
+            shuffled = shuffled[count:]
+        profiles = {}
+        for grid in self.grids:
+            kind = kind_of[grid.code[:9]]
+            if self.rng.random() < 0.25:
+                kind = self.rng.choice(list(WORKER_PROFILES))
+            profiles[self.workers[grid.code].pk] = WORKER_PROFILES[kind]
+        return profiles
+
+    def department_profile(self, department_id: int | None) -> Profile:
+        return DEPARTMENT_PROFILES.get(self.departments.get(department_id or 0, ""), ORDINARY_DEPARTMENT)
+
     def _components(self) -> dict[int, list[tuple[str, int]]]:
         by_grid: dict[int, list[tuple[str, int]]] = {}
         for code, grid_id, category_id in Component.objects.values_list("code", "grid_id", "category_id"):
@@ -175,8 +262,9 @@ class Simulation:
 
     def plan(self) -> Plan:
         rng = self.rng
-        grid = rng.choice(self.grids)
         source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0]
+        weights = self.worker_weights if source in ("grid_worker", "supervisor") else self.public_weights
+        grid = rng.choices(self.grids, weights)[0]
         component_code = ""
         if rng.random() < 0.03 and self.components.get(grid.pk):
             component_code, category_id = rng.choice(self.components[grid.pk])
@@ -191,23 +279,22 @@ class Simulation:
             category = self.categories.get(code) or self.categories[codes[0]]
         point = points_inside(self.shapes[grid.pk], 1, self.nprng)[0]
         plan = Plan(self._moment(), source, category, grid, (float(point[0]), float(point[1])), component_code)
-        roll = rng.random()
-        if source == "grid_worker" and roll < 0.06:
+        worker = self.profiles[self.workers[grid.code].pk]
+        invalid = worker.invalid if source == "grid_worker" else 0.04
+        if source == "grid_worker" and rng.random() < 0.06:
             plan.self_resolved = True
-        elif roll < 0.09:
+        elif rng.random() < invalid:
             plan.fate = "rejected"
-        elif roll < 0.11:
+        elif rng.random() < 0.02:
             plan.fate = "merged"
-        elif roll < 0.115:
+        elif rng.random() < 0.005:
             plan.fate = "void"
-        plan.late = rng.random() < 0.22
-        plan.rework = rng.random() < 0.04
         plan.extend = rng.random() < 0.03
         plan.suspend = rng.random() < 0.012
-        plan.return_first = rng.random() < 0.02
+        plan.dispatcher = rng.choice(list(DISPATCHER_PROFILES))
         plan.rating = rng.choices(["satisfied", "basically_satisfied", "unsatisfied", ""], [50, 12, 3, 35])[0]
         age = (self.now - plan.reported_at).total_seconds() / 3600
-        if plan.fate == "closed" and (age < 20 or rng.random() < 0.01):
+        if plan.fate == "closed" and (age < 20 or rng.random() < 0.025):
             plan.fate = "open"
             plan.stop_after = rng.choice(
                 ["report", "file", "dispatch", "accept_task", "report_result", "check_request"]
@@ -263,7 +350,7 @@ class Simulation:
             elif plan.source in ("hotline", "public_web") and self.rng.random() < 0.5:
                 self.after(plan, "verify_request", (3, 20), at)
             elif plan.stop_after != "report":
-                self.after(plan, "file", (3, 35) if not plan.late else (20, 60), at)
+                self.after(plan, "file", self.intake_delay(), at)
             return
         case = plan.case
         assert case is not None
@@ -282,18 +369,20 @@ class Simulation:
         elif name == "verify":
             services.case_verify(self.origin(worker), case, confirmed=True, note="现场核实属实")
             if plan.stop_after != "report":
-                self.after(plan, "file", (3, 30), at)
+                self.after(plan, "file", self.intake_delay(), at)
         elif name == "file":
             services.case_file(self.origin("shift_leader"), case, reason="符合立案条件")
             if plan.fate == "void":
                 self.after(plan, "void", (10, 120), at)
             elif plan.stop_after != "file":
-                self.after(plan, "dispatch", (3, 25) if not plan.late else (20, 50), at)
+                late = self.rng.random() < DISPATCHER_PROFILES[plan.dispatcher].late
+                self.after(plan, "dispatch", (3, 25) if not late else (45, 150), at)
         elif name == "void":
-            request = services.case_request_open(self.origin("dispatcher"), case, RequestKind.VOID, "立案有误")
+            request = services.case_request_open(self.origin(plan.dispatcher), case, RequestKind.VOID, "立案有误")
             services.case_request_decide(self.origin("shift_leader"), request, approve=True, note="同意作废")
         elif name == "dispatch":
-            self.dispatch(case)
+            self.dispatch(case, plan.dispatcher)
+            plan.return_first = self.rng.random() < DISPATCHER_PROFILES[plan.dispatcher].wrong
             if plan.stop_after != "dispatch":
                 self.after(plan, "accept_task", (5, 60), at)
         elif name == "accept_task":
@@ -302,7 +391,7 @@ class Simulation:
             if plan.return_first:
                 plan.return_first = False
                 request = services.case_request_open(self.origin(handler), case, RequestKind.RETURN, "不属于本单位职责")
-                services.case_request_decide(self.origin("dispatcher"), request, approve=True)
+                services.case_request_decide(self.origin(plan.dispatcher), request, approve=True)
                 self.after(plan, "dispatch", (10, 40), at)
                 return
             services.case_accept_task(self.origin(handler), case)
@@ -322,7 +411,7 @@ class Simulation:
         elif name == "approve":
             pending = case.requests.filter(status="pending").first()
             if pending:
-                services.case_request_decide(self.origin("dispatcher"), pending, approve=True, note="同意")
+                services.case_request_decide(self.origin(plan.dispatcher), pending, approve=True, note="同意")
         elif name == "suspend":
             case.refresh_from_db()
             handler = self.handlers[case.main_department_id]
@@ -334,7 +423,7 @@ class Simulation:
             if self.rng.random() < 0.5:
                 self.after(plan, "resume", (60 * 24 * 3, 60 * 24 * 10), at)
         elif name == "resume":
-            services.case_resume(self.origin("dispatcher"), case, reason="具备处置条件")
+            services.case_resume(self.origin(plan.dispatcher), case, reason="具备处置条件")
             plan.suspend = False
             self.handle_later(plan, case, at)
         elif name == "report_result":
@@ -347,16 +436,17 @@ class Simulation:
             if plan.stop_after == "report_result":
                 return
             if case.status == CaseStatus.CHECKING:  # the check went to the grid's worker by rule
-                self.after(plan, "check", (20, 100) if not plan.late else (100, 200), at)
+                self.after(plan, "check", self.check_delay(worker), at)
             else:
                 self.after(plan, "check_request", (5, 60), at)
         elif name == "check_request":
-            services.case_check_request(self.origin("dispatcher"), case, worker)
+            services.case_check_request(self.origin(plan.dispatcher), case, worker)
             if plan.stop_after != "check_request":
-                self.after(plan, "check", (20, 100) if not plan.late else (100, 200), at)
+                self.after(plan, "check", self.check_delay(worker), at)
         elif name == "check":
-            if plan.rework:
-                plan.rework = False
+            rework = self.department_profile(case.main_department_id).rework
+            if not plan.self_resolved and plan.reworks < 2 and self.rng.random() < rework:
+                plan.reworks += 1
                 services.case_check(self.origin(worker), case, passed=False, note="现场仍未整改到位")
                 self.handle_later(plan, case, at)
                 return
@@ -435,20 +525,29 @@ class Simulation:
         if located.codes[0] != main.grid.code:
             plan.point = (main.longitude, main.latitude)
 
-    def dispatch(self, case: Case) -> None:
+    def intake_delay(self) -> tuple[float, float]:
+        """Minutes from a report (or its verification) to 立案: within the 30 minutes, or late."""
+        return (3, 28) if self.rng.random() >= SHIFT_LEADER.late else (45, 150)
+
+    def check_delay(self, worker: User) -> tuple[float, float]:
+        """Minutes from 处置反馈 to the worker's check: within the 2 hours, or late."""
+        return (20, 100) if self.rng.random() >= self.profiles[worker.pk].late else (130, 240)
+
+    def dispatch(self, case: Case, dispatcher: str) -> None:
         case.refresh_from_db()
         suggestion = dispatch_suggest(case)
         department = suggestion.department if suggestion else Department.objects.get(code="DC-CG")
         if case.status == CaseStatus.RETURNED:  # after a return, the other likely department
             department = Department.objects.get(code="DC-CG" if department.code != "DC-CG" else "DC-SZ")
-        services.case_dispatch(self.origin("dispatcher"), case, department)
+        services.case_dispatch(self.origin(dispatcher), case, department)
 
     def handle_later(self, plan: Plan, case: Case, at: dt.datetime) -> None:
         case.refresh_from_db()
         if case.due_at is None or plan.suspend:
             return
         span = (case.due_at - at).total_seconds() / 60
-        share = self.rng.uniform(1.05, 2.2) if plan.late else self.rng.uniform(0.15, 0.9)
+        late = self.rng.random() < self.department_profile(case.main_department_id).late
+        share = self.rng.uniform(1.05, 2.2) if late else self.rng.uniform(0.15, 0.9)
         self.schedule(plan, "report_result", at + dt.timedelta(minutes=max(5.0, span * share)))
 
 
@@ -477,11 +576,13 @@ def dispatch_rules_seed() -> None:
     night.assist_departments.add(departments["DC-GA"])
 
 
-def cases_populate(seed: int, filed: int = 1000, progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """A month of cases ending now."""
+def cases_populate(
+    seed: int, filed: int = 1000, progress: Callable[[int], None] | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """A month of cases ending now (or at ``now``)."""
     with transaction.atomic():
         dispatch_rules_seed()
-        simulation = Simulation(seed, timezone.now().replace(microsecond=0), 30, filed)
+        simulation = Simulation(seed, (now or timezone.now()).replace(microsecond=0), 30, filed)
         return simulation.run(progress)
 
 

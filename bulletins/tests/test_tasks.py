@@ -62,10 +62,10 @@ def test_the_command_publishes_a_period_by_hand(facts, world, capsys):
         call_command("bulletins_publish", kind="month", period="2026-10", area="999")
 
 
-def test_the_demo_publishes_last_month_s_bulletins(world):
+def test_the_demo_publishes_last_week_s_and_yesterday_s_bulletins(world):
     publications = bulletins_publish_for_demo(dt.date(2026, 11, 28))
     assert {(p.bulletin.kind, p.bulletin.period_key) for p in publications} == {
-        ("month", "2026-10"),
+        ("week", "2026-W47"),
         ("day", "2026-11-27"),
     }
     assert len(publications) == 6

@@ -14,6 +14,7 @@ from areas.choices import AreaLevel
 from areas.locate import grid_locate_many
 from areas.models import Area
 from areas.partition import partition_check_area
+from bulletins.models import Bulletin
 from demo import build, district, residents
 from diary.models import DiaryEntry
 from fieldwork.models import DailyMetric, Patrol, TrackPoint
@@ -99,6 +100,8 @@ def test_demo_district_is_believable(db, monkeypatch):
     assert BuildingReport.objects.count() == 2
     assert RegistryChange.objects.filter(status="pending", source="building_report").exists()
     assert VisitCompliance.objects.filter(due__gt=0).exists()
+    # Last week's and yesterday's bulletins of the district and each street, ready to read.
+    assert Bulletin.objects.filter(kind="week").count() == Bulletin.objects.filter(kind="day").count() == 18
 
 
 def _small_populate(populate):
