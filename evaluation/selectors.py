@@ -68,7 +68,7 @@ class Subject:
                 return [("area", code) for code in self.area_codes]
             return [("person", str(self.id))]
         if self.kind == RankingKind.DEPARTMENT:
-            return [("department", str(member)) for member in self.member_ids or (self.id,)]
+            return [("department", str(self.id))]  # a 大队 covers its 中队 (stats.filters.department_members)
         if self.kind == RankingKind.GRID:
             return [("grid", str(self.id))]
         return [("area", self.area_code)]

@@ -127,9 +127,11 @@ def candidates(user: Any, selection: StatFilter, measure: str, *, late: bool = F
         ids = list(selection.category_ids)
         recategorised = CaseEvent.objects.filter(case_id=OuterRef("case_id"), payload__set__category_id__in=ids)
         events = events.filter(Q(case__category_id__in=ids) | Q(Exists(recategorised)))
-    if selection.department is not None:
+    if selection.department_ids is not None:
         events = events.filter(
-            Exists(CaseAssignment.objects.filter(case_id=OuterRef("case_id"), department_id=selection.department.pk))
+            Exists(
+                CaseAssignment.objects.filter(case_id=OuterRef("case_id"), department_id__in=selection.department_ids)
+            )
         )
     if selection.person is not None:
         person = selection.person.pk
@@ -185,7 +187,7 @@ class _Match:
             return False
         if chosen.source and source != chosen.source:
             return False
-        if chosen.department is not None and department_id != chosen.department.pk:
+        if chosen.department_ids is not None and department_id not in chosen.department_ids:
             return False
         if chosen.person is not None and person_id != chosen.person.pk:
             return False

@@ -38,6 +38,8 @@ MAX_DAYS = 3 * 366 + 1
 #: The parameters of the filters, in the order links write them.
 PARAMETERS = ("period", "start", "end", "area", "grid", "category", "source", "department", "person")
 MAX_ID = 2**31 - 1
+#: Areas one filter may name together (a person's grids, for the cases behind their grid-based figures).
+MAX_AREAS = 50
 
 
 def filter_invalid(field: str, message: str) -> ValidationFailed:
@@ -53,7 +55,9 @@ def stats_reader(user: Any) -> None:
 @dataclass(frozen=True)
 class StatFilter:
     """One window of days and the dimensions to keep. ``grid_ids`` is ``None`` when no area was chosen (the
-    viewer's whole scope); ``category_ids`` is ``None`` when no category was."""
+    viewer's whole scope); ``category_ids`` is ``None`` when no category was. A class (大类) covers its subclasses
+    and a department (大队) its units (中队): ``category_ids`` and ``department_ids`` hold them all. ``areas``: the
+    areas chosen, when more than one (a person's grids); their grids together are ``grid_ids``."""
 
     start: dt.date
     end: dt.date
@@ -65,7 +69,9 @@ class StatFilter:
     category_ids: tuple[int, ...] | None = None
     source: str = ""
     department: Department | None = None
+    department_ids: tuple[int, ...] | None = None
     person: User | None = None
+    areas: tuple[Area, ...] = ()
 
     @property
     def label(self) -> str:
@@ -97,14 +103,17 @@ class StatFilter:
         """The same filters over another window of days (a bar of a trend)."""
         return replace(self, start=start, end=end, period=None)
 
-    def query(self, **more: Any) -> dict[str, str]:
-        """The filters as query parameters (for links to the cases behind a number and to the exports)."""
-        params: dict[str, str] = {}
+    def query(self, **more: Any) -> dict[str, str | list[str]]:
+        """The filters as query parameters (for links to the cases behind a number and to the exports; encode with
+        ``urlencode(…, doseq=True)``: several areas are one list)."""
+        params: dict[str, str | list[str]] = {}
+        if self.areas:
+            params["area"] = [area.code for area in self.areas]
         if self.period is not None:
             params["period"] = self.period.key
         else:
             params["start"], params["end"] = self.start.isoformat(), self.end.isoformat()
-        if self.area is not None:
+        if self.area is not None and not self.areas:
             params["area"] = self.area.code
         if self.grid is not None:
             params["grid"] = str(self.grid.pk)
@@ -128,7 +137,7 @@ class StatFilter:
             start=self.start,
             end=self.end,
             grid_ids=self.grid_ids,
-            department_ids=[self.department.pk] if self.department is not None else None,
+            department_ids=self.department_ids,
             person_ids=[self.person.pk] if self.person is not None else None,
             category_ids=self.category_ids,
             sources=[self.source] if self.source else None,
@@ -191,26 +200,46 @@ def person_visible(user: Any, person: User) -> bool:
     return any(scope.covers(code) for code in user_scope(person).codes)
 
 
-def _area(user: Any, params: Mapping[str, Any]) -> tuple[Area | None, Area | None, tuple[int, ...] | None]:
-    code = str(params.get("area") or "").strip()
-    if code and (not code.isdigit() or len(code) > 15):
-        raise filter_invalid("area", _("区域编码应为不超过 15 位的数字"))
+def _area(
+    user: Any, params: Mapping[str, Any]
+) -> tuple[Area | None, Area | None, tuple[int, ...] | None, tuple[Area, ...]]:
+    """The chosen area (``area``: a code; repeated, the areas together), the chosen grid (``grid``: an id) and the
+    grids they hold."""
+    codes = [str(code).strip() for code in _values(params, "area") if str(code).strip()]
+    for code in codes:
+        if not code.isdigit() or len(code) > 15:
+            raise filter_invalid("area", _("区域编码应为不超过 15 位的数字"))
+    if len(codes) > MAX_AREAS:
+        raise filter_invalid("area", _("最多选择 %(count)d 个区域") % {"count": MAX_AREAS})
     grid_id = _id(params, "grid")
     visible = Area.objects.visible_to(user)
-    area = grid = None
+    grid = None
+    chosen: list[Area] = []
     grid_ids: set[int] | None = None
-    if code:
-        area = visible.filter(code=code).first()
-        if area is None:
-            raise NotFound(_("区域 %(code)s 不存在") % {"code": code}, code="area_not_found")
-        grid_ids = set(grids_under(area))
+    if codes:
+        found = {area.code: area for area in visible.filter(code__in=codes)}
+        for code in codes:
+            if code not in found:
+                raise NotFound(_("区域 %(code)s 不存在") % {"code": code}, code="area_not_found")
+        chosen = [found[code] for code in dict.fromkeys(codes)]
+        grid_ids = {grid_id for area in chosen for grid_id in grids_under(area)}
     if grid_id is not None:
         grid = visible.filter(pk=grid_id).first()
         if grid is None:
             raise NotFound(_("网格不存在"), code="area_not_found")
         under = set(grids_under(grid))
         grid_ids = under if grid_ids is None else grid_ids & under
-    return area, grid, None if grid_ids is None else tuple(sorted(grid_ids))
+    area = chosen[0] if chosen else None
+    return area, grid, None if grid_ids is None else tuple(sorted(grid_ids)), tuple(chosen) if len(chosen) > 1 else ()
+
+
+def _values(params: Mapping[str, Any], field: str) -> list[Any]:
+    """Every value of a repeated query parameter (a QueryDict's list; a plain mapping's one value)."""
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        return list(getlist(field))
+    value = params.get(field)
+    return list(value) if isinstance(value, list | tuple) else [] if value is None else [value]
 
 
 def _category(params: Mapping[str, Any]) -> tuple[Category | None, tuple[int, ...] | None]:
@@ -239,6 +268,11 @@ def _department(user: Any, params: Mapping[str, Any]) -> Department | None:
     return department
 
 
+def department_members(department: Department) -> tuple[int, ...]:
+    """A department and its units (a 大队 and its 中队): the departments whose figures are its own."""
+    return (department.pk, *Department.objects.filter(parent=department).order_by("pk").values_list("pk", flat=True))
+
+
 def _person(user: Any, params: Mapping[str, Any]) -> User | None:
     person_id = _id(params, "person")
     if person_id is None:
@@ -253,11 +287,12 @@ def stat_filter(user: Any, params: Mapping[str, Any], *, default_kind: str = Per
     """The filters of a request (``params``: its query parameters), checked against ``user``'s scope. Without a
     window, the current period of ``default_kind``."""
     start, end, period = _window(params, default_kind)
-    area, grid, grid_ids = _area(user, params)
+    area, grid, grid_ids, areas = _area(user, params)
     category, category_ids = _category(params)
     source = str(params.get("source") or "").strip()
     if source and source not in Source.values:
         raise filter_invalid("source", _("未知的来源"))
+    department = _department(user, params)
     return StatFilter(
         start=start,
         end=end,
@@ -268,8 +303,10 @@ def stat_filter(user: Any, params: Mapping[str, Any], *, default_kind: str = Per
         category=category,
         category_ids=category_ids,
         source=source,
-        department=_department(user, params),
+        department=department,
+        department_ids=None if department is None else department_members(department),
         person=_person(user, params),
+        areas=areas,
     )
 
 

@@ -387,8 +387,8 @@ def cases_in(user: Any, selection: StatFilter, start: dt.datetime, end: dt.datet
         cases = cases.filter(category_id__in=selection.category_ids)
     if selection.source:
         cases = cases.filter(source=selection.source)
-    if selection.department is not None:
-        cases = cases.filter(main_department_id=selection.department.pk)
+    if selection.department_ids is not None:
+        cases = cases.filter(main_department_id__in=selection.department_ids)
     if selection.person is not None:
         cases = cases.filter(Exists(Report.objects.filter(case=OuterRef("pk"), reported_by_id=selection.person.pk)))
     return cases

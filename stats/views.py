@@ -123,9 +123,11 @@ def _indicator_rows(selection: StatFilter, rows: list[dict[str, Any]]) -> list[d
     for row in rows:
         late = "1" if row["code"] in LATE_NUMERATORS else ""
         row = dict(row)
-        row["numerator_query"] = urlencode(selection.query(measure=row["numerator_measure"], late=late))
+        row["numerator_query"] = urlencode(selection.query(measure=row["numerator_measure"], late=late), doseq=True)
         row["denominator_query"] = (
-            urlencode(selection.query(measure=row["denominator_measure"])) if row["denominator_measure"] else ""
+            urlencode(selection.query(measure=row["denominator_measure"]), doseq=True)
+            if row["denominator_measure"]
+            else ""
         )
         now_value, then_value = row["value"], row["previous"]["value"]
         change = None if now_value is None or then_value is None else round(now_value - then_value, 2)
@@ -192,7 +194,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "labels": _labels(),
             "sources": Source.choices,
             "departments": _department_options(request.user),
-            "query": urlencode(selection.query()),
+            "query": urlencode(selection.query(), doseq=True),
             "table": table,
             "indicators": indicators,
             "headline": sorted(
@@ -251,11 +253,11 @@ def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
             "too_many": too_many_message(found) if found.too_many else "",
             "page": page,
             "rows": [(row, by_case[row.case_id]) for row in rows if row.case_id in by_case],
-            "query": urlencode(query),
-            "querystring_without_page": urlencode(query) + "&",
+            "query": urlencode(query, doseq=True),
+            "querystring_without_page": urlencode(query, doseq=True) + "&",
             "source_label": dict(Source.choices).get(selection.source, ""),
-            "late_query": urlencode(selection.query(measure=measure, late="" if late else "1")),
-            "dashboard_query": urlencode(selection.query()),
+            "late_query": urlencode(selection.query(measure=measure, late="" if late else "1"), doseq=True),
+            "dashboard_query": urlencode(selection.query(), doseq=True),
         },
     )
 
@@ -266,8 +268,12 @@ def cases_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The list of the cases behind a number as .xlsx (audited); a list too long answers the page with a message."""
     selection, measure, late = _behind_context(request)
     found = behind(request.user, selection, measure, late=late)
-    params = {key: request.GET[key] for key in (*PARAMETERS, "measure", "late") if request.GET.get(key)}
-    back = f"{reverse('stats:cases')}?{urlencode(selection.query(measure=measure, late='1' if late else ''))}"
+    params = {
+        key: ",".join(request.GET.getlist(key)) for key in (*PARAMETERS, "measure", "late") if request.GET.get(key)
+    }
+    back = (
+        f"{reverse('stats:cases')}?{urlencode(selection.query(measure=measure, late='1' if late else ''), doseq=True)}"
+    )
     if found.too_many:
         messages.error(request, too_many_message(found))
         return redirect(back)

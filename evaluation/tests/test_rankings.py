@@ -20,6 +20,7 @@ from evaluation.models import Position, ScoringScheme
 from evaluation.rankings import ranking_build
 from gridgov.testing import make_user
 from stats.facts import Measure
+from stats.filters import stat_filter
 from stats.periods import period_parse
 
 from .conftest import MONTH, NOVEMBER, compliance, fact, metric, must_report
@@ -101,7 +102,9 @@ def test_departments_in_two_levels(office):
     close = next(cell for cell in brigade.cells if cell.column.code == "department_close_rate")
     assert (close.now.value.numerator, close.now.value.denominator) == (18, 20)
     departments = parse_qs(urlsplit(close.numerator_url).query)["department"]
-    assert set(departments) == {str(office.brigade.pk), str(office.squad_1.pk), str(office.squad_2.pk)}
+    assert departments == [str(office.brigade.pk)]  # the cases page reads a 大队 with its 中队
+    selection = stat_filter(world.user("administrator"), {"period": PERIOD.key, "department": departments[0]})
+    assert set(selection.department_ids or ()) == {office.brigade.pk, office.squad_1.pk, office.squad_2.pk}
 
 
 def test_a_street_leader_ranks_what_is_in_the_street(office):

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.http import QueryDict
 
+from accounts.models import Department, DepartmentKind
 from audit.models import AuditEntry
 from cases.models import Case
 from gridgov.errors import NotFound
@@ -178,3 +179,31 @@ def test_a_long_list_is_paged(history):
     client = history.world.client("administrator")
     response = client.get("/stats/cases/?" + QueryDict("measure=report&period=2026-11&page=2").urlencode())
     assert response.status_code == 200  # 10 events: one page; page 2 answers the last page
+
+
+def test_a_brigade_covers_its_units_and_several_areas_count_together(history):
+    """A 大队's figures are its 中队's too, and a person's grids together (repeated ``area``) are their sum: the
+    events listed still add up to the figure."""
+    world = history.world
+    brigade = Department.objects.create(code="DD", name="城管执法大队", kind=DepartmentKind.OTHER)
+    Department.objects.filter(pk=world.department.pk).update(parent=brigade)
+    a, b = world.grid_a.code, world.grid_b.code
+    for persona in ("administrator", "dispatcher"):
+        user = world.user(persona)
+        for measure in MEASURES:
+            unit = stat_filter(user, {"period": NOVEMBER, "department": str(world.department.pk)})
+            whole = stat_filter(user, {"period": NOVEMBER, "department": str(brigade.pk)})
+            assert (
+                fact_count(user, whole, measure)
+                == fact_count(user, unit, measure)
+                == behind(user, whole, measure).count()
+            ), (persona, measure)
+            both = stat_filter(user, QueryDict(f"period={NOVEMBER}&area={a}&area={b}"))
+            each = sum(
+                fact_count(user, stat_filter(user, {"period": NOVEMBER, "area": code}), measure) for code in (a, b)
+            )
+            assert fact_count(user, both, measure) == each == behind(user, both, measure).count(), (persona, measure)
+    page = world.client("street_leader").get(f"/stats/cases/?measure=report&period={NOVEMBER}&area={a}&area={b}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "data-count>9<" in html and f"area={a}&amp;area={b}" in html  # the export and the toggle keep both
