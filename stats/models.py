@@ -34,13 +34,14 @@ class StatFact(models.Model):
                 name="stats_fact_key",
             )
         ]
+        # Few indexes beside the key, so that each event's facts cost intake little (bench/stats_intake.py): a
+        # narrow one on the day (a period's rows: the planner takes it where the wide key looks dearer than a
+        # scan), one for a measure's rows over a window (a trend, a chart) and one for a person's rows over months
+        # (their scorecard). A department's rows are read within a period, through the day.
         indexes = [
             models.Index(fields=["measure", "day"], name="stats_fact_measure_day"),
             models.Index(fields=["day", "grid_id"], name="stats_fact_day_grid"),
             models.Index(fields=["person_id", "day"], name="stats_fact_person_day", condition=~models.Q(person_id=0)),
-            models.Index(
-                fields=["department_id", "day"], name="stats_fact_department_day", condition=~models.Q(department_id=0)
-            ),
         ]
 
     def __str__(self) -> str:
