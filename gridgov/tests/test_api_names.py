@@ -12,7 +12,7 @@ import gridgov.api  # noqa: F401  (every router, and so every schema, imported)
 
 
 def _subclasses(cls: type) -> list[type]:
-    found = []
+    found: list[type] = []
     for sub in cls.__subclasses__():
         found += [sub, *_subclasses(sub)]
     return found
