@@ -13,7 +13,8 @@ import gridgov.api  # noqa: F401  (every router, and so every schema, imported)
 
 def _subclasses(cls: type) -> list[type]:
     found: list[type] = []
-    for sub in cls.__subclasses__():
+    direct: list[type] = cls.__subclasses__()
+    for sub in direct:
         found += [sub, *_subclasses(sub)]
     return found
 
