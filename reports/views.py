@@ -104,16 +104,22 @@ def _save(
         return None, error.status
 
 
+def _builder_posted(request: AuthenticatedHttpRequest, report: SavedReport | None) -> HttpResponse:
+    """Save the builder's form (a new report, the owner's change, or a copy of a shared one); on a problem, the
+    builder again with the form as sent."""
+    form = BuilderForm(request.POST, user=request.user)
+    saved, status = _save(request, form, report)
+    if saved is not None:
+        messages.success(request, _("报表已保存"))
+        return redirect("reports:detail", saved.pk)
+    return _builder(request, form, report, status=status)
+
+
 @login_required
 def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     report_reader(request.user)
     if request.method == "POST":
-        form = BuilderForm(request.POST, user=request.user)
-        saved, status = _save(request, form, None)
-        if saved is not None:
-            messages.success(request, _("报表已保存"))
-            return redirect("reports:detail", saved.pk)
-        return _builder(request, form, None, status=status)
+        return _builder_posted(request, None)
     preset = PRESETS.get(request.GET.get("template") or DEFAULT_PRESET) or PRESETS[DEFAULT_PRESET]
     form = BuilderForm(initial=BuilderForm.initial_of(preset.spec, name=str(preset.name)), user=request.user)
     return _builder(request, form, None)
@@ -123,12 +129,7 @@ def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def report_detail(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     report = access_report(request.user, report_id)
     if request.method == "POST":
-        form = BuilderForm(request.POST, user=request.user)
-        saved, status = _save(request, form, report)
-        if saved is not None:
-            messages.success(request, _("报表已保存"))
-            return redirect("reports:detail", saved.pk)
-        return _builder(request, form, report, status=status)
+        return _builder_posted(request, report)
     owner = report.owner_id == request.user.pk
     roles = report.shared_roles if owner else []  # a reader's copy is shared with no one until they choose
     initial = BuilderForm.initial_of(report.spec, name=report.name, roles=roles)
