@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext
 
 from cases.choices import Source
 from gridgov.errors import ValidationFailed
@@ -147,10 +149,17 @@ def indicator_facts(indicator: Indicator) -> frozenset[str]:
     return frozenset(recorder.read)
 
 
+def _count_of(measure: str) -> str:
+    return _("%(state)s数") % {"state": STATE_LABELS[measure]}
+
+
+_count_label = lazy(_count_of, str)
+
+
 def _catalogue() -> dict[str, MeasureInfo]:
     found: dict[str, MeasureInfo] = {}
     for measure in M.EVENT:
-        label = _l("%(state)s数") % {"state": STATE_LABELS[measure]}
+        label = _count_label(measure)  # read in the language of each request
         found[f"count:{measure}"] = MeasureInfo(f"count:{measure}", label, COUNT, "count", frozenset({measure}))
     for indicator in INDICATOR_LIST:
         if indicator.unit == RATE:
@@ -450,5 +459,5 @@ def spec_parse(spec: Any, today: dt.date | None = None) -> Spec:
 def spec_title(spec: Spec) -> str:
     """A short description: 街道 × 月 · 结案率."""
     dimensions = " × ".join(str(DIMENSIONS[name]) for name in spec.dimensions)
-    measures = "、".join(str(MEASURES[code].label) for code in spec.measures)
+    measures = pgettext("list separator", "、").join(str(MEASURES[code].label) for code in spec.measures)
     return f"{dimensions} · {measures}"

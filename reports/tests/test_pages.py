@@ -205,3 +205,11 @@ def test_the_export_as_xlsx_and_a_bad_format(facts):
     assert b"".join(response.streaming_content)[:2] == b"PK"
     bad = client.get(reverse("reports:export", args=[report.pk]) + "?format=pdf")
     assert bad.status_code == 400 and "导出格式无效" in bad.content.decode()
+
+
+def test_the_builder_speaks_english_when_chosen(world):
+    client = world.client("street_leader")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("reports:new")).content.decode()
+    assert 'value="count:report"' in html and "Reports" in html and "Closure rate" in html
+    assert "上报数" not in html and "结案率" not in html
