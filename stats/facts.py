@@ -519,6 +519,8 @@ def facts_rebuild(*, chunk: int = REBUILD_CHUNK) -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {table}")
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # ON COMMIT DROP drops it at the outer commit: a rebuild inside a caller's transaction (a test's) drops
+            # it itself, below, so that a second rebuild in that transaction finds none.
             cursor.execute(
                 "CREATE TEMPORARY TABLE stats_rebuild (day date, grid_id integer, category_id integer, "
                 "source varchar(16), department_id integer, person_id integer, measure varchar(16), count integer, "
@@ -532,7 +534,9 @@ def facts_rebuild(*, chunk: int = REBUILD_CHUNK) -> int:
                 f"INSERT INTO {table} ({_COLUMNS}) SELECT {_KEY}, sum(count), sum(on_time), sum(minutes) "
                 f"FROM stats_rebuild GROUP BY {_KEY}"
             )
-            return int(cursor.rowcount)
+            rows = int(cursor.rowcount)
+            cursor.execute("DROP TABLE stats_rebuild")
+            return rows
 
 
 def facts_equal(left: Mapping[Key, Sequence[float]], right: Mapping[Key, Sequence[float]]) -> list[str]:
