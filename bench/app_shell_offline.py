@@ -31,6 +31,7 @@ def main() -> None:
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     from cases.seed import categories_ensure
@@ -74,9 +75,16 @@ def main() -> None:
         page.fill("input[name=username]", "worker_a")
         page.fill("input[name=password]", "test-password-1")
         page.click("form.m-signin button[type=submit]")
-        # Signed in, the app fetches the worker's data and caches the shell: on a loaded machine (the suite beside
-        # it) that has taken over 30 s; this is not what is timed.
-        page.wait_for_selector("body[data-offline-ready='1'] main[data-screen='work']", timeout=90_000)
+        # Signed in, the app fetches the worker's data and caches the shell (not what is timed). On a loaded machine
+        # (the suite beside it) a first sign-in has once not become ready at all: then the page is opened again, as
+        # the worker would, and the run says so.
+        ready = "body[data-offline-ready='1'] main[data-screen='work']"
+        try:
+            page.wait_for_selector(ready, timeout=60_000)
+        except PlaywrightTimeout:
+            print("note: the signed-in app was not ready offline after 60 s; opened again")
+            page.reload()
+            page.wait_for_selector(ready, timeout=60_000)
         page.wait_for_load_state("networkidle")
         for _ in range(arguments.loads):
             page.reload()
