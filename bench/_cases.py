@@ -119,3 +119,12 @@ def cases_bulk(
             cursor.execute("VACUUM ANALYZE")  # every table as autovacuum leaves a database that has settled
         else:
             cursor.execute("ANALYZE")
+
+
+def grid_centres(grids: list) -> list[tuple[float, float]]:
+    """Each grid's centre (longitude, latitude): where a benchmark's reports are made."""
+    centres = []
+    for grid in grids:
+        boundary = grid.boundaries.get()
+        centres.append((boundary.centroid_lon, boundary.centroid_lat))
+    return centres

@@ -9,7 +9,7 @@ import argparse
 import multiprocessing
 import time
 
-from _cases import actors
+from _cases import actors, grid_centres
 from _registry import district_build
 from _setup import django_setup
 
@@ -83,10 +83,7 @@ def main() -> None:
 
     grids = district_build()
     people = actors(grids)
-    points = []
-    for grid in grids:
-        boundary = grid.boundaries.get()
-        points.append((boundary.centroid_lon, boundary.centroid_lat))
+    points = grid_centres(grids)
     category = Category.objects.get(kind="event", code="0102")
     common = (
         people["worker"].pk,
